@@ -1,0 +1,90 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Upcoming features we hold our own code to; dependencies are unaffected.
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "LLMCache",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "LLMCache", targets: ["LLMCache"]),
+        .library(name: "LLMCacheTesting", targets: ["LLMCacheTesting"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.0.0"..<"5.0.0"),
+    ],
+    targets: [
+        // C libraries from Debian's -dev packages, found through pkg-config.
+        .systemLibrary(
+            name: "CHiredis", pkgConfig: "hiredis",
+            providers: [.apt(["libhiredis-dev"])]
+        ),
+        .systemLibrary(
+            name: "CZstd", pkgConfig: "libzstd",
+            providers: [.apt(["libzstd-dev"])]
+        ),
+        .systemLibrary(
+            name: "CCurl", pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        // Typed wrappers for the variadic and macro-based C APIs Swift cannot call.
+        .target(name: "CLLMCacheShims", dependencies: ["CHiredis", "CCurl"]),
+
+        // Core: no network I/O.
+        .target(
+            name: "LLMCache",
+            dependencies: [
+                "CZstd",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // Helpers for users' tests (and ours): a manual clock, a deterministic embedder.
+        .target(name: "LLMCacheTesting", dependencies: ["LLMCache"], swiftSettings: strictSettings),
+
+        .executableTarget(
+            name: "QuickStart",
+            dependencies: ["LLMCache", "LLMCacheTesting"],
+            path: "Examples/QuickStart",
+            swiftSettings: strictSettings
+        ),
+
+        .target(name: "BenchmarkSupport", path: "Benchmarks/BenchmarkSupport", swiftSettings: strictSettings),
+        .executableTarget(
+            name: "MemoryTierBenchmark",
+            dependencies: ["LLMCache", "LLMCacheTesting", "BenchmarkSupport"],
+            path: "Benchmarks/MemoryTierBenchmark",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "CompressionBenchmark",
+            dependencies: ["LLMCache", "BenchmarkSupport"],
+            path: "Benchmarks/CompressionBenchmark",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "SemanticBenchmark",
+            dependencies: ["LLMCache", "LLMCacheTesting", "BenchmarkSupport"],
+            path: "Benchmarks/SemanticBenchmark",
+            swiftSettings: strictSettings
+        ),
+
+        .testTarget(
+            name: "LLMCacheTests",
+            dependencies: [
+                "LLMCache", "LLMCacheTesting", "CLLMCacheShims",
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ],
+            swiftSettings: strictSettings
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

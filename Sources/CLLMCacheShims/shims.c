@@ -1,0 +1,26 @@
+#include "CLLMCacheShims.h"
+
+CURLcode llmcache_curl_setopt_long(CURL *handle, CURLoption option, long value) {
+    return curl_easy_setopt(handle, option, value);
+}
+
+CURLcode llmcache_curl_setopt_pointer(CURL *handle, CURLoption option, const void *value) {
+    return curl_easy_setopt(handle, option, value);
+}
+
+CURLcode llmcache_curl_setopt_write_callback(CURL *handle,
+    size_t (*callback)(char *data, size_t size, size_t count, void *userdata)) {
+    return curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, callback);
+}
+
+CURLcode llmcache_curl_getinfo_long(CURL *handle, CURLINFO info, long *value) {
+    return curl_easy_getinfo(handle, info, value);
+}
+
+int llmcache_redis_context_error(const redisContext *context) {
+    return context == NULL ? REDIS_ERR_OTHER : context->err;
+}
+
+const char *llmcache_redis_context_errstr(const redisContext *context) {
+    return context == NULL ? "no context" : context->errstr;
+}

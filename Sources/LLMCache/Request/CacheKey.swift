@@ -1,0 +1,76 @@
+import Crypto
+
+/// A 256-bit digest that names a cached answer or a semantic scope.
+///
+/// Stored as four words so that hashing and comparing it in a dictionary costs
+/// a few instructions; prompt text never appears in it.
+public struct CacheKey: Hashable, Sendable, CustomStringConvertible {
+    /// The digest's four little-endian 64-bit words.
+    public let words: (UInt64, UInt64, UInt64, UInt64)
+
+    init(digest: SHA256.Digest) {
+        var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        digest.withUnsafeBytes { raw in
+            words = (
+                raw.loadUnaligned(fromByteOffset: 0, as: UInt64.self),
+                raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
+                raw.loadUnaligned(fromByteOffset: 16, as: UInt64.self),
+                raw.loadUnaligned(fromByteOffset: 24, as: UInt64.self)
+            )
+        }
+        self.words = words
+    }
+
+    /// Rebuilds a key from its 32 digest bytes; `nil` for any other length.
+    public init?(bytes: some Collection<UInt8>) {
+        guard bytes.count == 32 else { return nil }
+        let array = Array(bytes)
+        var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        array.withUnsafeBytes { raw in
+            words = (
+                raw.loadUnaligned(fromByteOffset: 0, as: UInt64.self),
+                raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
+                raw.loadUnaligned(fromByteOffset: 16, as: UInt64.self),
+                raw.loadUnaligned(fromByteOffset: 24, as: UInt64.self)
+            )
+        }
+        self.words = words
+    }
+
+    /// The key of a request's canonical fingerprint.
+    public init(request: some CacheableRequest) {
+        var hasher = FingerprintHasher()
+        request.fingerprint(into: &hasher)
+        self = hasher.finalize()
+    }
+
+    /// The 32 digest bytes.
+    public var bytes: [UInt8] {
+        var words = self.words
+        return withUnsafeBytes(of: &words) { Array($0) }
+    }
+
+    /// Lower-case hexadecimal, as used in Redis key names.
+    public var hex: String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out = [UInt8]()
+        out.reserveCapacity(64)
+        for byte in bytes {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    public var description: String { hex }
+
+    public static func == (lhs: Self, rhs: Self) -> Bool {
+        lhs.words.0 == rhs.words.0 && lhs.words.1 == rhs.words.1
+            && lhs.words.2 == rhs.words.2 && lhs.words.3 == rhs.words.3
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        // The digest is already uniformly distributed; one word is plenty.
+        hasher.combine(words.0)
+    }
+}

@@ -1,0 +1,91 @@
+import Synchronization
+
+/// A semantic tier in this process's memory: answers a paraphrase of an
+/// earlier request by brute-force cosine similarity.
+///
+/// Exact nearest-neighbour search over contiguous vectors with SIMD, inside the
+/// request's scope only. Good to some tens of thousands of entries; beyond
+/// that, use a Redis semantic tier with an index.
+public final class MemorySemanticTier: CacheTier {
+    /// Matching and limits of a ``MemorySemanticTier``.
+    public struct Configuration: Sendable {
+        /// The lowest cosine similarity (in [-1, 1], higher is closer) that
+        /// counts as the same question.
+        public var threshold: Float = 0.90
+        /// The most entries kept; the least recently used goes first.
+        public var maxEntries: Int = 10_000
+        /// The longest an entry stays in this tier; `nil` keeps it until its own expiry.
+        public var ttl: Duration? = nil
+
+        public init(threshold: Float = 0.90, maxEntries: Int = 10_000, ttl: Duration? = nil) {
+            self.threshold = threshold
+            self.maxEntries = maxEntries
+            self.ttl = ttl
+        }
+    }
+
+    public let name: String
+    public var matching: TierMatching { .semantic }
+    public let configuration: Configuration
+    public let embedder: any Embedder
+    private let clock: any CacheClock
+    private let store: Mutex<SemanticStore>
+
+    public init(
+        name: String = "semantic-memory", embedder: any Embedder, configuration: Configuration = .init(),
+        clock: any CacheClock = SystemCacheClock()
+    ) {
+        self.name = name
+        self.embedder = embedder
+        self.configuration = configuration
+        self.clock = clock
+        self.store = Mutex(SemanticStore(dimensions: embedder.dimensions, maxEntries: configuration.maxEntries))
+    }
+
+    /// The common case in one line: `MemorySemanticTier(embedder: e, threshold: 0.9)`.
+    public convenience init(
+        name: String = "semantic-memory", embedder: any Embedder, threshold: Float, maxEntries: Int = 10_000,
+        ttl: Duration? = nil, clock: any CacheClock = SystemCacheClock()
+    ) {
+        self.init(
+            name: name, embedder: embedder,
+            configuration: .init(threshold: threshold, maxEntries: maxEntries, ttl: ttl), clock: clock)
+    }
+
+    public func lookup(_ query: CacheQuery) async throws -> CacheHit? {
+        guard let text = query.semanticText else { return nil }
+        let vector = try await query.embeddings.embedding(of: text, using: embedder)
+        let now = clock.now
+        let threshold = configuration.threshold
+        return store.withLock {
+            $0.nearest(to: vector, scope: query.scope, threshold: threshold, now: now, version: query.namespaceVersion)
+        }.map { CacheHit(entry: $0.entry, similarity: $0.similarity) }
+    }
+
+    public func store(_ entry: CacheEntry, for query: CacheQuery) async throws {
+        guard let text = query.semanticText else { return }
+        let vector = try await query.embeddings.embedding(of: text, using: embedder)
+        let now = clock.now
+        guard !entry.isExpired(at: now) else { return }
+        let deadline = configuration.ttl.map { now.advanced(by: $0) }
+        var entry = entry
+        entry.sourceText = text
+        store.withLock { $0.insert(entry, key: query.key, scope: query.scope, vector: vector, deadline: deadline) }
+    }
+
+    @discardableResult
+    public func invalidate(tags: Set<String>) -> Int {
+        store.withLock { $0.remove(tags: tags) }
+    }
+
+    public func removeAll() {
+        store.withLock { $0.removeAll() }
+    }
+
+    public func namespaceVersionDidChange(to version: UInt64) {
+        store.withLock { $0.remove(versionsOtherThan: version) }
+    }
+
+    /// How many entries the tier holds now.
+    public var count: Int { store.withLock { $0.count } }
+}

@@ -1,0 +1,23 @@
+/// An answer and where it came from, for callers who want to show or log it.
+public struct CacheResult<Value: Sendable>: Sendable {
+    /// Where an answer came from.
+    public enum Source: Sendable, Hashable {
+        /// A tier had it; `similarity` is set for a semantic hit.
+        case tier(name: String, similarity: Float?, matchedText: String?)
+        /// The wrapped closure ran for this request.
+        case computed
+        /// Another identical request was already calling the model; this one shared its answer.
+        case coalesced
+    }
+
+    public var value: Value
+    public var source: Source
+    /// Time spent inside the stack for this request, model call included.
+    public var latency: Duration
+
+    /// True when the model was not called for this request.
+    public var isCacheHit: Bool {
+        if case .tier = source { return true }
+        return false
+    }
+}

@@ -1,0 +1,168 @@
+import Logging
+import Synchronization
+
+/// An ordered chain of cache tiers in front of a model call.
+///
+/// A lookup asks the tiers fastest first. A hit at tier *i* is copied into the
+/// tiers above it with its *remaining* lifetime (a semantic hit is copied under
+/// the new request's exact key, so repeating it is an exact hit). When every
+/// tier misses, the wrapped closure runs once however many identical requests
+/// are waiting, and its answer is written to every tier. A tier that fails is
+/// a miss for that tier, never an error for the caller.
+public final class CacheStack: Sendable {
+    /// Stack-wide settings.
+    public struct Configuration: Sendable {
+        /// Lifetime of stored answers when a call does not say; `nil` stores
+        /// them until the tiers' own limits push them out.
+        public var defaultTTL: Duration? = .seconds(3600)
+        /// When a failing tier is skipped, and for how long.
+        public var circuitBreaker = CircuitBreaker.Configuration()
+        /// Prices for reporting the money hits saved.
+        public var priceTable = PriceTable()
+        /// Prefix of every swift-metrics label the stack emits.
+        public var metricsPrefix = "llmcache"
+
+        public init(
+            defaultTTL: Duration? = .seconds(3600), circuitBreaker: CircuitBreaker.Configuration = .init(),
+            priceTable: PriceTable = .init(), metricsPrefix: String = "llmcache"
+        ) {
+            self.defaultTTL = defaultTTL
+            self.circuitBreaker = circuitBreaker
+            self.priceTable = priceTable
+            self.metricsPrefix = metricsPrefix
+        }
+    }
+
+    struct Layer: Sendable {
+        let tier: any CacheTier
+        let breaker: CircuitBreaker
+        let recorder: TierRecorder
+    }
+
+    public let configuration: Configuration
+    /// The tiers, fastest first.
+    public var tiers: [any CacheTier] { layers.map(\.tier) }
+    let layers: [Layer]
+    let versionSource: any NamespaceVersionSource
+    let clock: any CacheClock
+    let logger: Logger
+    let flights = SingleFlight<FlightKey>()
+    let counters = StackCounters()
+    private let lastSeenVersion: Atomic<UInt64>
+
+    /// - Parameters:
+    ///   - tiers: fastest first.
+    ///   - versionSource: where the namespace version is read; bump it to
+    ///     retire every stored answer at once.
+    ///   - clock: the wall clock; inject a manual one in tests.
+    ///   - logger: receives tier failures and decode failures; silent by default.
+    public init(
+        tiers: [any CacheTier],
+        configuration: Configuration = .init(),
+        versionSource: any NamespaceVersionSource = LocalNamespaceVersion(),
+        clock: any CacheClock = SystemCacheClock(),
+        logger: Logger = Logger(label: "llmcache", factory: { _ in SwiftLogNoOpLogHandler() })
+    ) {
+        precondition(Set(tiers.map(\.name)).count == tiers.count, "tier names must be unique within a stack")
+        self.configuration = configuration
+        self.versionSource = versionSource
+        self.clock = clock
+        self.logger = logger
+        self.layers = tiers.map { tier in
+            Layer(
+                tier: tier,
+                breaker: CircuitBreaker(configuration: configuration.circuitBreaker, clock: clock),
+                recorder: TierRecorder(name: tier.name, label: configuration.metricsPrefix)
+            )
+        }
+        self.lastSeenVersion = Atomic(versionSource.current)
+    }
+
+    /// Builds a stack from a list of tiers written one per line.
+    public convenience init(
+        configuration: Configuration = .init(),
+        versionSource: any NamespaceVersionSource = LocalNamespaceVersion(),
+        clock: any CacheClock = SystemCacheClock(),
+        logger: Logger = Logger(label: "llmcache", factory: { _ in SwiftLogNoOpLogHandler() }),
+        @CacheStackBuilder tiers: () -> [any CacheTier]
+    ) {
+        self.init(tiers: tiers(), configuration: configuration, versionSource: versionSource, clock: clock, logger: logger)
+    }
+
+    /// `body` with this cache in front of it, with the same signature.
+    public func wrap<Request: CacheableRequest, Response: CacheValue>(
+        _ body: @escaping @Sendable (Request) async throws -> Response
+    ) -> @Sendable (Request) async throws -> Response {
+        { request in try await self.response(for: request, compute: body).value }
+    }
+
+    /// What the figures are now.
+    public var statistics: CacheStatistics {
+        CacheStatistics(
+            tiers: layers.map { $0.recorder.snapshot(breaker: $0.breaker.state) },
+            requests: counters.requests.load(ordering: .relaxed),
+            computed: counters.computed.load(ordering: .relaxed),
+            coalesced: counters.coalesced.load(ordering: .relaxed),
+            computeFailures: counters.computeFailures.load(ordering: .relaxed)
+        )
+    }
+
+    /// Removes every answer carrying any of `tags` from every tier; returns
+    /// how many entries the tiers removed. A tier that fails is logged and
+    /// skipped, and the first error is rethrown once every tier was tried.
+    @discardableResult
+    public func invalidate(tags: Set<String>) async throws -> Int {
+        var removed = 0
+        try await forEachTier(operation: "invalidate") { removed += try await $0.invalidate(tags: tags) }
+        return removed
+    }
+
+    /// Empties every tier.
+    public func removeAll() async throws {
+        try await forEachTier(operation: "removeAll") { try await $0.removeAll() }
+    }
+
+    /// Retires every stored answer at once by moving to a new namespace
+    /// version; returns it.
+    @discardableResult
+    public func bumpVersion() async throws -> UInt64 {
+        let version = try await versionSource.bump()
+        await observeVersion()
+        return version
+    }
+
+    /// The namespace version in force, telling tiers when it changed.
+    @discardableResult
+    func observeVersion() async -> UInt64 {
+        let version = versionSource.current
+        let previous = lastSeenVersion.exchange(version, ordering: .acquiringAndReleasing)
+        if previous != version {
+            logger.info("namespace version changed", metadata: ["from": "\(previous)", "to": "\(version)"])
+            for layer in layers { await layer.tier.namespaceVersionDidChange(to: version) }
+        }
+        return version
+    }
+
+    private func forEachTier(operation: String, _ body: (any CacheTier) async throws -> Void) async throws {
+        var firstError: (any Error)?
+        for layer in layers {
+            do {
+                try await body(layer.tier)
+            } catch {
+                logger.warning(
+                    "tier operation failed",
+                    metadata: ["tier": "\(layer.tier.name)", "operation": "\(operation)", "error": "\(error)"])
+                firstError = firstError ?? error
+            }
+        }
+        if let firstError { throw firstError }
+    }
+}
+
+/// Stack-wide request counters.
+final class StackCounters: Sendable {
+    let requests = Atomic<Int>(0)
+    let computed = Atomic<Int>(0)
+    let coalesced = Atomic<Int>(0)
+    let computeFailures = Atomic<Int>(0)
+}

@@ -1,0 +1,57 @@
+/// One layer of a ``CacheStack``: somewhere answers can be found and kept.
+///
+/// Deliberately small, so that a new backing store is a few methods. A tier
+/// may throw from any method; the stack turns that into a miss for this tier,
+/// logs and counts it, and trips the tier's circuit breaker if it keeps failing.
+public protocol CacheTier: Sendable {
+    /// A short name for logs, metrics and statistics (e.g. `"memory"`).
+    var name: String { get }
+
+    /// Whether the tier finds answers by exact key or by similarity.
+    var matching: TierMatching { get }
+
+    /// The answer stored for `query`, or `nil`.
+    ///
+    /// Must never return an expired entry, nor one of another namespace version.
+    func lookup(_ query: CacheQuery) async throws -> CacheHit?
+
+    /// Keeps `entry` as the answer to `query` until `entry.expiresAt` at the
+    /// latest; a tier may keep it for less (its own TTL, its size bound).
+    func store(_ entry: CacheEntry, for query: CacheQuery) async throws
+
+    /// Removes every entry carrying any of `tags`; returns how many it removed.
+    @discardableResult
+    func invalidate(tags: Set<String>) async throws -> Int
+
+    /// Removes every entry of this tier.
+    func removeAll() async throws
+
+    /// Told when the stack sees a new namespace version, so a tier can drop
+    /// entries that can no longer be served. Optional.
+    func namespaceVersionDidChange(to version: UInt64) async
+}
+
+extension CacheTier {
+    public func namespaceVersionDidChange(to version: UInt64) async {}
+}
+
+/// How a tier matches requests.
+public enum TierMatching: Sendable, Hashable {
+    /// Only the identical request (same fingerprint) matches.
+    case exact
+    /// A request whose semantic text is similar enough, in the same scope, matches.
+    case semantic
+}
+
+/// A tier's answer to a lookup.
+public struct CacheHit: Sendable {
+    /// The stored entry, already touched (sliding expiry moved) by the tier.
+    public var entry: CacheEntry
+    /// Cosine similarity in [-1, 1] for a semantic hit; `nil` for an exact one.
+    public var similarity: Float?
+
+    public init(entry: CacheEntry, similarity: Float? = nil) {
+        self.entry = entry
+        self.similarity = similarity
+    }
+}

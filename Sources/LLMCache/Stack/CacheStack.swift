@@ -1,3 +1,4 @@
+import CoreMetrics
 import Logging
 import Synchronization
 
@@ -21,15 +22,20 @@ public final class CacheStack: Sendable {
         public var priceTable = PriceTable()
         /// Prefix of every swift-metrics label the stack emits.
         public var metricsPrefix = "llmcache"
+        /// Where metrics go; the process-wide bootstrapped factory unless a
+        /// test or an embedding application passes its own.
+        public var metricsFactory: any MetricsFactory
 
         public init(
             defaultTTL: Duration? = .seconds(3600), circuitBreaker: CircuitBreaker.Configuration = .init(),
-            priceTable: PriceTable = .init(), metricsPrefix: String = "llmcache"
+            priceTable: PriceTable = .init(), metricsPrefix: String = "llmcache",
+            metricsFactory: any MetricsFactory = MetricsSystem.factory
         ) {
             self.defaultTTL = defaultTTL
             self.circuitBreaker = circuitBreaker
             self.priceTable = priceTable
             self.metricsPrefix = metricsPrefix
+            self.metricsFactory = metricsFactory
         }
     }
 
@@ -72,7 +78,8 @@ public final class CacheStack: Sendable {
             Layer(
                 tier: tier,
                 breaker: CircuitBreaker(configuration: configuration.circuitBreaker, clock: clock),
-                recorder: TierRecorder(name: tier.name, label: configuration.metricsPrefix)
+                recorder: TierRecorder(
+                    name: tier.name, label: configuration.metricsPrefix, factory: configuration.metricsFactory)
             )
         }
         self.lastSeenVersion = Atomic(versionSource.current)

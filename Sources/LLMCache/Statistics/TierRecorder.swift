@@ -26,20 +26,20 @@ final class TierRecorder: Sendable {
     private let tokenCounter: Counter
     private let costCounter: FloatingPointCounter
 
-    init(name: String, label prefix: String) {
+    init(name: String, label prefix: String, factory: any MetricsFactory) {
         self.name = name
         let tier = [("tier", name)]
         func lookups(_ result: String) -> Counter {
-            Counter(label: "\(prefix)_lookups_total", dimensions: tier + [("result", result)])
+            Counter(label: "\(prefix)_lookups_total", dimensions: tier + [("result", result)], factory: factory)
         }
         hitCounter = lookups("hit")
         missCounter = lookups("miss")
         errorCounter = lookups("error")
         skipCounter = lookups("skipped")
-        promotionCounter = Counter(label: "\(prefix)_promotions_total", dimensions: tier)
-        lookupTimer = Metrics.Timer(label: "\(prefix)_lookup_duration", dimensions: tier)
-        tokenCounter = Counter(label: "\(prefix)_tokens_saved_total", dimensions: tier)
-        costCounter = FloatingPointCounter(label: "\(prefix)_cost_saved_total", dimensions: tier)
+        promotionCounter = Counter(label: "\(prefix)_promotions_total", dimensions: tier, factory: factory)
+        lookupTimer = Metrics.Timer(label: "\(prefix)_lookup_duration", dimensions: tier, factory: factory)
+        tokenCounter = Counter(label: "\(prefix)_tokens_saved_total", dimensions: tier, factory: factory)
+        costCounter = FloatingPointCounter(label: "\(prefix)_cost_saved_total", dimensions: tier, factory: factory)
     }
 
     func recordLookup(nanoseconds: UInt64) {

@@ -27,12 +27,9 @@ public protocol CacheTier: Sendable {
     func removeAll() async throws
 
     /// Told when the stack sees a new namespace version, so a tier can drop
-    /// entries that can no longer be served. Optional.
+    /// entries that can no longer be served (a tier whose key names carry the
+    /// version can do nothing here).
     func namespaceVersionDidChange(to version: UInt64) async
-}
-
-extension CacheTier {
-    public func namespaceVersionDidChange(to version: UInt64) async {}
 }
 
 /// How a tier matches requests.

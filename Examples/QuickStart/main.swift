@@ -1,1 +1,76 @@
-print("todo")
+// QuickStart: a memory tier and an in-process semantic tier in front of a model.
+//
+// Runs offline with a clearly labelled local stand-in model and a stand-in
+// embedder. Set OPENAI_API_KEY (and optionally OPENAI_BASE_URL, OPENAI_MODEL)
+// to send the misses to a real OpenAI-compatible endpoint instead.
+import Foundation
+import LLMCache
+import LLMCacheTesting
+
+let environment = ProcessInfo.processInfo.environment
+let modelName = environment["OPENAI_MODEL"] ?? "gpt-4o-mini"
+let ask: @Sendable (ChatRequest) async throws -> ChatResponse
+if let key = environment["OPENAI_API_KEY"], !key.isEmpty {
+    let base = URL(string: environment["OPENAI_BASE_URL"] ?? "https://api.openai.com")!
+    print("Model: \(modelName) at \(base) (OpenAI-compatible endpoint)")
+    let model = OpenAICompatibleModel(baseURL: base, apiKey: key)
+    ask = { try await model.complete($0) }
+} else {
+    print("Model: LOCAL STAND-IN (simulated 250 ms latency and token usage; set OPENAI_API_KEY for a real model)")
+    let model = StandInModel()
+    ask = { try await model.complete($0) }
+}
+print("Embedder: DeterministicTestEmbedder (a word-hashing STAND-IN, not a language model)\n")
+
+let stack = CacheStack(
+    configuration: .init(priceTable: PriceTable([modelName: .init(promptPerMillion: 0.15, completionPerMillion: 0.60)]))
+) {
+    MemoryTier(maxEntries: 10_000, maxBytes: 64 << 20, ttl: .seconds(300))
+    MemorySemanticTier(embedder: DeterministicTestEmbedder(), threshold: 0.85)
+}
+let cachedAsk = stack.wrap(ask)  // same signature as `ask`
+
+func request(_ question: String, system: String = "You are a concise assistant.") -> ChatRequest {
+    ChatRequest(model: modelName, messages: [.system(system), .user(question)], temperature: 0)
+}
+
+func show(_ label: String, _ result: CacheResult<ChatResponse>) {
+    let source: String
+    switch result.source {
+    case .computed: source = "model"
+    case .coalesced: source = "model (shared call)"
+    case .tier(let name, let similarity, let matched):
+        source = similarity.map { "\(name) (similarity \(String(format: "%.3f", $0)) to \"\(matched ?? "")\")" } ?? name
+    }
+    let milliseconds = Double(result.latency.components.attoseconds) / 1e15 + Double(result.latency.components.seconds) * 1000
+    let label = label.count > 44 ? String(label.prefix(41)) + "..." : label
+    print("\(label.padding(toLength: 44, withPad: " ", startingAt: 0))  \(String(format: "%9.3f ms", milliseconds))  \(source)")
+}
+
+func run(_ question: String, system: String = "You are a concise assistant.", tags: Set<String> = []) async throws {
+    let result = try await stack.response(for: request(question, system: system), options: CacheOptions(tags: tags), compute: ask)
+    show(question, result)
+}
+
+print("request".padding(toLength: 44, withPad: " ", startingAt: 0) + "    latency     answered by")
+try await run("What is the capital of France?", tags: ["geography"])
+try await run("What is the capital of France?")                      // exact repeat: memory
+try await run("Capital of France?")                                  // paraphrase: semantic
+try await run("Capital of France?")                                  // now promoted: memory
+try await run("How many legs does a spider have?")
+try await run("How many legs does a spider have?", system: "Answer like a pirate.")  // other scope: model
+try await run("What is 15% of 80?")
+try await run("What is 25% of 80?")                                  // different number: model
+_ = try await cachedAsk(request("What is 15% of 80?"))               // the wrapped closure, one line
+
+print("\nInvalidating tag \"geography\"...")
+try await stack.invalidate(tags: ["geography"])
+try await run("What is the capital of France?")
+
+print("\nFive concurrent identical requests (single-flight):")
+try await withThrowingTaskGroup(of: CacheResult<ChatResponse>.self) { group in
+    for _ in 0..<5 { group.addTask { try await stack.response(for: request("Why is the sky blue?"), compute: ask) } }
+    for try await result in group { show("Why is the sky blue?", result) }
+}
+
+print("\n\(stack.statistics)")

@@ -88,6 +88,24 @@ public struct ChatRequest: Sendable, Hashable, Codable {
         frequencyPenalty = try container.decodeIfPresent(Double.self, forKey: .frequencyPenalty)
         templateVersion = try container.decodeIfPresent(String.self, forKey: .templateVersion)
     }
+
+    /// Writes the body an OpenAI-compatible server expects; the template
+    /// version stays on this side (it is a cache concern, not a model parameter).
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(model, forKey: .model)
+        try container.encode(messages, forKey: .messages)
+        try container.encodeIfPresent(temperature, forKey: .temperature)
+        try container.encodeIfPresent(topP, forKey: .topP)
+        try container.encodeIfPresent(maxTokens, forKey: .maxTokens)
+        try container.encodeIfPresent(stop, forKey: .stop)
+        try container.encodeIfPresent(tools, forKey: .tools)
+        try container.encodeIfPresent(toolChoice, forKey: .toolChoice)
+        try container.encodeIfPresent(responseFormat, forKey: .responseFormat)
+        try container.encodeIfPresent(seed, forKey: .seed)
+        try container.encodeIfPresent(presencePenalty, forKey: .presencePenalty)
+        try container.encodeIfPresent(frequencyPenalty, forKey: .frequencyPenalty)
+    }
 }
 
 extension ChatRequest: CacheableRequest {

@@ -4,11 +4,13 @@ import Crypto
 ///
 /// Every value is written with a field tag and a length prefix, so that
 /// `("ab", "c")` and `("a", "bc")` can never feed the same bytes. Numbers
-/// are written in a fixed binary form, so formatting never matters.
+/// are written in a fixed binary form, so formatting never matters. Bytes are
+/// collected first and hashed in one call: many tiny SHA-256 updates cost
+/// more than the hashing itself.
 public struct FingerprintHasher: Sendable {
-    private var hasher = SHA256()
+    private var buffer: [UInt8] = []
 
-    public init() {}
+    public init() { buffer.reserveCapacity(512) }
 
     /// Adds a tagged string.
     public mutating func combine(field: StaticString, _ value: String) {
@@ -16,7 +18,7 @@ public struct FingerprintHasher: Sendable {
         var value = value
         value.withUTF8 { bytes in
             lengthPrefix(bytes.count)
-            hasher.update(bufferPointer: UnsafeRawBufferPointer(bytes))
+            buffer.append(contentsOf: bytes)
         }
     }
 
@@ -52,27 +54,31 @@ public struct FingerprintHasher: Sendable {
         tag(field, kind: 0x06)
         let array = Array(bytes)
         lengthPrefix(array.count)
-        hasher.update(data: array)
+        buffer.append(contentsOf: array)
     }
 
     /// The 32-byte digest of everything combined so far.
     public func finalize() -> CacheKey {
-        CacheKey(digest: hasher.finalize())
+        CacheKey(digest: SHA256.hash(data: buffer))
     }
 
     private mutating func tag(_ field: StaticString, kind: UInt8) {
-        var kind = kind
-        withUnsafeBytes(of: &kind) { hasher.update(bufferPointer: $0) }
+        buffer.append(kind)
         lengthPrefix(field.utf8CodeUnitCount)
-        hasher.update(bufferPointer: UnsafeRawBufferPointer(start: field.utf8Start, count: field.utf8CodeUnitCount))
+        buffer.append(contentsOf: UnsafeBufferPointer(start: field.utf8Start, count: field.utf8CodeUnitCount))
     }
 
+    /// LEB128: unambiguous, and one byte for the short lengths that dominate.
     private mutating func lengthPrefix(_ count: Int) {
-        write(UInt64(count))
+        var remaining = UInt64(count)
+        while remaining >= 0x80 {
+            buffer.append(UInt8(truncatingIfNeeded: remaining) | 0x80)
+            remaining >>= 7
+        }
+        buffer.append(UInt8(remaining))
     }
 
     private mutating func write(_ value: UInt64) {
-        var littleEndian = value.littleEndian
-        withUnsafeBytes(of: &littleEndian) { hasher.update(bufferPointer: $0) }
+        withUnsafeBytes(of: value.littleEndian) { buffer.append(contentsOf: $0) }
     }
 }

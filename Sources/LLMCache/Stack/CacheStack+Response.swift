@@ -15,8 +15,9 @@ extension CacheStack {
         let start = ContinuousClock.now
         counters.requests.add(1, ordering: .relaxed)
         let version = await observeVersion()
-        let query = CacheQuery(request: request, partition: options.partition, namespaceVersion: version)
-        let selected = layers.filter { options.tierNames?.contains($0.tier.name) ?? true }
+        let query = CacheQuery(
+            request: request, partition: options.partition, namespaceVersion: version, semantic: hasSemanticTier)
+        let selected = options.tierNames.map { names in layers.filter { names.contains($0.tier.name) } } ?? layers
 
         if !options.bypassLookup, let (value, hit, layer) = await lookup(query, in: selected, as: Response.self) {
             return CacheResult(

@@ -49,6 +49,9 @@ public final class CacheStack: Sendable {
     /// The tiers, fastest first.
     public var tiers: [any CacheTier] { layers.map(\.tier) }
     let layers: [Layer]
+    /// Whether any tier matches by similarity; if none does, requests skip
+    /// hashing their semantic scope.
+    let hasSemanticTier: Bool
     let versionSource: any NamespaceVersionSource
     let clock: any CacheClock
     let logger: Logger
@@ -82,6 +85,7 @@ public final class CacheStack: Sendable {
                     name: tier.name, label: configuration.metricsPrefix, factory: configuration.metricsFactory)
             )
         }
+        self.hasSemanticTier = tiers.contains { $0.matching == .semantic }
         self.lastSeenVersion = Atomic(versionSource.current)
     }
 
@@ -142,6 +146,8 @@ public final class CacheStack: Sendable {
     @discardableResult
     func observeVersion() async -> UInt64 {
         let version = versionSource.current
+        // A plain load first: the common case writes nothing shared.
+        guard lastSeenVersion.load(ordering: .acquiring) != version else { return version }
         let previous = lastSeenVersion.exchange(version, ordering: .acquiringAndReleasing)
         if previous != version {
             logger.info("namespace version changed", metadata: ["from": "\(previous)", "to": "\(version)"])

@@ -70,7 +70,10 @@ public struct CacheStatistics: Sendable, CustomStringConvertible {
         return "\((nanoseconds / 100_000).rounded() / 10)ms"
     }
 
+    /// Six decimals: saved amounts per request are fractions of a cent.
     static func money(_ value: Double) -> String {
-        "\((value * 10_000).rounded() / 10_000)"
+        let micros = Int64((value * 1_000_000).rounded())
+        let fraction = String(micros % 1_000_000)
+        return "\(micros / 1_000_000).\(String(repeating: "0", count: 6 - fraction.count))\(fraction)"
     }
 }

@@ -27,17 +27,27 @@ public struct CacheQuery: Sendable {
 
     /// The query for `request`: fingerprint and scope hashed, `partition`
     /// (a tenant, say) mixed into both so partitions never share answers.
-    public init(request: some CacheableRequest, partition: String? = nil, namespaceVersion: UInt64 = 0) {
+    ///
+    /// - Parameter semantic: false skips hashing the scope and reading the
+    ///   semantic text, for stacks without a semantic tier (the hit path of
+    ///   an exact-only stack then hashes once).
+    public init(
+        request: some CacheableRequest, partition: String? = nil, namespaceVersion: UInt64 = 0,
+        semantic: Bool = true
+    ) {
         var keyHasher = FingerprintHasher()
         request.fingerprint(into: &keyHasher)
-        var scopeHasher = FingerprintHasher()
-        request.semanticScope(into: &scopeHasher)
-        if let partition {
-            keyHasher.combine(field: "partition", partition)
-            scopeHasher.combine(field: "partition", partition)
+        if let partition { keyHasher.combine(field: "partition", partition) }
+        let key = keyHasher.finalize()
+        var scope = key
+        if semantic {
+            var scopeHasher = FingerprintHasher()
+            request.semanticScope(into: &scopeHasher)
+            if let partition { scopeHasher.combine(field: "partition", partition) }
+            scope = scopeHasher.finalize()
         }
         self.init(
-            key: keyHasher.finalize(), scope: scopeHasher.finalize(),
-            semanticText: request.semanticText, namespaceVersion: namespaceVersion)
+            key: key, scope: scope, semanticText: semantic ? request.semanticText : nil,
+            namespaceVersion: namespaceVersion)
     }
 }

@@ -12,6 +12,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "LLMCache", targets: ["LLMCache"]),
+        .library(name: "LLMCacheRedis", targets: ["LLMCacheRedis"]),
         .library(name: "LLMCacheTesting", targets: ["LLMCacheTesting"]),
     ],
     dependencies: [
@@ -47,6 +48,16 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // Redis tiers and the hiredis client they use.
+        .target(
+            name: "LLMCacheRedis",
+            dependencies: [
+                "LLMCache", "CHiredis",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // Helpers for users' tests (and ours): a manual clock, a deterministic embedder.
         .target(name: "LLMCacheTesting", dependencies: ["LLMCache"], swiftSettings: strictSettings),
 
@@ -77,6 +88,18 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        .executableTarget(
+            name: "RedisBenchmark",
+            dependencies: ["LLMCache", "LLMCacheRedis", "BenchmarkSupport"],
+            path: "Benchmarks/RedisBenchmark",
+            swiftSettings: strictSettings
+        ),
+
+        .testTarget(
+            name: "LLMCacheRedisTests",
+            dependencies: ["LLMCache", "LLMCacheRedis", "LLMCacheTesting"],
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "LLMCacheTests",
             dependencies: [

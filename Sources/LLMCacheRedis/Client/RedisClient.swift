@@ -1,0 +1,70 @@
+import Logging
+
+/// A pool of auto-pipelining Redis connections.
+///
+/// Create one per server and share it; call ``shutdown()`` when done (or use
+/// ``withRedisClient(_:logger:_:)``). Every command is sent on the least busy
+/// connection. A command that fails on the transport throws a ``RedisError``;
+/// the connection behind it reconnects by itself.
+public final class RedisClient: Sendable {
+    public let configuration: RedisConfiguration
+    private let connections: [RedisConnection]
+    private let logger: Logger
+
+    public init(
+        configuration: RedisConfiguration,
+        logger: Logger = Logger(label: "llmcache.redis", factory: { _ in SwiftLogNoOpLogHandler() })
+    ) {
+        self.configuration = configuration
+        self.logger = logger
+        self.connections = (0..<configuration.poolSize).map { index in
+            RedisConnection(configuration: configuration, logger: logger, name: "llmcache-redis-\(index)")
+        }
+    }
+
+    /// A client for `url` (see ``RedisConfiguration/init(url:)``).
+    public convenience init(
+        url: String, logger: Logger = Logger(label: "llmcache.redis", factory: { _ in SwiftLogNoOpLogHandler() })
+    ) throws(RedisError) {
+        self.init(configuration: try RedisConfiguration(url: url), logger: logger)
+    }
+
+    /// Sends a command; error replies come back as ``RedisValue/error(_:)``.
+    public func send(_ command: RedisCommand) async throws -> RedisValue {
+        var chosen = connections[0]
+        for connection in connections.dropFirst() where connection.load < chosen.load { chosen = connection }
+        return try await chosen.send(command.arguments)
+    }
+
+    /// Sends a command and throws error replies as `.serverError`.
+    @discardableResult
+    public func execute(_ command: RedisCommand) async throws -> RedisValue {
+        try Self.throwingErrors(try await send(command))
+    }
+
+    /// Closes every connection; commands sent afterwards fail with `.clientShutDown`.
+    public func shutdown() async {
+        for connection in connections { await connection.shutdown() }
+    }
+
+    deinit {
+        assert(connections.allSatisfy(\.isShutDown), "RedisClient deinitialised without shutdown()")
+    }
+}
+
+/// Runs `body` with a client that is shut down afterwards, however `body` ends.
+public func withRedisClient<T>(
+    _ configuration: RedisConfiguration,
+    logger: Logger = Logger(label: "llmcache.redis", factory: { _ in SwiftLogNoOpLogHandler() }),
+    _ body: (RedisClient) async throws -> T
+) async rethrows -> T {
+    let client = RedisClient(configuration: configuration, logger: logger)
+    do {
+        let result = try await body(client)
+        await client.shutdown()
+        return result
+    } catch {
+        await client.shutdown()
+        throw error
+    }
+}

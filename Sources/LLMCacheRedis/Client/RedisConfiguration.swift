@@ -1,0 +1,80 @@
+import Foundation
+
+/// Where a Redis server is and how to talk to it.
+public struct RedisConfiguration: Sendable, Hashable {
+    /// How to reach the server.
+    public enum Endpoint: Sendable, Hashable {
+        case tcp(host: String, port: Int)
+        case unixSocket(path: String)
+    }
+
+    public var endpoint: Endpoint
+    /// ACL user for `AUTH user password`; `nil` sends `AUTH password`.
+    public var username: String?
+    public var password: String?
+    /// The logical database to `SELECT` after connecting.
+    public var database: Int
+    /// The longest a connect may take. While Redis is down, each attempt costs
+    /// at most this, and attempts are spaced by a growing back-off.
+    public var connectTimeout: Duration
+    /// The longest a command may wait for its reply before its connection is
+    /// discarded and replaced.
+    public var commandTimeout: Duration
+    /// Connections in the pool; commands on each are auto-pipelined, so a few
+    /// are enough for many concurrent tasks.
+    public var poolSize: Int
+    /// The first wait before reconnecting after a failure; doubles up to `maximumReconnectDelay`.
+    public var reconnectDelay: Duration
+    public var maximumReconnectDelay: Duration
+
+    public init(
+        endpoint: Endpoint = .tcp(host: "127.0.0.1", port: 6379), username: String? = nil, password: String? = nil,
+        database: Int = 0, connectTimeout: Duration = .milliseconds(250), commandTimeout: Duration = .seconds(1),
+        poolSize: Int = 2, reconnectDelay: Duration = .milliseconds(50), maximumReconnectDelay: Duration = .seconds(2)
+    ) {
+        self.endpoint = endpoint
+        self.username = username
+        self.password = password
+        self.database = database
+        self.connectTimeout = connectTimeout
+        self.commandTimeout = commandTimeout
+        self.poolSize = max(1, poolSize)
+        self.reconnectDelay = reconnectDelay
+        self.maximumReconnectDelay = maximumReconnectDelay
+    }
+
+    /// Reads `redis://[user:password@]host[:port][/db]` (`redis://:password@host`
+    /// for the default user) or
+    /// `unix:///path/to/redis.sock[?db=N]`; other settings keep their defaults.
+    public init(url: String) throws(RedisError) {
+        guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased() else {
+            throw RedisError(.invalidURL, "not a URL: \(url)")
+        }
+        self.init()
+        username = components.user.flatMap { $0.isEmpty ? nil : $0 }
+        password = components.password
+        switch scheme {
+        case "redis":
+            guard let host = components.host, !host.isEmpty else { throw RedisError(.invalidURL, "no host in \(url)") }
+            let port = components.port ?? 6379
+            guard (1...65535).contains(port) else { throw RedisError(.invalidURL, "port out of range in \(url)") }
+            endpoint = .tcp(host: host, port: port)
+            let path = components.path.drop { $0 == "/" }
+            if !path.isEmpty {
+                guard let database = Int(path), database >= 0 else {
+                    throw RedisError(.invalidURL, "database must be a number in \(url)")
+                }
+                self.database = database
+            }
+        case "unix":
+            guard !components.path.isEmpty else { throw RedisError(.invalidURL, "no socket path in \(url)") }
+            endpoint = .unixSocket(path: components.path)
+        default:
+            throw RedisError(.invalidURL, "unsupported scheme \(scheme) in \(url) (use redis:// or unix://)")
+        }
+        if let db = components.queryItems?.first(where: { $0.name == "db" })?.value {
+            guard let database = Int(db), database >= 0 else { throw RedisError(.invalidURL, "db must be a number in \(url)") }
+            self.database = database
+        }
+    }
+}

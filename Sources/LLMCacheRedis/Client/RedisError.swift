@@ -1,0 +1,53 @@
+/// The one error type of the Redis module.
+///
+/// A struct with an opaque ``Code`` so new failure kinds never break callers.
+public struct RedisError: Error, Sendable, CustomStringConvertible {
+    /// What went wrong, comparable with `==`.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        private enum Base: String, Hashable, Sendable {
+            case invalidURL, connectionFailed, connectionUnavailable, authenticationFailed
+            case timeout, ioError, serverError, protocolError, clientShutDown, valueTooLarge
+        }
+
+        private let base: Base
+        private init(_ base: Base) { self.base = base }
+
+        /// The configuration URL could not be parsed.
+        public static var invalidURL: Self { .init(.invalidURL) }
+        /// Connecting (TCP or Unix socket) failed or timed out.
+        public static var connectionFailed: Self { .init(.connectionFailed) }
+        /// The connection is down and waiting before the next reconnect attempt;
+        /// fails fast instead of costing a connect timeout per command.
+        public static var connectionUnavailable: Self { .init(.connectionUnavailable) }
+        /// `AUTH` was refused (wrong password or user) or `SELECT` failed.
+        public static var authenticationFailed: Self { .init(.authenticationFailed) }
+        /// No reply within the command timeout; the connection is replaced.
+        public static var timeout: Self { .init(.timeout) }
+        /// Reading or writing the socket failed; the connection is replaced.
+        public static var ioError: Self { .init(.ioError) }
+        /// Redis answered with an error reply.
+        public static var serverError: Self { .init(.serverError) }
+        /// The reply did not have the shape the command promises.
+        public static var protocolError: Self { .init(.protocolError) }
+        /// The client was shut down.
+        public static var clientShutDown: Self { .init(.clientShutDown) }
+        /// A value above the configured size limit was not written.
+        public static var valueTooLarge: Self { .init(.valueTooLarge) }
+
+        public var description: String { base.rawValue }
+    }
+
+    public let code: Code
+    public let message: String
+    public let file: String
+    public let line: Int
+
+    public init(_ code: Code, _ message: String, file: String = #fileID, line: Int = #line) {
+        self.code = code
+        self.message = message
+        self.file = file
+        self.line = line
+    }
+
+    public var description: String { "RedisError(\(code)): \(message)" }
+}

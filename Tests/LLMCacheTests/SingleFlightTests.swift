@@ -38,7 +38,11 @@ final class GatedModel: Sendable {
 
 /// Waits (yielding, never sleeping on a timer) until `condition` holds.
 func eventually(_ condition: () -> Bool) async {
-    for _ in 0..<100_000 where !condition() { await Task.yield() }
+    for _ in 0..<1_000_000 {
+        if condition() { return }
+        await Task.yield()
+    }
+    Issue.record("condition not reached")
 }
 
 @Suite("Single-flight")

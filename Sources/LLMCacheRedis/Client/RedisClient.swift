@@ -53,6 +53,7 @@ public final class RedisClient: Sendable {
 }
 
 /// Runs `body` with a client that is shut down afterwards, however `body` ends.
+@discardableResult
 public func withRedisClient<T>(
     _ configuration: RedisConfiguration,
     logger: Logger = Logger(label: "llmcache.redis", factory: { _ in SwiftLogNoOpLogHandler() }),

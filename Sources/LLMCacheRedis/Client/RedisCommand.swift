@@ -10,6 +10,11 @@ public struct RedisCommand: Sendable, Hashable {
     public init(_ name: String, _ arguments: [any RedisArgument]) {
         self.arguments = [Array(name.utf8)] + arguments.map(\.redisBytes)
     }
+
+    /// `RedisCommand("UNLINK", keys)`: a name followed by a list of byte strings.
+    public init(_ name: String, _ arguments: [[UInt8]]) {
+        self.arguments = [Array(name.utf8)] + arguments
+    }
 }
 
 /// Something that can be sent as one argument of a command.

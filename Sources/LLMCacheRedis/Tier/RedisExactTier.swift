@@ -1,0 +1,134 @@
+import LLMCache
+import Logging
+import Synchronization
+
+/// An exact-match tier in Redis: shared by every process, survives restarts
+/// of the application, one round trip per lookup.
+///
+/// Each entry is one key holding a checked, zstd-compressed frame, expiring by
+/// Redis's own `PX`. Tags are Redis sets of entry keys, written atomically
+/// with the entry; invalidating a tag removes its entries and tells other
+/// processes through the namespace's channel.
+public final class RedisExactTier: CacheTier {
+    /// Limits and encoding of a ``RedisExactTier``.
+    public struct Configuration: Sendable {
+        /// Entries whose frame is larger are not stored (and logged): one huge
+        /// answer should not evict thousands of small ones or stall Redis.
+        public var maximumValueBytes: Int = 8 << 20
+        /// Frames, checksums and compression.
+        public var codec = PayloadCodec()
+
+        public init(maximumValueBytes: Int = 8 << 20, codec: PayloadCodec = PayloadCodec()) {
+            self.maximumValueBytes = maximumValueBytes
+            self.codec = codec
+        }
+    }
+
+    public let name: String
+    public var matching: TierMatching { .exact }
+    public let namespace: RedisNamespace
+    public let configuration: Configuration
+    private let clock: any CacheClock
+    private let logger: Logger
+    private let corrupt = Atomic<Int>(0)
+    private let oversized = Atomic<Int>(0)
+
+    public init(
+        name: String = "redis", namespace: RedisNamespace, configuration: Configuration = .init(),
+        clock: any CacheClock = SystemCacheClock(),
+        logger: Logger = Logger(label: "llmcache.redis", factory: { _ in SwiftLogNoOpLogHandler() })
+    ) {
+        self.name = name
+        self.namespace = namespace
+        self.configuration = configuration
+        self.clock = clock
+        self.logger = logger
+    }
+
+    private var client: RedisClient { namespace.client }
+    private var keyspace: RedisKeyspace { namespace.keyspace }
+
+    /// Stored values that failed to decode and were deleted.
+    public var corruptEntryCount: Int { corrupt.load(ordering: .relaxed) }
+    /// Entries not stored because their frame exceeded ``Configuration/maximumValueBytes``.
+    public var oversizedEntryCount: Int { oversized.load(ordering: .relaxed) }
+
+    public func lookup(_ query: CacheQuery) async throws -> CacheHit? {
+        let key = keyspace.entryKey(query.key, version: query.namespaceVersion)
+        let reply = try await client.execute(RedisCommand("GET", key))
+        guard let frame = reply.bytes else { return nil }
+        let entry: CacheEntry
+        do {
+            entry = try configuration.codec.decodeEntry(frame)
+        } catch {
+            corrupt.add(1, ordering: .relaxed)
+            logger.warning("deleting an undecodable cache entry", metadata: ["key": "\(query.key)", "error": "\(error)"])
+            try await client.execute(RedisCommand("UNLINK", key))
+            return nil
+        }
+        let now = clock.now
+        guard entry.namespaceVersion == query.namespaceVersion, !entry.isExpired(at: now) else { return nil }
+        let touched = entry.touched(at: now)
+        if case .sliding(let ttl) = touched.expiration {
+            try await client.execute(RedisCommand("PEXPIRE", key, max(1, ttl.wholeMilliseconds)))
+        }
+        return CacheHit(entry: touched)
+    }
+
+    public func store(_ entry: CacheEntry, for query: CacheQuery) async throws {
+        let now = clock.now
+        let ttl = entry.remainingTTL(at: now).map { $0.wholeMilliseconds }
+        if let ttl, ttl <= 0 { return }
+        let frame = try configuration.codec.encode(entry: entry)
+        guard frame.count <= configuration.maximumValueBytes else {
+            oversized.add(1, ordering: .relaxed)
+            logger.warning(
+                "not storing an entry above the size limit",
+                metadata: ["bytes": "\(frame.count)", "limit": "\(configuration.maximumValueBytes)"])
+            return
+        }
+        let key = keyspace.entryKey(query.key, version: query.namespaceVersion)
+        if entry.tags.isEmpty {
+            if let ttl {
+                try await client.execute(RedisCommand("SET", key, frame, "PX", ttl))
+            } else {
+                try await client.execute(RedisCommand("SET", key, frame))
+            }
+        } else {
+            let tagKeys = entry.tags.sorted().map(keyspace.tagKey)
+            _ = try await client.run(RedisScripts.storeWithTags, keys: [key] + tagKeys, arguments: [frame, (ttl ?? 0).redisBytes])
+        }
+    }
+
+    @discardableResult
+    public func invalidate(tags: Set<String>) async throws -> Int {
+        guard !tags.isEmpty else { return 0 }
+        var removed = 0
+        for tag in tags {
+            removed += Int(try await client.run(RedisScripts.invalidateTag, keys: [keyspace.tagKey(tag)]).int ?? 0)
+        }
+        try await namespace.broadcast(.tags(tags.sorted()))
+        return removed
+    }
+
+    /// Removes every key of the namespace but its version counter, with
+    /// `SCAN` and `UNLINK` (never `KEYS`, which blocks the server).
+    public func removeAll() async throws {
+        var cursor: [UInt8] = Array("0".utf8)
+        let versionKey = keyspace.versionKey
+        repeat {
+            let reply = try await client.execute(RedisCommand("SCAN", cursor, "MATCH", keyspace.pattern, "COUNT", 1000))
+            guard let parts = reply.array, parts.count == 2, let next = parts[0].bytes, let keys = parts[1].array else {
+                throw RedisError(.protocolError, "unexpected SCAN reply")
+            }
+            let doomed = keys.compactMap(\.bytes).filter { $0 != versionKey }
+            if !doomed.isEmpty { try await client.execute(RedisCommand("UNLINK", doomed)) }
+            cursor = next
+        } while cursor != Array("0".utf8)
+        try await namespace.broadcast(.cleared)
+    }
+
+    /// Nothing to do: key names carry the version, so older entries are
+    /// unreachable already and age out by their TTL.
+    public func namespaceVersionDidChange(to version: UInt64) async {}
+}

@@ -1,0 +1,132 @@
+import LLMCache
+import Logging
+import Synchronization
+
+/// One cache namespace in Redis, as seen by this process: its key names, its
+/// version, and the channel on which processes tell each other about
+/// invalidations.
+///
+/// It is the stack's ``NamespaceVersionSource``: a bump made by any process
+/// reaches this one through pub/sub within milliseconds, and a periodic
+/// re-read catches anything pub/sub missed. Memory tiers handed to
+/// ``propagateInvalidations(to:)`` drop entries that another process
+/// invalidated by tag, and are emptied after the channel reconnects (messages
+/// sent meanwhile are lost, so nothing they hold can be trusted).
+public final class RedisNamespace: NamespaceVersionSource {
+    public let keyspace: RedisKeyspace
+    let client: RedisClient
+    private let logger: Logger
+    private let version = Atomic<UInt64>(0)
+    private let followers = Mutex<[Follower]>([])
+    private let subscriber = Mutex<RedisSubscriber?>(nil)
+
+    private struct Follower: Sendable {
+        let invalidate: @Sendable (Set<String>) -> Void
+        let clear: @Sendable () -> Void
+    }
+
+    /// Reads the current version and starts listening; returns once the
+    /// subscription is in place. If Redis is down the namespace starts at
+    /// version 0 and catches up once Redis answers.
+    ///
+    /// - Parameter refreshInterval: how often the version is re-read as a
+    ///   safety net under pub/sub.
+    public init(
+        name: String, client: RedisClient, refreshInterval: Duration = .seconds(5),
+        logger: Logger = Logger(label: "llmcache.redis", factory: { _ in SwiftLogNoOpLogHandler() })
+    ) async throws(RedisError) {
+        self.keyspace = try RedisKeyspace(namespace: name)
+        self.client = client
+        self.logger = logger
+        do {
+            observe(version: try await client.send(RedisCommand("GET", keyspace.versionKey)))
+        } catch {
+            logger.warning("could not read the namespace version; starting at 0", metadata: ["error": "\(error)"])
+        }
+        let handlers = RedisSubscriber.Handlers(
+            message: { [weak self] payload in self?.handle(payload) },
+            subscribed: { [weak self] isReconnect in if isReconnect { self?.clearFollowers() } },
+            polled: { [weak self] value in self?.observe(version: value) }
+        )
+        let subscriber = RedisSubscriber(
+            configuration: client.configuration, channel: keyspace.channel, pollKey: keyspace.versionKey,
+            pollInterval: refreshInterval, logger: logger, handlers: handlers)
+        self.subscriber.withLock { $0 = subscriber }
+        await subscriber.waitUntilFirstAttempt()
+    }
+
+    public var current: UInt64 { version.load(ordering: .acquiring) }
+
+    /// Moves every process to a new version (`INCR`) and tells them at once.
+    public func bump() async throws -> UInt64 {
+        guard let next = try await client.execute(RedisCommand("INCR", keyspace.versionKey)).int else {
+            throw RedisError(.protocolError, "INCR did not return an integer")
+        }
+        let newVersion = UInt64(max(0, next))
+        advance(to: newVersion)
+        try await broadcast(.version(newVersion))
+        return newVersion
+    }
+
+    /// Keeps `tier` in step with invalidations made by other processes.
+    public func propagateInvalidations(to tier: MemoryTier) {
+        follow(Follower(invalidate: { tier.invalidate(tags: $0) }, clear: { tier.removeAll() }))
+    }
+
+    /// Keeps `tier` in step with invalidations made by other processes.
+    public func propagateInvalidations(to tier: MemorySemanticTier) {
+        follow(Follower(invalidate: { tier.invalidate(tags: $0) }, clear: { tier.removeAll() }))
+    }
+
+    /// Stops listening. The client is not shut down: it may serve others.
+    public func shutdown() async {
+        let subscriber = self.subscriber.withLock { subscriber in
+            defer { subscriber = nil }
+            return subscriber
+        }
+        await subscriber?.shutdown()
+    }
+
+    /// Tells every process (this one included) about `event`.
+    func broadcast(_ event: InvalidationEvent) async throws {
+        try await client.execute(RedisCommand("PUBLISH", keyspace.channel, event.encoded))
+    }
+
+    private func follow(_ follower: Follower) {
+        followers.withLock { $0.append(follower) }
+    }
+
+    private func handle(_ payload: [UInt8]) {
+        switch InvalidationEvent(decoding: payload) {
+        case .tags(let tags):
+            let tags = Set(tags)
+            for follower in followers.withLock({ $0 }) { follower.invalidate(tags) }
+        case .version(let newVersion):
+            advance(to: newVersion)
+        case .cleared:
+            clearFollowers()
+        case nil:
+            logger.warning("ignoring an unreadable invalidation message")
+        }
+    }
+
+    private func clearFollowers() {
+        for follower in followers.withLock({ $0 }) { follower.clear() }
+    }
+
+    private func observe(version value: RedisValue) {
+        if value.isNull { return }
+        if let number = value.int, number >= 0 { advance(to: UInt64(number)) }
+    }
+
+    /// Versions only move forward, whatever order news arrives in.
+    private func advance(to newVersion: UInt64) {
+        var current = version.load(ordering: .relaxed)
+        while newVersion > current {
+            let (exchanged, original) = version.compareExchange(
+                expected: current, desired: newVersion, ordering: .acquiringAndReleasing)
+            if exchanged { return }
+            current = original
+        }
+    }
+}

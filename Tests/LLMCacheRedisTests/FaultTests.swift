@@ -1,0 +1,85 @@
+import Foundation
+import LLMCache
+import LLMCacheRedis
+import LLMCacheTesting
+import Testing
+
+@Suite("Redis faults", .serialized)
+struct FaultTests {
+    let model: @Sendable (String) async throws -> String = { prompt in "answer to \(prompt)" }
+
+    @Test func aStackAnswersWhileRedisIsDownAndRecoversWhenItComesBack() async throws {
+        let server = try OwnRedisServer()
+        var configuration = try RedisConfiguration(url: server.url)
+        configuration.reconnectDelay = .milliseconds(10)
+        configuration.maximumReconnectDelay = .milliseconds(20)
+        let client = RedisClient(configuration: configuration)
+        let namespace = try await RedisNamespace(name: uniqueNamespace(), client: client)
+        let redis = RedisExactTier(namespace: namespace)
+        let stack = CacheStack(
+            tiers: [redis], configuration: .init(circuitBreaker: .init(failureThreshold: 3, coolDown: .milliseconds(200))),
+            versionSource: namespace)
+
+        var slowest = Duration.zero
+        for index in 0..<20 {
+            let started = ContinuousClock.now
+            let result = try await stack.response(for: "down \(index)", compute: model)
+            slowest = max(slowest, ContinuousClock.now - started)
+            #expect(result.value == "answer to down \(index)")
+        }
+        #expect(slowest <= configuration.connectTimeout + .milliseconds(100), "each lookup costs at most a connect timeout")
+        let stats = stack.statistics.tiers[0]
+        #expect(stats.breaker == .open && stats.skipped > 0, "the breaker opened: \(stats)")
+
+        try await server.start()
+        var recovered = false
+        for attempt in 0..<100 where !recovered {
+            _ = try await stack.response(for: "after \(attempt)", compute: model)
+            recovered = try await stack.response(for: "after \(attempt)", compute: model).isCacheHit
+            if !recovered { try await Task.sleep(for: .milliseconds(20)) }
+        }
+        #expect(recovered, "the tier came back by itself")
+        #expect(stack.statistics.tiers[0].breaker == .closed)
+        await namespace.shutdown()
+        await client.shutdown()
+        server.kill()
+    }
+
+    @Test func killingAndRestartingRedisDuringAConcurrentRunLosesNoCaller() async throws {
+        let server = try OwnRedisServer()
+        try await server.start()
+        var configuration = try RedisConfiguration(url: server.url)
+        configuration.reconnectDelay = .milliseconds(10)
+        configuration.maximumReconnectDelay = .milliseconds(50)
+        configuration.commandTimeout = .milliseconds(500)
+        let client = RedisClient(configuration: configuration)
+        let namespace = try await RedisNamespace(name: uniqueNamespace(), client: client)
+        let stack = CacheStack(
+            tiers: [MemoryTier(maxEntries: 200), RedisExactTier(namespace: namespace)],
+            configuration: .init(circuitBreaker: .init(failureThreshold: 5, coolDown: .milliseconds(50))),
+            versionSource: namespace)
+        let slowModel: @Sendable (String) async throws -> String = { prompt in
+            try await Task.sleep(for: .milliseconds(2))
+            return "answer to \(prompt)"
+        }
+        let answers = try await withThrowingTaskGroup(of: (Int, String).self) { group in
+            for index in 0..<1_000 {
+                group.addTask {
+                    let prompt = "question \(index % 300)"
+                    return (index, try await stack.response(for: prompt, compute: slowModel).value)
+                }
+                if index == 300 { server.kill() }
+                if index == 600 { try await server.start() }
+                if index % 50 == 0 { try await Task.sleep(for: .milliseconds(5)) }
+            }
+            var answers: [Int: String] = [:]
+            for try await (index, answer) in group { answers[index] = answer }
+            return answers
+        }
+        #expect(answers.count == 1_000)
+        #expect(answers.allSatisfy { $0.value == "answer to question \($0.key % 300)" })
+        await namespace.shutdown()
+        await client.shutdown()
+        server.kill()
+    }
+}

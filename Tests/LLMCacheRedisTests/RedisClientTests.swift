@@ -1,0 +1,123 @@
+import LLMCache
+import LLMCacheRedis
+import Testing
+
+@Suite("Redis client")
+struct RedisClientTests {
+    @Test func parsesURLs() throws {
+        let full = try RedisConfiguration(url: "redis://alice:s%3Acret@cache.local:6380/3")
+        #expect(full.endpoint == .tcp(host: "cache.local", port: 6380))
+        #expect(full.username == "alice" && full.password == "s:cret" && full.database == 3)
+        let passwordOnly = try RedisConfiguration(url: "redis://:pw@127.0.0.1")
+        #expect(passwordOnly.username == nil && passwordOnly.password == "pw")
+        #expect(passwordOnly.endpoint == .tcp(host: "127.0.0.1", port: 6379) && passwordOnly.database == 0)
+        let unix = try RedisConfiguration(url: "unix:///run/redis.sock?db=2")
+        #expect(unix.endpoint == .unixSocket(path: "/run/redis.sock") && unix.database == 2)
+        for bad in ["http://x", "redis://", "redis://h:99999", "redis://h/notanumber", "unix://", "::"] {
+            #expect(throws: RedisError.self, "\(bad)") { try RedisConfiguration(url: bad) }
+        }
+    }
+
+    @Test func roundTripsEveryByteValueAndReturnsErrorReplies() async throws {
+        try await withRedisClient(try RedisConfiguration(url: try TestServers.url())) { client in
+            let key = "bytes-\(uniqueNamespace())"
+            let value = (0...255).map(UInt8.init) + [0, 0, 13, 10]
+            try await client.execute(RedisCommand("SET", key, value, "PX", 60_000))
+            #expect(try await client.send(RedisCommand("GET", key)) == .bulk(value))
+            #expect(try await client.send(RedisCommand("GET", "missing-\(key)")) == .null)
+            guard case .error(let message) = try await client.send(RedisCommand("NOSUCHCOMMAND")) else {
+                Issue.record("expected an error reply")
+                return
+            }
+            #expect(message.contains("unknown command"))
+            await #expect(throws: RedisError.self) { try await client.execute(RedisCommand("NOSUCHCOMMAND")) }
+        }
+    }
+
+    @Test func pipelinesManyConcurrentCommandsInOrder() async throws {
+        try await withRedisClient(try RedisConfiguration(url: try TestServers.url())) { client in
+            let key = "counter-\(uniqueNamespace())"
+            let values = try await withThrowingTaskGroup(of: Int64.self) { group in
+                for _ in 0..<2_000 { group.addTask { try await client.execute(RedisCommand("INCR", key)).int ?? -1 } }
+                var values: [Int64] = []
+                for try await value in group { values.append(value) }
+                return values
+            }
+            #expect(Set(values) == Set(1...2_000), "every reply matched its own command")
+            try await client.execute(RedisCommand("DEL", key))
+        }
+    }
+
+    @Test func reloadsScriptsAfterTheServerForgetsThem() async throws {
+        try await withRedisClient(try RedisConfiguration(url: try TestServers.url())) { client in
+            let script = RedisScript("return tonumber(ARGV[1]) * 2 -- \(uniqueNamespace())")
+            #expect(try await client.run(script, keys: [], arguments: [Array("21".utf8)]).int == 42)
+            try await client.execute(RedisCommand("SCRIPT", "FLUSH"))
+            #expect(try await client.run(script, keys: [], arguments: [Array("4".utf8)]).int == 8)
+            let exists = try await client.execute(RedisCommand("SCRIPT", "EXISTS", script.sha1))
+            #expect(exists.array?.first?.int == 1, "loaded again for the next EVALSHA")
+        }
+    }
+
+    @Test func authenticatesWithAnACLUserAndNamesAUTHWhenRefused() async throws {
+        let url = try TestServers.url()
+        let user = "user-\(uniqueNamespace())"
+        try await withRedisClient(try RedisConfiguration(url: url)) { admin in
+            try await admin.execute(RedisCommand("ACL", "SETUSER", user, "on", ">right-password", "~*", "+@all"))
+        }
+        let base = try RedisConfiguration(url: url)
+        guard case .tcp(let host, let port) = base.endpoint else { return }
+        try await withRedisClient(try RedisConfiguration(url: "redis://\(user):right-password@\(host):\(port)/2")) { client in
+            #expect(try await client.execute(RedisCommand("ACL", "WHOAMI")).string == user)
+            try await client.execute(RedisCommand("SET", "db-probe-\(user)", "x", "PX", 10_000))
+        }
+        try await withRedisClient(try RedisConfiguration(url: "redis://\(host):\(port)/2")) { client async throws in
+            #expect(try await client.execute(RedisCommand("GET", "db-probe-\(user)")).string == "x", "SELECT 2 applied")
+        }
+        let wrong = try RedisConfiguration(url: "redis://\(user):wrong@\(host):\(port)")
+        await withRedisClient(wrong) { client in
+            do {
+                _ = try await client.send(RedisCommand("PING"))
+                Issue.record("a wrong password must fail")
+            } catch {
+                #expect((error as? RedisError)?.code == .authenticationFailed)
+                #expect("\(error)".contains("AUTH"))
+            }
+        }
+        try await withRedisClient(try RedisConfiguration(url: url)) { admin in
+            try await admin.execute(RedisCommand("ACL", "DELUSER", user))
+        }
+    }
+
+    @Test func failsFastWhileTheServerIsDownAndReconnectsByItself() async throws {
+        let server = try OwnRedisServer()
+        var configuration = try RedisConfiguration(url: server.url)
+        configuration.reconnectDelay = .milliseconds(20)
+        configuration.maximumReconnectDelay = .milliseconds(40)
+        try await withRedisClient(configuration) { client in
+            await #expect(throws: RedisError.self) { try await client.send(RedisCommand("PING")) }
+            let start = ContinuousClock.now
+            await #expect(throws: RedisError.self) { try await client.send(RedisCommand("PING")) }
+            #expect(ContinuousClock.now - start < .milliseconds(250), "no connect timeout per command while down")
+            try await server.start()
+            var reply: RedisValue?
+            for _ in 0..<100 where reply == nil {
+                reply = try? await client.send(RedisCommand("PING"))
+                if reply == nil { try await Task.sleep(for: .milliseconds(20)) }
+            }
+            #expect(reply == .status("PONG"))
+            server.kill()
+        }
+    }
+
+    @Test func commandsAfterShutdownFailClearly() async throws {
+        let client = try RedisClient(url: try TestServers.url())
+        await client.shutdown()
+        do {
+            _ = try await client.send(RedisCommand("PING"))
+            Issue.record("expected failure")
+        } catch let error as RedisError {
+            #expect(error.code == .clientShutDown)
+        }
+    }
+}

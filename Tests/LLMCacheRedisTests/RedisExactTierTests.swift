@@ -1,0 +1,161 @@
+import LLMCache
+import LLMCacheRedis
+import LLMCacheTesting
+import Testing
+
+/// A Redis client and namespace for one test, shut down afterwards.
+func withNamespace<T>(
+    url: String? = nil, _ body: (RedisClient, RedisNamespace) async throws -> T
+) async throws -> T {
+    let client = try RedisClient(url: try url ?? TestServers.url())
+    let namespace = try await RedisNamespace(name: uniqueNamespace(), client: client, refreshInterval: .seconds(1))
+    do {
+        let result = try await body(client, namespace)
+        await namespace.shutdown()
+        await client.shutdown()
+        return result
+    } catch {
+        await namespace.shutdown()
+        await client.shutdown()
+        throw error
+    }
+}
+
+func storedEntry(_ text: String, ttl: Duration? = .seconds(60), tags: Set<String> = [], version: UInt64 = 0)
+    -> CacheEntry
+{
+    let now = SystemCacheClock().now
+    return CacheEntry(
+        value: Array(text.utf8), createdAt: now, expiresAt: ttl.map { now.advanced(by: $0) }, tags: tags,
+        usage: TokenUsage(promptTokens: 3, completionTokens: 4), model: "m", sourceText: text,
+        namespaceVersion: version)
+}
+
+@Suite("RedisExactTier")
+struct RedisExactTierTests {
+    @Test func storesAndFindsAnEntryWithItsMetadataAndTTL() async throws {
+        try await withNamespace { client, namespace in
+            let tier = RedisExactTier(namespace: namespace)
+            let query = CacheQuery(request: "hello")
+            #expect(try await tier.lookup(query) == nil)
+            let entry = storedEntry(String(repeating: "a long answer ", count: 200), ttl: .seconds(30))
+            try await tier.store(entry, for: query)
+            let hit = try #require(try await tier.lookup(query))
+            #expect(hit.entry == entry)
+            let key = namespace.keyspace.entryKey(query.key, version: 0)
+            let name = String(decoding: key, as: UTF8.self)
+            #expect(name == "llmcache:\(namespace.keyspace.namespace):v0:e:\(query.key.hex)")
+            let ttl = try #require(try await client.execute(RedisCommand("PTTL", key)).int)
+            #expect(ttl > 28_000 && ttl <= 30_000)
+            let raw = try #require(try await client.execute(RedisCommand("GET", key)).bytes)
+            #expect(raw.count < entry.value.count / 2, "stored compressed")
+        }
+    }
+
+    @Test func writesTagSetsAtomicallyAndInvalidatesThem() async throws {
+        try await withNamespace { client, namespace in
+            let tier = RedisExactTier(namespace: namespace)
+            let oddTag = "tag with spaces, \u{0}nul and ünïcode ✓"
+            try await tier.store(storedEntry("a", ttl: .seconds(10), tags: ["docs", oddTag]), for: CacheQuery(request: "a"))
+            try await tier.store(storedEntry("b", ttl: .seconds(100), tags: ["docs"]), for: CacheQuery(request: "b"))
+            try await tier.store(storedEntry("c", tags: ["other"]), for: CacheQuery(request: "c"))
+            let docs = namespace.keyspace.tagKey("docs")
+            #expect(try await client.execute(RedisCommand("SCARD", docs)).int == 2)
+            let setTTL = try #require(try await client.execute(RedisCommand("PTTL", docs)).int)
+            #expect(setTTL > 90_000, "a tag set lives as long as its longest member")
+            #expect(try await tier.invalidate(tags: ["docs"]) == 2)
+            #expect(try await tier.lookup(CacheQuery(request: "a")) == nil)
+            #expect(try await tier.lookup(CacheQuery(request: "b")) == nil)
+            #expect(try await tier.lookup(CacheQuery(request: "c")) != nil)
+            #expect(try await client.execute(RedisCommand("EXISTS", docs)).int == 0)
+            #expect(try await tier.invalidate(tags: [oddTag]) == 0, "already gone with 'docs'")
+        }
+    }
+
+    @Test func aVersionBumpMakesEveryEntryUnreachable() async throws {
+        try await withNamespace { _, namespace in
+            let tier = RedisExactTier(namespace: namespace)
+            let memory = MemoryTier(maxEntries: 100)
+            let stack = CacheStack(tiers: [memory, tier], versionSource: namespace)
+            let model = { (prompt: String) async throws -> String in "answer to \(prompt)" }
+            _ = try await stack.response(for: "q", compute: model)
+            #expect(try await stack.response(for: "q", compute: model).isCacheHit)
+            let version = try await stack.bumpVersion()
+            #expect(version == 1 && namespace.current == 1)
+            #expect(try await tier.lookup(CacheQuery(request: "q", namespaceVersion: 1)) == nil)
+            #expect(try await stack.response(for: "q", compute: model).source == .computed)
+        }
+    }
+
+    @Test func aCorruptValueIsAMissAndIsDeleted() async throws {
+        try await withNamespace { client, namespace in
+            let tier = RedisExactTier(namespace: namespace)
+            let query = CacheQuery(request: "corrupt")
+            try await tier.store(storedEntry("fine"), for: query)
+            let key = namespace.keyspace.entryKey(query.key, version: 0)
+            var raw = try #require(try await client.execute(RedisCommand("GET", key)).bytes)
+            raw[raw.count - 1] ^= 0xFF
+            try await client.execute(RedisCommand("SET", key, raw))
+            #expect(try await tier.lookup(query) == nil)
+            #expect(tier.corruptEntryCount == 1)
+            #expect(try await client.execute(RedisCommand("EXISTS", key)).int == 0)
+            try await client.execute(RedisCommand("SET", key, Array("not a frame at all".utf8)))
+            #expect(try await tier.lookup(query) == nil)
+            #expect(tier.corruptEntryCount == 2)
+        }
+    }
+
+    @Test func anOversizedValueIsNotStored() async throws {
+        try await withNamespace { _, namespace in
+            let tier = RedisExactTier(
+                namespace: namespace, configuration: .init(maximumValueBytes: 1_000, codec: PayloadCodec(configuration: .init(compressionThreshold: 1 << 30))))
+            try await tier.store(storedEntry(String(repeating: "x", count: 5_000)), for: CacheQuery(request: "big"))
+            #expect(try await tier.lookup(CacheQuery(request: "big")) == nil)
+            #expect(tier.oversizedEntryCount == 1)
+            try await tier.store(storedEntry("small"), for: CacheQuery(request: "small"))
+            #expect(try await tier.lookup(CacheQuery(request: "small")) != nil)
+        }
+    }
+
+    @Test func slidingEntriesGetTheirTTLBackOnEveryHit() async throws {
+        try await withNamespace { client, namespace in
+            let tier = RedisExactTier(namespace: namespace)
+            var entry = storedEntry("slide", ttl: .seconds(20))
+            entry.expiration = .sliding(ttl: .seconds(20))
+            let query = CacheQuery(request: "slide")
+            try await tier.store(entry, for: query)
+            let key = namespace.keyspace.entryKey(query.key, version: 0)
+            try await client.execute(RedisCommand("PEXPIRE", key, 5_000))
+            _ = try #require(try await tier.lookup(query))
+            #expect(try await client.execute(RedisCommand("PTTL", key)).int ?? 0 > 15_000)
+        }
+    }
+
+    @Test func removeAllDeletesTheNamespaceWithScanButKeepsItsVersion() async throws {
+        try await withNamespace { client, namespace in
+            let tier = RedisExactTier(namespace: namespace)
+            _ = try await namespace.bump()
+            for index in 0..<2_500 {
+                try await tier.store(storedEntry("v\(index)", tags: index % 2 == 0 ? ["even"] : []), for: CacheQuery(request: "k\(index)"))
+            }
+            try await tier.removeAll()
+            let left = try await client.execute(RedisCommand("KEYS", namespace.keyspace.pattern)).array ?? []
+            #expect(left.compactMap(\.string) == ["llmcache:\(namespace.keyspace.namespace):version"])
+        }
+    }
+
+    @Test func aRedisHitIsPromotedToMemory() async throws {
+        try await withNamespace { _, namespace in
+            let redis = RedisExactTier(namespace: namespace)
+            let firstProcess = CacheStack(tiers: [MemoryTier(maxEntries: 10), redis], versionSource: namespace)
+            let model = { (prompt: String) async throws -> String in "answer to \(prompt)" }
+            _ = try await firstProcess.response(for: "shared question", compute: model)
+            let memory = MemoryTier(maxEntries: 10)
+            let secondProcess = CacheStack(tiers: [memory, redis], versionSource: namespace)
+            #expect(try await secondProcess.response(for: "shared question", compute: model).source
+                == .tier(name: "redis", similarity: nil, matchedText: nil))
+            #expect(try await secondProcess.response(for: "shared question", compute: model).source
+                == .tier(name: "memory", similarity: nil, matchedText: nil))
+        }
+    }
+}

@@ -1,0 +1,104 @@
+import Foundation
+import LLMCache
+import LLMCacheRedis
+import Testing
+
+/// Where the servers started by `scripts/redis.sh` listen. A missing server
+/// is a failure, never a skip: the test command starts them.
+enum TestServers {
+    static func url(_ variable: String = "LLMCACHE_REDIS8_URL") throws -> String {
+        if let value = ProcessInfo.processInfo.environment[variable], !value.isEmpty { return value }
+        // Also read the env file the script writes, for runs from an IDE.
+        let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent(".cache/redis/run/env")
+        if let text = try? String(contentsOf: file, encoding: .utf8) {
+            for line in text.split(separator: "\n") where line.hasPrefix("\(variable)=") {
+                return String(line.dropFirst(variable.count + 1))
+            }
+        }
+        throw MissingServer(description: "\(variable) is not set: run the tests with scripts/test.sh, which starts the Redis servers")
+    }
+
+    /// The redis-server binary tests may start themselves (kill/restart tests).
+    static func serverBinary() throws -> String {
+        if let value = ProcessInfo.processInfo.environment["LLMCACHE_REDIS8_SERVER"], !value.isEmpty { return value }
+        let fallback = "/usr/bin/redis-server"
+        if FileManager.default.isExecutableFile(atPath: fallback) { return fallback }
+        throw MissingServer(description: "no redis-server binary: run the tests with scripts/test.sh")
+    }
+}
+
+/// A server the set-up should have provided is missing: a failure, not a skip.
+struct MissingServer: Error, CustomStringConvertible {
+    let description: String
+}
+
+/// A namespace no other test uses, so tests share a server without interfering.
+func uniqueNamespace(_ label: String = "test") -> String {
+    "\(label)-\(UUID().uuidString.prefix(8).lowercased())"
+}
+
+/// A free TCP port on loopback, found by binding port 0.
+func freePort() -> Int {
+    let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(socket) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = 0
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    _ = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+            bind(socket, pointer, length)
+            return getsockname(socket, pointer, &length)
+        }
+    }
+    return Int(UInt16(bigEndian: address.sin_port))
+}
+
+/// A redis-server process of a test's own, for tests that stop and restart it.
+final class OwnRedisServer: @unchecked Sendable {
+    let port: Int
+    private let binary: String
+    private var process: Process?
+
+    init(port: Int = freePort()) throws {
+        self.port = port
+        self.binary = try TestServers.serverBinary()
+    }
+
+    var url: String { "redis://127.0.0.1:\(port)" }
+
+    func start() async throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = [
+            "--port", "\(port)", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "no",
+        ]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        self.process = process
+        for _ in 0..<200 {
+            if let reply = try? await ping(), reply == "PONG" { return }
+            try await Task.sleep(for: .milliseconds(25))
+        }
+        Issue.record("redis-server on port \(port) did not start")
+    }
+
+    /// Kills the server abruptly (SIGKILL), as a crash would.
+    func kill() {
+        guard let process else { return }
+        Glibc.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        self.process = nil
+    }
+
+    private func ping() async throws -> String? {
+        try await withRedisClient(try RedisConfiguration(url: url)) { client in
+            try await client.send(RedisCommand("PING")).string
+        }
+    }
+
+    deinit { kill() }
+}

@@ -2,10 +2,12 @@
 import PackageDescription
 
 /// Upcoming features we hold our own code to; dependencies are unaffected.
+/// `LLMCACHE_PTHREAD_LOCKS=1` (scripts/tsan.sh) builds our locks on pthread
+/// mutexes, which ThreadSanitizer can see through (see CacheLock.swift).
 let strictSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("MemberImportVisibility"),
-]
+] + (Context.environment["LLMCACHE_PTHREAD_LOCKS"] == nil ? [] : [.define("LLMCACHE_PTHREAD_LOCKS")])
 
 let package = Package(
     name: "LLMCache",
@@ -63,7 +65,7 @@ let package = Package(
 
         .executableTarget(
             name: "QuickStart",
-            dependencies: ["LLMCache", "LLMCacheTesting"],
+            dependencies: ["LLMCache", "LLMCacheRedis", "LLMCacheTesting"],
             path: "Examples/QuickStart",
             swiftSettings: strictSettings
         ),
@@ -90,7 +92,7 @@ let package = Package(
 
         .executableTarget(
             name: "RedisBenchmark",
-            dependencies: ["LLMCache", "LLMCacheRedis", "BenchmarkSupport"],
+            dependencies: ["LLMCache", "LLMCacheRedis", "BenchmarkSupport", "CHiredis"],
             path: "Benchmarks/RedisBenchmark",
             swiftSettings: strictSettings
         ),

@@ -1,10 +1,14 @@
-// QuickStart: a memory tier and an in-process semantic tier in front of a model.
+// QuickStart: memory → Redis → in-process semantic tier in front of a model.
 //
 // Runs offline with a clearly labelled local stand-in model and a stand-in
 // embedder. Set OPENAI_API_KEY (and optionally OPENAI_BASE_URL, OPENAI_MODEL)
 // to send the misses to a real OpenAI-compatible endpoint instead.
+// With LLMCACHE_REDIS8_URL set (scripts/example.sh starts a local Redis), a
+// second run of the program is answered from Redis for what the first stored.
+// `--fresh` empties the example's namespace first.
 import Foundation
 import LLMCache
+import LLMCacheRedis
 import LLMCacheTesting
 
 let environment = ProcessInfo.processInfo.environment
@@ -22,12 +26,26 @@ if let key = environment["OPENAI_API_KEY"], !key.isEmpty {
 }
 print("Embedder: DeterministicTestEmbedder (a word-hashing STAND-IN, not a language model)\n")
 
+let memory = MemoryTier(maxEntries: 10_000, maxBytes: 64 << 20, ttl: .seconds(300))
+var redisParts: (client: RedisClient, namespace: RedisNamespace)?
+if let url = environment["LLMCACHE_REDIS8_URL"] {
+    let client = try RedisClient(url: url)
+    let namespace = try await RedisNamespace(name: "quickstart", client: client)
+    namespace.propagateInvalidations(to: memory)
+    redisParts = (client, namespace)
+    print("Redis: \(url) (namespace \"quickstart\")\n")
+} else {
+    print("Redis: not configured (set LLMCACHE_REDIS8_URL, or run scripts/example.sh)\n")
+}
 let stack = CacheStack(
-    configuration: .init(priceTable: PriceTable([modelName: .init(promptPerMillion: 0.15, completionPerMillion: 0.60)]))
+    configuration: .init(priceTable: PriceTable([modelName: .init(promptPerMillion: 0.15, completionPerMillion: 0.60)])),
+    versionSource: redisParts?.namespace ?? LocalNamespaceVersion()
 ) {
-    MemoryTier(maxEntries: 10_000, maxBytes: 64 << 20, ttl: .seconds(300))
+    memory
+    if let namespace = redisParts?.namespace { RedisExactTier(namespace: namespace) }
     MemorySemanticTier(embedder: DeterministicTestEmbedder(), threshold: 0.85)
 }
+if CommandLine.arguments.contains("--fresh") { try await stack.removeAll() }
 let cachedAsk = stack.wrap(ask)  // same signature as `ask`
 
 func request(_ question: String, system: String = "You are a concise assistant.") -> ChatRequest {
@@ -74,3 +92,7 @@ try await withThrowingTaskGroup(of: CacheResult<ChatResponse>.self) { group in
 }
 
 print("\n\(stack.statistics)")
+if let redisParts {
+    await redisParts.namespace.shutdown()
+    await redisParts.client.shutdown()
+}

@@ -4,10 +4,10 @@ import Synchronization
 /// A clock that only moves when told to, so TTL and circuit-breaker tests
 /// run instantly and exactly instead of sleeping.
 public final class ManualCacheClock: CacheClock {
-    private let current: Mutex<CacheTime>
+    private let current: CacheLock<CacheTime>
 
     public init(_ start: CacheTime = CacheTime(millisecondsSince1970: 1_700_000_000_000)) {
-        current = Mutex(start)
+        current = CacheLock(start)
     }
 
     public var now: CacheTime { current.withLock { $0 } }

@@ -20,16 +20,13 @@ struct FaultTests {
             tiers: [redis], configuration: .init(circuitBreaker: .init(failureThreshold: 3, coolDown: .milliseconds(200))),
             versionSource: namespace)
 
-        var slowest = Duration.zero
         for index in 0..<20 {
-            let started = ContinuousClock.now
             let result = try await stack.response(for: "down \(index)", compute: model)
-            slowest = max(slowest, ContinuousClock.now - started)
             #expect(result.value == "answer to down \(index)")
         }
-        #expect(slowest <= configuration.connectTimeout + .milliseconds(100), "each lookup costs at most a connect timeout")
         let stats = stack.statistics.tiers[0]
-        #expect(stats.breaker == .open && stats.skipped > 0, "the breaker opened: \(stats)")
+        #expect(stats.errors >= 1, "lookups failed as misses")
+        #expect(stats.breaker == .open && stats.skipped > 0, "the breaker opened and skips the tier: \(stats)")
 
         try await server.start()
         var recovered = false

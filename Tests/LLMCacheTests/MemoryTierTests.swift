@@ -128,3 +128,35 @@ struct MemoryTierTests {
         }
     }
 }
+
+@Suite("MemoryTier under concurrency")
+struct MemoryTierConcurrencyTests {
+    /// Eight tasks reading and writing one tier at once; run under
+    /// ThreadSanitizer by scripts/tsan.sh to show the tier is race-free.
+    @Test func eightTasksShareOneTier() async {
+        let clock = ManualCacheClock()
+        let tier = MemoryTier(maxEntries: 500, maxBytes: 1 << 20, clock: clock)
+        let queries = (0..<1_000).map { query("key \($0)") }
+        let hits = await withTaskGroup(of: Int.self) { group in
+            for task in 0..<8 {
+                group.addTask {
+                    var hits = 0
+                    for step in 0..<20_000 {
+                        let index = (step &* 31 &+ task &* 7) % queries.count
+                        if step % 4 == 0 {
+                            tier.store(entry("value \(index)", clock: clock, tags: ["t\(index % 5)"]), for: queries[index])
+                        } else if let hit = tier.lookup(queries[index]) {
+                            #expect(hit.entry.value == Array("value \(index)".utf8))
+                            hits += 1
+                        }
+                        if step % 5_000 == 0 { tier.invalidate(tags: ["t\(task % 5)"]) }
+                    }
+                    return hits
+                }
+            }
+            return await group.reduce(0, +)
+        }
+        #expect(hits > 0)
+        #expect(tier.count <= 500)
+    }
+}

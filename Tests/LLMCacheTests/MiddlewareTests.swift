@@ -6,7 +6,7 @@ import Testing
 /// Records the order in which middleware saw a call.
 struct TraceMiddleware: Middleware {
     let label: String
-    let trace: Mutex<[String]>.Reference
+    let trace: TraceLog
 
     func handle(_ input: String, next: (String) async throws -> String) async throws -> String {
         trace.append("\(label) in")
@@ -16,13 +16,11 @@ struct TraceMiddleware: Middleware {
     }
 }
 
-extension Mutex where Value == [String] {
-    /// A shareable box for a trace, so middleware values can write to it.
-    final class Reference: Sendable {
-        private let storage = Mutex<[String]>([])
-        func append(_ line: String) { storage.withLock { $0.append(line) } }
-        var lines: [String] { storage.withLock { $0 } }
-    }
+/// A shareable trace, so middleware values can write to it.
+final class TraceLog: Sendable {
+    private let storage = CacheLock<[String]>([])
+    func append(_ line: String) { storage.withLock { $0.append(line) } }
+    var lines: [String] { storage.withLock { $0 } }
 }
 
 @Suite("Middleware")
@@ -30,7 +28,7 @@ struct MiddlewareTests {
     let clock = ManualCacheClock()
 
     @Test func chainRunsOutermostFirst() async throws {
-        let trace = Mutex<[String]>.Reference()
+        let trace = TraceLog()
         let chain = MiddlewareChain<String, String> {
             TraceMiddleware(label: "outer", trace: trace)
             TraceMiddleware(label: "inner", trace: trace)
@@ -44,7 +42,7 @@ struct MiddlewareTests {
     }
 
     @Test func cacheMiddlewareAnswersWithoutReachingTheInnerChain() async throws {
-        let trace = Mutex<[String]>.Reference()
+        let trace = TraceLog()
         let model = CountingModel()
         let cache = CacheStack(tiers: [MemoryTier(maxEntries: 10, clock: clock)], clock: clock)
         let chain = MiddlewareChain<String, String>([

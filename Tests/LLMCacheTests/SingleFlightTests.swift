@@ -7,7 +7,7 @@ import Testing
 /// controls exactly when concurrent callers overlap.
 final class GatedModel: Sendable {
     private let calls = Atomic<Int>(0)
-    private let gate = Mutex<[CheckedContinuation<Void, Never>]>([])
+    private let gate = CacheLock<[CheckedContinuation<Void, Never>]>([])
     private let open = Atomic<Bool>(false)
 
     var callCount: Int { calls.load(ordering: .relaxed) }

@@ -28,13 +28,13 @@ public final class MemoryTier: CacheTier {
     public var matching: TierMatching { .exact }
     public let configuration: Configuration
     private let clock: any CacheClock
-    private let store: Mutex<LRUStore>
+    private let store: CacheLock<LRUStore>
 
     public init(name: String = "memory", configuration: Configuration = .init(), clock: any CacheClock = SystemCacheClock()) {
         self.name = name
         self.configuration = configuration
         self.clock = clock
-        self.store = Mutex(LRUStore(maxEntries: configuration.maxEntries, maxBytes: configuration.maxBytes))
+        self.store = CacheLock(LRUStore(maxEntries: configuration.maxEntries, maxBytes: configuration.maxBytes))
     }
 
     /// The common case in one line: `MemoryTier(maxEntries: 10_000, maxBytes: 64 << 20, ttl: .seconds(300))`.

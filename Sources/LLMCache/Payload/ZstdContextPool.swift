@@ -30,7 +30,7 @@ final class ZstdContextPool: Sendable {
 
     /// Idle contexts kept at most; more than the cores a server runs on would only hold memory.
     let capacity = 16
-    private let idle = Mutex<[Handle]>([])
+    private let idle = CacheLock<[Handle]>([])
     private let create: @Sendable () -> OpaquePointer?
     private let reset: @Sendable (OpaquePointer) -> Void
     private let free: @Sendable (OpaquePointer) -> Void

@@ -5,7 +5,7 @@ import Synchronization
 /// Several semantic tiers in one stack, and the store after a miss, all need
 /// the same vector; embedding costs milliseconds, so it is done once and shared.
 public final class EmbeddingMemo: Sendable {
-    private let tasks = Mutex<[String: Task<[Float], any Error>]>([:])
+    private let tasks = CacheLock<[String: Task<[Float], any Error>]>([:])
 
     public init() {}
 

@@ -29,7 +29,7 @@ public final class MemorySemanticTier: CacheTier {
     public let configuration: Configuration
     public let embedder: any Embedder
     private let clock: any CacheClock
-    private let store: Mutex<SemanticStore>
+    private let store: CacheLock<SemanticStore>
 
     public init(
         name: String = "semantic-memory", embedder: any Embedder, configuration: Configuration = .init(),
@@ -39,7 +39,7 @@ public final class MemorySemanticTier: CacheTier {
         self.embedder = embedder
         self.configuration = configuration
         self.clock = clock
-        self.store = Mutex(SemanticStore(dimensions: embedder.dimensions, maxEntries: configuration.maxEntries))
+        self.store = CacheLock(SemanticStore(dimensions: embedder.dimensions, maxEntries: configuration.maxEntries))
     }
 
     /// The common case in one line: `MemorySemanticTier(embedder: e, threshold: 0.9)`.

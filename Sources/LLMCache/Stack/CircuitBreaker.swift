@@ -34,7 +34,7 @@ public final class CircuitBreaker: Sendable {
 
     public let configuration: Configuration
     private let clock: any CacheClock
-    private let storage = Mutex(Storage())
+    private let storage = CacheLock(Storage())
 
     public init(configuration: Configuration = .init(), clock: any CacheClock = SystemCacheClock()) {
         self.configuration = configuration

@@ -9,7 +9,7 @@ import Synchronization
 /// not failed: one of them becomes the new leader and computes. A waiter that
 /// is cancelled leaves alone, without disturbing the others.
 final class SingleFlight<Key: Hashable & Sendable>: Sendable {
-    private let flights = Mutex<[Key: Flight]>([:])
+    private let flights = CacheLock<[Key: Flight]>([:])
 
     init() {}
 
@@ -87,7 +87,7 @@ private final class Flight: Sendable {
         var cancelledBeforeWaiting: Set<Int> = []
     }
 
-    private let state = Mutex(State())
+    private let state = CacheLock(State())
 
     func publish(_ outcome: Outcome) {
         let waiters = state.withLock { state in

@@ -8,7 +8,7 @@ public final class LatencyHistogram: Sendable {
     private static let subBucketBits = 4
     private static let bucketCount = 64 << subBucketBits
 
-    private let counts = Mutex([Int](repeating: 0, count: LatencyHistogram.bucketCount))
+    private let counts = CacheLock([Int](repeating: 0, count: LatencyHistogram.bucketCount))
 
     public init() {}
 

@@ -15,7 +15,7 @@ final class TierRecorder: Sendable {
     private let storeErrors = Atomic<Int>(0)
     private let decodeFailures = Atomic<Int>(0)
     private let tokensSaved = Atomic<Int>(0)
-    private let costSaved = Mutex<Double>(0)
+    private let costSaved = CacheLock<Double>(0)
 
     private let hitCounter: Counter
     private let missCounter: Counter

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import LLMCache
 import Logging
 import Synchronization
 
@@ -32,7 +33,7 @@ final class RedisConnection: Sendable {
 
     let configuration: RedisConfiguration
     private let logger: Logger
-    private let queue = Mutex(Queue())
+    private let queue = CacheLock(Queue())
     private let wakeUp = DispatchSemaphore(value: 0)
     private let queued = Atomic<Int>(0)
 

@@ -1,4 +1,5 @@
 import Foundation
+import LLMCache
 import Logging
 import Synchronization
 
@@ -124,7 +125,7 @@ final class RedisSubscriber: Sendable {
 
 /// Something that happens once; any number of tasks can wait for it, before or after.
 final class OneShotSignal: Sendable {
-    private let state = Mutex<(fired: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+    private let state = CacheLock<(fired: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
 
     func fire() {
         let waiters = state.withLock { state in

@@ -17,8 +17,8 @@ public final class RedisNamespace: NamespaceVersionSource {
     let client: RedisClient
     private let logger: Logger
     private let version = Atomic<UInt64>(0)
-    private let followers = Mutex<[Follower]>([])
-    private let subscriber = Mutex<RedisSubscriber?>(nil)
+    private let followers = CacheLock<[Follower]>([])
+    private let subscriber = CacheLock<RedisSubscriber?>(nil)
 
     private struct Follower: Sendable {
         let invalidate: @Sendable (Set<String>) -> Void

@@ -1,0 +1,137 @@
+// RedisExactTier figures against a real Redis, next to a bare hiredis GET and
+// redis-benchmark on the same server in the same run.
+//
+//   scripts/bench.sh RedisBenchmark [--runs 5] [--json]
+//   (or: LLMCACHE_REDIS8_URL=redis://127.0.0.1:PORT swift run -c release RedisBenchmark)
+import BenchmarkSupport
+import Foundation
+import LLMCache
+import LLMCacheRedis
+
+let runs = Int(BenchmarkReport.argument("runs") ?? "") ?? 5
+let samplesPerRun = Int(BenchmarkReport.argument("samples") ?? "") ?? 20_000
+let concurrentLookups = Int(BenchmarkReport.argument("lookups") ?? "") ?? 200_000
+let tasks = 64
+guard let url = BenchmarkReport.argument("url") ?? ProcessInfo.processInfo.environment["LLMCACHE_REDIS8_URL"] else {
+    FileHandle.standardError.write(Data("set LLMCACHE_REDIS8_URL or pass --url (scripts/bench.sh starts a server)\n".utf8))
+    exit(2)
+}
+let configuration = try RedisConfiguration(url: url)
+guard case .tcp(let host, let port) = configuration.endpoint else { fatalError("TCP endpoints only") }
+
+// A 2 KB answer: English words in a seeded random order, which compresses
+// about as well as real prose (repeating one sentence would compress 10x).
+let vocabulary = """
+    the cache model answer request time money store tier memory redis vector similar question user system
+    prompt token cost save fast slow network server client process thread call result value key version
+    tag invalidate expire policy score match scope tenant embed text language reply latency throughput
+    because when while after before which would could should other every each many most some first last
+    """.split(whereSeparator: \.isWhitespace)
+var seed: UInt64 = 0x2545_F491_4F6C_DD1D
+var words: [Substring] = []
+while words.joined(separator: " ").utf8.count < 2048 {
+    seed = seed &* 6364136223846793005 &+ 1442695040888963407
+    words.append(vocabulary[Int(seed >> 33) % vocabulary.count])
+}
+let answer = String(words.joined(separator: " ").utf8.prefix(2048))!
+let response = ChatResponse(
+    id: "bench", model: "gpt-4o-mini", created: 1_700_000_000, choices: [.init(message: .assistant(answer))],
+    usage: TokenUsage(promptTokens: 30, completionTokens: 450))
+let request = ChatRequest(model: "gpt-4o-mini", messages: [.user("How does a response cache save money?")])
+
+let client = RedisClient(configuration: configuration)
+let namespace = try await RedisNamespace(name: "bench-\(UInt32.random(in: 0...UInt32.max))", client: client)
+let tier = RedisExactTier(namespace: namespace)
+let query = CacheQuery(request: request, semantic: false)
+let now = SystemCacheClock().now
+let entry = CacheEntry(
+    value: try response.cacheEncoded(), createdAt: now, expiresAt: now.advanced(by: .seconds(3600)),
+    usage: response.usage, model: response.model)
+try await tier.store(entry, for: query)
+let entryKey = String(decoding: namespace.keyspace.entryKey(query.key, version: namespace.current), as: UTF8.self)
+let storedBytes = try await client.execute(RedisCommand("STRLEN", entryKey)).int ?? 0
+
+/// p50 of `samples` sequential calls of `body`, in microseconds.
+func sequentialP50(_ body: () async throws -> Void) async throws -> Double {
+    var samples = [Double]()
+    samples.reserveCapacity(samplesPerRun)
+    for _ in 0..<samplesPerRun {
+        let start = DispatchTime.now().uptimeNanoseconds
+        try await body()
+        samples.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1000)
+    }
+    return Percentiles(samples).median
+}
+
+let stack = CacheStack { tier }
+let redisOnlyAsk = stack.wrap { (_: ChatRequest) async throws -> ChatResponse in fatalError("must hit") }
+
+var bare: [Double] = []
+var tierHit: [Double] = []
+var wrappedHit: [Double] = []
+var throughput: [Double] = []
+for _ in 0..<runs {
+    bare.append(Percentiles(BareHiredis(host: host, port: port).getLatencies(key: entryKey, count: samplesPerRun)).median)
+    tierHit.append(try await sequentialP50 {
+        let hit = try await tier.lookup(query)
+        precondition(hit != nil)
+    })
+    wrappedHit.append(try await sequentialP50 { _ = try await redisOnlyAsk(request) })
+    let start = DispatchTime.now().uptimeNanoseconds
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        for _ in 0..<tasks {
+            group.addTask {
+                for _ in 0..<(concurrentLookups / tasks) {
+                    let hit = try await tier.lookup(query)
+                    precondition(hit != nil)
+                }
+            }
+        }
+        try await group.waitForAll()
+    }
+    throughput.append(Double(concurrentLookups / tasks * tasks) / (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9))
+}
+
+// Promotion: a Redis hit, then the same request is answered by memory.
+let memory = MemoryTier(maxEntries: 100)
+let promoting = CacheStack(tiers: [memory, tier], versionSource: namespace)
+let first = try await promoting.response(for: request) { _ in response }
+let second = try await promoting.response(for: request) { _ in response }
+let promoted = first.source == .tier(name: "redis", similarity: nil, matchedText: nil)
+    && second.source == .tier(name: "memory", similarity: nil, matchedText: nil)
+
+/// redis-benchmark's own GET figure on the same server, if the tool is installed.
+func redisBenchmarkGet() -> Double? {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["redis-benchmark", "-h", host, "-p", "\(port)", "-t", "get", "-d", "2048", "-q", "-n", "200000"]
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = FileHandle.nullDevice
+    guard (try? process.run()) != nil else { return nil }
+    let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    // "GET: 123456.79 requests per second, p50=0.207 msec"
+    guard let line = output.split(whereSeparator: { $0 == "\n" || $0 == "\r" }).last(where: { $0.hasPrefix("GET:") }),
+          let number = line.dropFirst(4).split(separator: " ").first else { return nil }
+    return Double(number)
+}
+
+try await tier.removeAll()
+await namespace.shutdown()
+await client.shutdown()
+
+var report = BenchmarkReport(name: "redis-exact-tier")
+report.add("runs", runs)
+report.add("server", url)
+report.add("answer_bytes", answer.utf8.count)
+report.add("stored_frame_bytes", Int(storedBytes))
+report.add("bare_hiredis_get_p50_us", median(bare))
+report.add("tier_hit_p50_us", median(tierHit))
+report.add("tier_hit_over_bare", median(tierHit) / median(bare))
+report.add("wrapped_redis_hit_p50_us", median(wrappedHit))
+report.add("concurrent_tasks", tasks)
+report.add("concurrent_lookups_per_second", median(throughput))
+report.add("redis_benchmark_get_2048_rps", redisBenchmarkGet() ?? 0)
+report.add("promoted_to_memory", promoted ? "yes" : "no")
+report.emit()

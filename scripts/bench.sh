@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Builds the benchmarks in release mode and runs them (with a local Redis for
+# RedisBenchmark); arguments such as --json or --runs 5 go to every benchmark.
+# `scripts/bench.sh RedisBenchmark --json` runs one.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/bootstrap.sh
+all=(MemoryTierBenchmark CompressionBenchmark SemanticBenchmark RedisBenchmark)
+if [ $# -gt 0 ] && [[ " ${all[*]} " == *" $1 "* ]]; then selected=("$1"); shift; else selected=("${all[@]}"); fi
+for benchmark in "${selected[@]}"; do
+    swift build -c release --product "$benchmark" >&2
+done
+bin="$(swift build -c release --show-bin-path)"
+for benchmark in "${selected[@]}"; do
+    if [ "$benchmark" = RedisBenchmark ]; then
+        LLMCACHE_REDIS_SERVERS=redis8 scripts/with-redis.sh "$bin/$benchmark" "$@"
+    else
+        "$bin/$benchmark" "$@"
+    fi
+done

@@ -80,3 +80,49 @@ struct FaultTests {
         server.kill()
     }
 }
+
+@Suite("Redis pub/sub after a restart")
+struct ResubscribeTests {
+    @Test func theNamespaceResubscribesAndDropsWhatItMayHaveMissed() async throws {
+        let server = try OwnRedisServer()
+        try await server.start()
+        var configuration = try RedisConfiguration(url: server.url)
+        configuration.reconnectDelay = .milliseconds(20)
+        configuration.maximumReconnectDelay = .milliseconds(50)
+        let client = RedisClient(configuration: configuration)
+        // A long re-read interval, so only pub/sub can deliver the news below.
+        let namespace = try await RedisNamespace(name: uniqueNamespace(), client: client, refreshInterval: .seconds(600))
+        let memory = MemoryTier(maxEntries: 10)
+        namespace.propagateInvalidations(to: memory)
+        let clock = SystemCacheClock()
+        memory.store(CacheEntry(value: [1], createdAt: clock.now, tags: ["t"]), for: CacheQuery(request: "before"))
+
+        server.kill()
+        try await server.start()
+        // After resubscribing, the memory tier is emptied: invalidations sent
+        // while the channel was down are lost, so what it held is suspect.
+        var emptied = false
+        for _ in 0..<500 where !emptied {
+            emptied = memory.count == 0
+            if !emptied { try await Task.sleep(for: .milliseconds(10)) }
+        }
+        #expect(emptied)
+
+        // And the new subscription delivers invalidations again.
+        memory.store(CacheEntry(value: [2], createdAt: clock.now, tags: ["t"]), for: CacheQuery(request: "after"))
+        try await withRedisClient(configuration) { other in
+            let otherNamespace = try await RedisNamespace(name: namespace.keyspace.namespace, client: other)
+            try await RedisExactTier(namespace: otherNamespace).invalidate(tags: ["t"])
+            await otherNamespace.shutdown()
+        }
+        var delivered = false
+        for _ in 0..<200 where !delivered {
+            delivered = memory.count == 0
+            if !delivered { try await Task.sleep(for: .milliseconds(5)) }
+        }
+        #expect(delivered, "a tag invalidation reached the resubscribed namespace")
+        await namespace.shutdown()
+        await client.shutdown()
+        server.kill()
+    }
+}

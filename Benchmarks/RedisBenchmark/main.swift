@@ -16,7 +16,8 @@ guard let url = BenchmarkReport.argument("url") ?? ProcessInfo.processInfo.envir
     FileHandle.standardError.write(Data("set LLMCACHE_REDIS8_URL or pass --url (scripts/bench.sh starts a server)\n".utf8))
     exit(2)
 }
-let configuration = try RedisConfiguration(url: url)
+var configuration = try RedisConfiguration(url: url)
+if let pool = BenchmarkReport.argument("pool").flatMap(Int.init) { configuration.poolSize = pool }
 guard case .tcp(let host, let port) = configuration.endpoint else { fatalError("TCP endpoints only") }
 
 // A 2 KB answer: English words in a seeded random order, which compresses
@@ -131,6 +132,7 @@ report.add("tier_hit_p50_us", median(tierHit))
 report.add("tier_hit_over_bare", median(tierHit) / median(bare))
 report.add("wrapped_redis_hit_p50_us", median(wrappedHit))
 report.add("concurrent_tasks", tasks)
+report.add("pool_size", configuration.poolSize)
 report.add("concurrent_lookups_per_second", median(throughput))
 report.add("redis_benchmark_get_2048_rps", redisBenchmarkGet() ?? 0)
 report.add("promoted_to_memory", promoted ? "yes" : "no")

@@ -83,7 +83,7 @@ _ = try await cachedAsk(request("What is 15% of 80?"))               // the wrap
 
 print("\nInvalidating tag \"geography\"...")
 try await stack.invalidate(tags: ["geography"])
-try await run("What is the capital of France?")
+try await run("What is the capital of France?", tags: ["geography"])
 
 print("\nFive concurrent identical requests (single-flight):")
 try await withThrowingTaskGroup(of: CacheResult<ChatResponse>.self) { group in

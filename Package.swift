@@ -79,7 +79,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "CompressionBenchmark",
-            dependencies: ["LLMCache", "BenchmarkSupport"],
+            dependencies: ["LLMCache", "LLMCacheTesting", "BenchmarkSupport"],
             path: "Benchmarks/CompressionBenchmark",
             swiftSettings: strictSettings
         ),

@@ -1,4 +1,5 @@
 import Foundation
+import LLMCacheTesting
 
 /// Real English prose from this machine, cut into answer-sized chunks.
 ///
@@ -199,17 +200,12 @@ struct Corpus {
         return result
     }
 
-    /// SplitMix64 over 500...3000, so the corpus is the same on every run.
+    /// Seeded sizes in 500...3000, so the corpus is the same on every run.
     struct ChunkSizes {
-        var state: UInt64 = 0x5EED
+        var random = SeededRandomNumberGenerator(seed: 0x5EED)
 
         mutating func next() -> Int {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var mixed = state
-            mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
-            mixed ^= mixed >> 31
-            return minimumChunk + Int(mixed % UInt64(maximumChunk - minimumChunk + 1))
+            minimumChunk + Int(random.next() % UInt64(maximumChunk - minimumChunk + 1))
         }
     }
 }

@@ -6,6 +6,7 @@
 import BenchmarkSupport
 import Foundation
 import LLMCache
+import LLMCacheTesting
 
 func log(_ message: String) {
     FileHandle.standardError.write(Data((message + "\n").utf8))
@@ -20,17 +21,7 @@ guard corpus.chunks.count >= 100 else {
 
 // A fixed shuffle, then every fifth chunk is held out for measuring: the
 // dictionary never sees the answers it is measured on.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var mixed = state
-        mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
-        return mixed ^ (mixed >> 31)
-    }
-}
-var shuffleRandom = SplitMix64(state: 42)
+var shuffleRandom = SeededRandomNumberGenerator(seed: 42)
 let shuffled = corpus.chunks.shuffled(using: &shuffleRandom)
 let test = shuffled.enumerated().filter { $0.offset % 5 == 0 }.map(\.element)
 let training = shuffled.enumerated().filter { $0.offset % 5 != 0 }.map(\.element)

@@ -4,6 +4,7 @@
 import BenchmarkSupport
 import Foundation
 import LLMCache
+import LLMCacheTesting
 
 let runs = Int(BenchmarkReport.argument("runs") ?? "") ?? 5
 let entries = Int(BenchmarkReport.argument("entries") ?? "") ?? 10_000
@@ -18,22 +19,10 @@ struct PreparedEmbedder: Embedder {
     func embed(_ texts: [String]) async throws -> [[Float]] { texts.map { vectors[$0]! } }
 }
 
-/// Seeded SplitMix64, so every run scans the same data.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
-func randomVector(_ random: inout SplitMix64) -> [Float] {
+func randomVector(_ random: inout SeededRandomNumberGenerator) -> [Float] {
     (0..<dimensions).map { _ in Float.random(in: -1...1, using: &random) }
 }
-var random = SplitMix64(state: 42)
+var random = SeededRandomNumberGenerator(seed: 42)
 var table: [String: [Float]] = [:]
 for index in 0..<entries { table["stored \(index)"] = randomVector(&random) }
 for index in 0..<queries { table["query \(index)"] = randomVector(&random) }

@@ -1,19 +1,6 @@
 import LLMCache
+import LLMCacheTesting
 import Testing
-
-/// SplitMix64: a seeded generator, so every "random" payload below is the same on every run.
-struct CodecTestRandom: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var mixed = state
-        mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
-        return mixed ^ (mixed >> 31)
-    }
-}
 
 /// Payloads for the codec tests: random bytes and English-like answers.
 enum CodecFixtures {
@@ -37,7 +24,7 @@ enum CodecFixtures {
         quickly usually often always never sometimes together however therefore instead already still also
         """.split(separator: " ").map(String.init)
 
-    static func randomBytes(_ count: Int, _ random: inout CodecTestRandom) -> [UInt8] {
+    static func randomBytes(_ count: Int, _ random: inout SeededRandomNumberGenerator) -> [UInt8] {
         var bytes = [UInt8]()
         bytes.reserveCapacity(count + 8)
         while bytes.count < count {
@@ -47,7 +34,7 @@ enum CodecFixtures {
     }
 
     /// One answer: a few English-like sentences from the word list.
-    static func answer(sentences: ClosedRange<Int>, _ random: inout CodecTestRandom) -> String {
+    static func answer(sentences: ClosedRange<Int>, _ random: inout SeededRandomNumberGenerator) -> String {
         (0..<Int.random(in: sentences, using: &random)).map { _ in
             let sentence = (0..<Int.random(in: 6...16, using: &random))
                 .map { _ in words[Int.random(in: words.indices, using: &random)] }
@@ -57,7 +44,7 @@ enum CodecFixtures {
     }
 
     /// At least `count` bytes of English-like text.
-    static func text(_ count: Int, _ random: inout CodecTestRandom) -> [UInt8] {
+    static func text(_ count: Int, _ random: inout SeededRandomNumberGenerator) -> [UInt8] {
         var bytes = [UInt8]()
         bytes.reserveCapacity(count + 2048)
         while bytes.count < count { bytes += Array((answer(sentences: 8...8, &random) + "\n").utf8) }
@@ -65,7 +52,7 @@ enum CodecFixtures {
     }
 
     static func answers(_ count: Int, seed: UInt64) -> [[UInt8]] {
-        var random = CodecTestRandom(seed: seed)
+        var random = SeededRandomNumberGenerator(seed: seed)
         return (0..<count).map { _ in Array(answer(sentences: 3...9, &random).utf8) }
     }
 
@@ -128,7 +115,7 @@ struct PayloadCodecTests {
     @Test(arguments: [1, 3, 9])
     func roundTripsRandomPayloads(level: Int) throws {
         let codec = PayloadCodec(configuration: .init(level: level))
-        var random = CodecTestRandom(seed: UInt64(level))
+        var random = SeededRandomNumberGenerator(seed: UInt64(level))
         let sizes = [0, 1, 2, 7, 127, 128, 255, 256, 257, 300, 1000, 4096, 16_383, 16_384, 100_000]
         for size in sizes {
             let invalidUTF8 = (0..<size).map { [0xFF, 0xFE, 0xC0, 0x80, 0xED, 0xA0][$0 % 6] as UInt8 }
@@ -151,7 +138,7 @@ struct PayloadCodecTests {
     }
 
     @Test func roundTripsTenMegabytePayload() throws {
-        var random = CodecTestRandom(seed: 10)
+        var random = SeededRandomNumberGenerator(seed: 10)
         let text = CodecFixtures.text(10_000_000, &random)
         let frame = try codec.encode(text)
         #expect(frame.count < text.count / 2)
@@ -163,7 +150,7 @@ struct PayloadCodecTests {
     }
 
     @Test func higherLevelsCompressTextAtLeastAsWell() throws {
-        var random = CodecTestRandom(seed: 11)
+        var random = SeededRandomNumberGenerator(seed: 11)
         let text = CodecFixtures.text(200_000, &random)
         let sizes = try [1, 3, 9].map { try PayloadCodec(configuration: .init(level: $0)).encode(text).count }
         #expect(sizes[0] >= sizes[1] && sizes[1] >= sizes[2], "\(sizes)")
@@ -171,7 +158,7 @@ struct PayloadCodecTests {
     }
 
     @Test func acceptsEveryCollectionShape() throws {
-        var random = CodecTestRandom(seed: 12)
+        var random = SeededRandomNumberGenerator(seed: 12)
         let payload = CodecFixtures.text(3000, &random)
         let expected = try codec.encode(payload)
         let padded = [0x00, 0x01] + payload + [0x02]
@@ -223,7 +210,7 @@ struct PayloadCodecTests {
         let other = try #require(CodecFixtures.otherDictionary)
         try #require(dictionary.id != other.id)
         let rawContent = try CompressionDictionary(bytes: CodecFixtures.answers(50, seed: 3).flatMap { $0 })
-        var random = CodecTestRandom(seed: 4)
+        var random = SeededRandomNumberGenerator(seed: 4)
         let answer = CodecFixtures.text(600, &random)
         let frame = try PayloadCodec(configuration: .init(dictionary: dictionary)).encode(answer)
         try #require(frame[2] == 0b11)
@@ -261,7 +248,7 @@ struct PayloadCodecTests {
         let empty = #expect(throws: CacheError.self) { try CompressionDictionary(bytes: []) }
         #expect(empty?.code == .compressionFailed)
         // zstd's dictionary magic followed by garbage instead of entropy tables.
-        var random = CodecTestRandom(seed: 5)
+        var random = SeededRandomNumberGenerator(seed: 5)
         let malformed = #expect(throws: CacheError.self) {
             try CompressionDictionary(bytes: [0x37, 0xA4, 0x30, 0xEC] + CodecFixtures.randomBytes(200, &random))
         }
@@ -272,7 +259,7 @@ struct PayloadCodecTests {
     private func sampleFrames() throws -> (PayloadCodec, [(kind: String, body: [UInt8], frame: [UInt8])]) {
         let dictionary = try #require(CodecFixtures.dictionary)
         let reader = PayloadCodec(configuration: .init(dictionary: dictionary))
-        var random = CodecTestRandom(seed: 6)
+        var random = SeededRandomNumberGenerator(seed: 6)
         let bodies = [60, 700, 400].map { CodecFixtures.text($0, &random) }
         let frames = [
             ("stored", bodies[0], try PayloadCodec().encode(bodies[0])),
@@ -366,7 +353,7 @@ struct PayloadCodecTests {
     }
 
     @Test func compressedLengthMismatchThrowsCorruptPayload() throws {
-        var random = CodecTestRandom(seed: 8)
+        var random = SeededRandomNumberGenerator(seed: 8)
         let frame = try codec.encode(CodecFixtures.text(1000, &random))
         try #require(frame[2] == 1 && frame[3] == 0xE8 && frame[4] == 0x07)
         for length: UInt8 in [0x06, 0x08] {
@@ -377,7 +364,7 @@ struct PayloadCodecTests {
     }
 
     @Test func lengthsOverTheLimitThrowPayloadTooLarge() throws {
-        var random = CodecTestRandom(seed: 9)
+        var random = SeededRandomNumberGenerator(seed: 9)
         let payload = CodecFixtures.text(5000, &random)
         let small = PayloadCodec(configuration: .init(maximumDecodedSize: 4096))
         #expect(decodeFailure(small, try codec.encode(payload)) == .payloadTooLarge)
@@ -390,7 +377,7 @@ struct PayloadCodecTests {
     }
 
     @Test func randomGarbageNeverDecodes() throws {
-        var random = CodecTestRandom(seed: 13)
+        var random = SeededRandomNumberGenerator(seed: 13)
         let (reader, frames) = try sampleFrames()
         for round in 0..<3000 {
             var bytes = CodecFixtures.randomBytes(Int.random(in: 0...64, using: &random), &random)

@@ -9,32 +9,22 @@ public struct CacheKey: Hashable, Sendable, CustomStringConvertible {
     public let words: (UInt64, UInt64, UInt64, UInt64)
 
     init(digest: SHA256.Digest) {
-        var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
-        digest.withUnsafeBytes { raw in
-            words = (
-                raw.loadUnaligned(fromByteOffset: 0, as: UInt64.self),
-                raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
-                raw.loadUnaligned(fromByteOffset: 16, as: UInt64.self),
-                raw.loadUnaligned(fromByteOffset: 24, as: UInt64.self)
-            )
-        }
-        self.words = words
+        words = digest.withUnsafeBytes(Self.words(of:))
     }
 
     /// Rebuilds a key from its 32 digest bytes; `nil` for any other length.
     public init?(bytes: some Collection<UInt8>) {
         guard bytes.count == 32 else { return nil }
-        let array = Array(bytes)
-        var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
-        array.withUnsafeBytes { raw in
-            words = (
-                raw.loadUnaligned(fromByteOffset: 0, as: UInt64.self),
-                raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
-                raw.loadUnaligned(fromByteOffset: 16, as: UInt64.self),
-                raw.loadUnaligned(fromByteOffset: 24, as: UInt64.self)
-            )
-        }
-        self.words = words
+        words = Array(bytes).withUnsafeBytes(Self.words(of:))
+    }
+
+    private static func words(of raw: UnsafeRawBufferPointer) -> (UInt64, UInt64, UInt64, UInt64) {
+        (
+            raw.loadUnaligned(fromByteOffset: 0, as: UInt64.self),
+            raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
+            raw.loadUnaligned(fromByteOffset: 16, as: UInt64.self),
+            raw.loadUnaligned(fromByteOffset: 24, as: UInt64.self)
+        )
     }
 
     /// The key of a request's canonical fingerprint.

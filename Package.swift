@@ -37,7 +37,7 @@ let package = Package(
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
         // Typed wrappers for the variadic and macro-based C APIs Swift cannot call.
-        .target(name: "CLLMCacheShims", dependencies: ["CHiredis", "CCurl"]),
+        .target(name: "CLLMCacheShims", dependencies: ["CCurl"]),
 
         // Core: no network I/O.
         .target(

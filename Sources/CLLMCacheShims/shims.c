@@ -16,11 +16,3 @@ CURLcode llmcache_curl_setopt_write_callback(CURL *handle,
 CURLcode llmcache_curl_getinfo_long(CURL *handle, CURLINFO info, long *value) {
     return curl_easy_getinfo(handle, info, value);
 }
-
-int llmcache_redis_context_error(const redisContext *context) {
-    return context == NULL ? REDIS_ERR_OTHER : context->err;
-}
-
-const char *llmcache_redis_context_errstr(const redisContext *context) {
-    return context == NULL ? "no context" : context->errstr;
-}

@@ -12,8 +12,6 @@ public struct CacheError: Error, Sendable, CustomStringConvertible {
             case compressionFailed
             case payloadTooLarge
             case invalidEmbedding
-            case invalidRequest
-            case tierUnavailable
             case decodingFailed
         }
 
@@ -32,10 +30,6 @@ public struct CacheError: Error, Sendable, CustomStringConvertible {
         public static var payloadTooLarge: Self { .init(.payloadTooLarge) }
         /// An embedding with the wrong length, NaN or infinite components, or zero norm.
         public static var invalidEmbedding: Self { .init(.invalidEmbedding) }
-        /// A request the cache cannot key (e.g. an unencodable parameter).
-        public static var invalidRequest: Self { .init(.invalidRequest) }
-        /// A tier that is skipped because its circuit breaker is open.
-        public static var tierUnavailable: Self { .init(.tierUnavailable) }
         /// Stored bytes that do not decode into the requested response type.
         public static var decodingFailed: Self { .init(.decodingFailed) }
 

@@ -56,9 +56,6 @@ final class SingleFlight<Key: Hashable & Sendable>: Sendable {
         }
     }
 
-    /// How many flights are running; for tests.
-    var activeCount: Int { flights.withLock { $0.count } }
-
     private func end(_ flight: Flight, key: Key) {
         flights.withLock { flights in
             if flights[key] === flight { flights[key] = nil }

@@ -17,12 +17,6 @@ public final class LatencyHistogram: Sendable {
         counts.withLock { $0[bucket] += 1 }
     }
 
-    public func record(_ duration: Duration) {
-        let (seconds, attoseconds) = duration.components
-        let nanoseconds = max(0, seconds) * 1_000_000_000 + max(0, attoseconds) / 1_000_000_000
-        record(nanoseconds: UInt64(nanoseconds))
-    }
-
     /// The upper bound of the bucket holding the q-quantile (0...1); zero when empty.
     public func percentile(_ q: Double) -> Duration {
         let counts = self.counts.withLock { $0 }

@@ -6,7 +6,7 @@ public struct RedisError: Error, Sendable, CustomStringConvertible {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable {
             case invalidURL, connectionFailed, connectionUnavailable, authenticationFailed
-            case timeout, ioError, serverError, protocolError, clientShutDown, valueTooLarge
+            case invalidConfiguration, timeout, ioError, serverError, protocolError, clientShutDown
         }
 
         private let base: Base
@@ -14,6 +14,8 @@ public struct RedisError: Error, Sendable, CustomStringConvertible {
 
         /// The configuration URL could not be parsed.
         public static var invalidURL: Self { .init(.invalidURL) }
+        /// A setting is out of range (e.g. a namespace name with forbidden characters).
+        public static var invalidConfiguration: Self { .init(.invalidConfiguration) }
         /// Connecting (TCP or Unix socket) failed or timed out.
         public static var connectionFailed: Self { .init(.connectionFailed) }
         /// The connection is down and waiting before the next reconnect attempt;
@@ -31,8 +33,6 @@ public struct RedisError: Error, Sendable, CustomStringConvertible {
         public static var protocolError: Self { .init(.protocolError) }
         /// The client was shut down.
         public static var clientShutDown: Self { .init(.clientShutDown) }
-        /// A value above the configured size limit was not written.
-        public static var valueTooLarge: Self { .init(.valueTooLarge) }
 
         public var description: String { base.rawValue }
     }

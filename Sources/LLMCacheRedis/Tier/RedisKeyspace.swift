@@ -16,7 +16,7 @@ public struct RedisKeyspace: Sendable, Hashable {
     public init(namespace: String) throws(RedisError) {
         let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
         guard !namespace.isEmpty, namespace.count <= 64, namespace.allSatisfy(allowed.contains) else {
-            throw RedisError(.invalidURL, "namespace must be 1-64 characters of letters, digits, '-', '_' or '.'")
+            throw RedisError(.invalidConfiguration, "namespace must be 1-64 characters of letters, digits, '-', '_' or '.'")
         }
         self.namespace = namespace
         self.prefix = "llmcache:\(namespace):"

@@ -78,6 +78,10 @@ public final class RedisNamespace: NamespaceVersionSource {
         follow(Follower(invalidate: { tier.invalidate(tags: $0) }, clear: { tier.removeAll() }))
     }
 
+    deinit {
+        assert(subscriber.withLock { $0 == nil }, "RedisNamespace deinitialised without shutdown()")
+    }
+
     /// Stops listening. The client is not shut down: it may serve others.
     public func shutdown() async {
         let subscriber = self.subscriber.withLock { subscriber in

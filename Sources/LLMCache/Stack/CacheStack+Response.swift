@@ -65,7 +65,8 @@ extension CacheStack {
                 hit = try await layer.tier.lookup(query)
                 layer.breaker.recordSuccess()
             } catch {
-                layer.breaker.recordFailure()
+                // A cancelled caller says nothing about the tier's health.
+                if !(error is CancellationError) { layer.breaker.recordFailure() }
                 layer.recorder.recordError()
                 logger.warning(
                     "cache tier lookup failed; treating as a miss",
@@ -145,7 +146,7 @@ extension CacheStack {
             layer.recorder.recordStore(succeeded: true)
             return true
         } catch {
-            layer.breaker.recordFailure()
+            if !(error is CancellationError) { layer.breaker.recordFailure() }
             layer.recorder.recordStore(succeeded: false)
             logger.warning(
                 "cache tier store failed", metadata: ["tier": "\(layer.tier.name)", "error": "\(error)"])

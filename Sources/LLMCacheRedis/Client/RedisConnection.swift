@@ -25,8 +25,6 @@ final class RedisConnection: Sendable {
         var pending: [Pending] = []
         var isShutDown = false
         var isIdle = false
-        var hasFinished = false
-        var shutdownWaiters: [CheckedContinuation<Void, Never>] = []
     }
 
     private static let maximumBatch = 1024
@@ -36,6 +34,7 @@ final class RedisConnection: Sendable {
     private let queue = CacheLock(Queue())
     private let wakeUp = DispatchSemaphore(value: 0)
     private let queued = Atomic<Int>(0)
+    private let finished = OneShotSignal()
 
     init(configuration: RedisConfiguration, logger: Logger, name: String) {
         self.configuration = configuration
@@ -70,15 +69,9 @@ final class RedisConnection: Sendable {
     /// Fails what is queued, closes the connection and returns once the
     /// thread has ended (without blocking the caller's thread).
     func shutdown() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let finished = queue.withLock { queue in
-                queue.isShutDown = true
-                if !queue.hasFinished { queue.shutdownWaiters.append(continuation) }
-                return queue.hasFinished
-            }
-            if finished { continuation.resume() }
-            wakeUp.signal()
-        }
+        queue.withLock { $0.isShutDown = true }
+        wakeUp.signal()
+        await finished.wait()
     }
 
     var isShutDown: Bool { queue.withLock { $0.isShutDown } }
@@ -121,12 +114,7 @@ final class RedisConnection: Sendable {
             }
         }
         context = nil
-        let waiters = queue.withLock { queue in
-            queue.hasFinished = true
-            defer { queue.shutdownWaiters = [] }
-            return queue.shutdownWaiters
-        }
-        for waiter in waiters { waiter.resume() }
+        finished.fire()
     }
 
     /// Waits for work; `nil` once shut down and drained.

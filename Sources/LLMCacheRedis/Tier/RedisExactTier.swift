@@ -103,10 +103,8 @@ public final class RedisExactTier: CacheTier {
     @discardableResult
     public func invalidate(tags: Set<String>) async throws -> Int {
         guard !tags.isEmpty else { return 0 }
-        var removed = 0
-        for tag in tags {
-            removed += Int(try await client.run(RedisScripts.invalidateTag, keys: [keyspace.tagKey(tag)]).int ?? 0)
-        }
+        let keys = tags.sorted().map(keyspace.tagKey)
+        let removed = Int(try await client.run(RedisScripts.invalidateTags, keys: keys).int ?? 0)
         try await namespace.broadcast(.tags(tags.sorted()))
         return removed
     }

@@ -26,16 +26,18 @@ enum RedisScripts {
         return 1
         """)
 
-    /// KEYS[1] a tag set. Removes every member and the set; returns how many
-    /// members still existed.
-    static let invalidateTag = RedisScript(
+    /// KEYS: tag sets. Removes every member of each set and the set itself;
+    /// returns how many members still existed.
+    static let invalidateTags = RedisScript(
         """
-        local members = redis.call('SMEMBERS', KEYS[1])
         local removed = 0
-        for i = 1, #members, 500 do
-          removed = removed + redis.call('UNLINK', unpack(members, i, math.min(i + 499, #members)))
+        for k = 1, #KEYS do
+          local members = redis.call('SMEMBERS', KEYS[k])
+          for i = 1, #members, 500 do
+            removed = removed + redis.call('UNLINK', unpack(members, i, math.min(i + 499, #members)))
+          end
+          redis.call('UNLINK', KEYS[k])
         end
-        redis.call('UNLINK', KEYS[1])
         return removed
         """)
 }

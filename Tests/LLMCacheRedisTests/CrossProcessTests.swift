@@ -30,15 +30,6 @@ struct CrossProcessTests {
 
     let model = { (prompt: String) async throws -> String in "answer to \(prompt) at \(UUID())" }
 
-    /// Polls every 5 ms until `condition` holds or `limit` passes; returns the time taken.
-    func timeUntil(_ limit: Duration, _ condition: () async throws -> Bool) async throws -> Duration? {
-        let start = ContinuousClock.now
-        while ContinuousClock.now - start < limit {
-            if try await condition() { return ContinuousClock.now - start }
-            try await Task.sleep(for: .milliseconds(5))
-        }
-        return nil
-    }
 
     @Test func aTagInvalidatedInOneProcessIsGoneFromTheOthersMemoryWithin100ms() async throws {
         let url = try TestServers.url()
@@ -51,7 +42,7 @@ struct CrossProcessTests {
         #expect(try await b.stack.response(for: "pricing?", compute: model).source == .tier(name: "memory", similarity: nil, matchedText: nil))
 
         try await a.stack.invalidate(tags: ["pricing"])
-        let elapsed = try await timeUntil(.milliseconds(100)) {
+        let elapsed = try await waitUntil(.milliseconds(100)) {
             b.memory.lookup(CacheQuery(request: "pricing?")) == nil
         }
         #expect(elapsed != nil, "B's memory tier still held the invalidated entry after 100 ms")
@@ -69,7 +60,7 @@ struct CrossProcessTests {
         _ = try await b.stack.response(for: "q", compute: model)
         #expect(try await b.stack.response(for: "q", compute: model).isCacheHit)
         try await a.stack.bumpVersion()
-        let elapsed = try await timeUntil(.milliseconds(100)) { b.namespace.current == 1 }
+        let elapsed = try await waitUntil(.milliseconds(100)) { b.namespace.current == 1 }
         #expect(elapsed != nil)
         #expect(try await b.stack.response(for: "q", compute: model).source == .computed)
         await a.shutdown()
@@ -85,7 +76,7 @@ struct CrossProcessTests {
             #expect(namespace.current == 7)
             // A bump that bypasses pub/sub (a plain INCR) is still noticed by the re-read.
             try await client.execute(RedisCommand("INCR", "llmcache:\(name):version"))
-            let elapsed = try await timeUntil(.seconds(2)) { namespace.current == 8 }
+            let elapsed = try await waitUntil(.seconds(2)) { namespace.current == 8 }
             #expect(elapsed != nil)
             await namespace.shutdown()
         }

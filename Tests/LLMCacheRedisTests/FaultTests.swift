@@ -29,13 +29,13 @@ struct FaultTests {
         #expect(stats.breaker == .open && stats.skipped > 0, "the breaker opened and skips the tier: \(stats)")
 
         try await server.start()
-        var recovered = false
-        for attempt in 0..<100 where !recovered {
+        var attempt = 0
+        let recovered = try await waitUntil(.seconds(5), every: .milliseconds(20)) {
+            attempt += 1
             _ = try await stack.response(for: "after \(attempt)", compute: model)
-            recovered = try await stack.response(for: "after \(attempt)", compute: model).isCacheHit
-            if !recovered { try await Task.sleep(for: .milliseconds(20)) }
+            return try await stack.response(for: "after \(attempt)", compute: model).isCacheHit
         }
-        #expect(recovered, "the tier came back by itself")
+        #expect(recovered != nil, "the tier came back by itself")
         #expect(stack.statistics.tiers[0].breaker == .closed)
         await namespace.shutdown()
         await client.shutdown()
@@ -101,12 +101,8 @@ struct ResubscribeTests {
         try await server.start()
         // After resubscribing, the memory tier is emptied: invalidations sent
         // while the channel was down are lost, so what it held is suspect.
-        var emptied = false
-        for _ in 0..<500 where !emptied {
-            emptied = memory.count == 0
-            if !emptied { try await Task.sleep(for: .milliseconds(10)) }
-        }
-        #expect(emptied)
+        let emptied = try await waitUntil(.seconds(5)) { memory.count == 0 }
+        #expect(emptied != nil)
 
         // And the new subscription delivers invalidations again.
         memory.store(CacheEntry(value: [2], createdAt: clock.now, tags: ["t"]), for: CacheQuery(request: "after"))
@@ -115,12 +111,8 @@ struct ResubscribeTests {
             try await RedisExactTier(namespace: otherNamespace).invalidate(tags: ["t"])
             await otherNamespace.shutdown()
         }
-        var delivered = false
-        for _ in 0..<200 where !delivered {
-            delivered = memory.count == 0
-            if !delivered { try await Task.sleep(for: .milliseconds(5)) }
-        }
-        #expect(delivered, "a tag invalidation reached the resubscribed namespace")
+        let delivered = try await waitUntil(.seconds(1)) { memory.count == 0 }
+        #expect(delivered != nil, "a tag invalidation reached the resubscribed namespace")
         await namespace.shutdown()
         await client.shutdown()
         server.kill()

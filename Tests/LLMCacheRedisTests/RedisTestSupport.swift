@@ -38,6 +38,21 @@ func uniqueNamespace(_ label: String = "test") -> String {
     "\(label)-\(UUID().uuidString.prefix(8).lowercased())"
 }
 
+/// Checks `condition` every `interval` until it holds or `limit` passes, for
+/// events a real server makes happen (no clock can be injected into Redis).
+/// Returns how long it took, or `nil` if the condition never held.
+@discardableResult
+func waitUntil(
+    _ limit: Duration, every interval: Duration = .milliseconds(5), _ condition: () async throws -> Bool
+) async throws -> Duration? {
+    let start = ContinuousClock.now
+    while ContinuousClock.now - start < limit {
+        if try await condition() { return ContinuousClock.now - start }
+        try await Task.sleep(for: interval)
+    }
+    return nil
+}
+
 /// A free TCP port on loopback, found by binding port 0.
 func freePort() -> Int {
     let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -79,11 +94,8 @@ final class OwnRedisServer: @unchecked Sendable {
         process.standardError = FileHandle.nullDevice
         try process.run()
         self.process = process
-        for _ in 0..<200 {
-            if let reply = try? await ping(), reply == "PONG" { return }
-            try await Task.sleep(for: .milliseconds(25))
-        }
-        Issue.record("redis-server on port \(port) did not start")
+        let started = try await waitUntil(.seconds(5), every: .milliseconds(25)) { (try? await ping()) == "PONG" }
+        if started == nil { Issue.record("redis-server on port \(port) did not start") }
     }
 
     /// Kills the server abruptly (SIGKILL), as a crash would.

@@ -94,7 +94,7 @@ final class OwnRedisServer: @unchecked Sendable {
         process.standardError = FileHandle.nullDevice
         try process.run()
         self.process = process
-        let started = try await waitUntil(.seconds(5), every: .milliseconds(25)) { (try? await ping()) == "PONG" }
+        let started = try await waitUntil(.seconds(20), every: .milliseconds(25)) { (try? await ping()) == "PONG" }
         if started == nil { Issue.record("redis-server on port \(port) did not start") }
     }
 

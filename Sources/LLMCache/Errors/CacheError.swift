@@ -13,6 +13,7 @@ public struct CacheError: Error, Sendable, CustomStringConvertible {
             case payloadTooLarge
             case invalidEmbedding
             case decodingFailed
+            case embeddingFailed
         }
 
         private let base: Base
@@ -32,6 +33,8 @@ public struct CacheError: Error, Sendable, CustomStringConvertible {
         public static var invalidEmbedding: Self { .init(.invalidEmbedding) }
         /// Stored bytes that do not decode into the requested response type.
         public static var decodingFailed: Self { .init(.decodingFailed) }
+        /// The embedder failed or did not answer within the tier's time budget.
+        public static var embeddingFailed: Self { .init(.embeddingFailed) }
 
         public var description: String { base.rawValue }
     }

@@ -12,7 +12,33 @@ public final class EmbeddingMemo: Sendable {
     /// The normalised embedding of `text` by `embedder`, computing it on first use.
     /// Concurrent callers share one computation.
     public func embedding(of text: String, using embedder: some Embedder) async throws -> [Float] {
-        let task = tasks.withLock { tasks in
+        try await task(for: text, using: embedder).value
+    }
+
+    /// Like ``embedding(of:using:)``, but gives up after `timeout` with
+    /// ``CacheError/Code/embeddingFailed``, so that a slow embedding service
+    /// costs one tier a miss instead of stalling the request. The computation
+    /// itself goes on and later callers may still use it.
+    public func embedding(of text: String, using embedder: some Embedder, timeout: Duration?) async throws -> [Float] {
+        let task = task(for: text, using: embedder)
+        guard let timeout else { return try await task.value }
+        let outcome = FirstOutcome<[Float]>()
+        return try await withCheckedThrowingContinuation { continuation in
+            outcome.install(continuation)
+            let timer = Task {
+                try? await Task.sleep(for: timeout)
+                outcome.resume(.failure(CacheError(.embeddingFailed, "embedding took longer than \(timeout)")))
+            }
+            Task {
+                let result = await task.result
+                timer.cancel()
+                outcome.resume(result)
+            }
+        }
+    }
+
+    private func task(for text: String, using embedder: some Embedder) -> Task<[Float], any Error> {
+        tasks.withLock { tasks in
             if let existing = tasks[embedder.identifier] { return existing }
             let task = Task<[Float], any Error> {
                 let vectors = try await embedder.embed([text])
@@ -24,6 +50,22 @@ public final class EmbeddingMemo: Sendable {
             tasks[embedder.identifier] = task
             return task
         }
-        return try await task.value
+    }
+}
+
+/// Resumes a continuation with whichever of several racing results comes first.
+private final class FirstOutcome<Value: Sendable>: Sendable {
+    private let continuation = CacheLock<CheckedContinuation<Value, any Error>?>(nil)
+
+    func install(_ continuation: CheckedContinuation<Value, any Error>) {
+        self.continuation.withLock { $0 = continuation }
+    }
+
+    func resume(_ result: Result<Value, any Error>) {
+        let waiting = continuation.withLock { slot in
+            defer { slot = nil }
+            return slot
+        }
+        waiting?.resume(with: result)
     }
 }

@@ -16,11 +16,20 @@ public final class MemorySemanticTier: CacheTier {
         public var maxEntries: Int = 10_000
         /// The longest an entry stays in this tier; `nil` keeps it until its own expiry.
         public var ttl: Duration? = nil
+        /// Vetoes matches the vectors allow but the texts contradict; `nil` trusts the vectors.
+        public var matchGuard: (any SemanticGuard)? = NumberAndNegationGuard()
+        /// How long a lookup waits for the embedder before it counts as a miss.
+        public var embeddingTimeout: Duration? = .seconds(5)
 
-        public init(threshold: Float = 0.90, maxEntries: Int = 10_000, ttl: Duration? = nil) {
+        public init(
+            threshold: Float = 0.90, maxEntries: Int = 10_000, ttl: Duration? = nil,
+            matchGuard: (any SemanticGuard)? = NumberAndNegationGuard(), embeddingTimeout: Duration? = .seconds(5)
+        ) {
             self.threshold = threshold
             self.maxEntries = maxEntries
             self.ttl = ttl
+            self.matchGuard = matchGuard
+            self.embeddingTimeout = embeddingTimeout
         }
     }
 
@@ -54,17 +63,26 @@ public final class MemorySemanticTier: CacheTier {
 
     public func lookup(_ query: CacheQuery) async throws -> CacheHit? {
         guard let text = query.semanticText else { return nil }
-        let vector = try await query.embeddings.embedding(of: text, using: embedder)
+        let vector = try await query.embeddings.embedding(
+            of: text, using: embedder, timeout: configuration.embeddingTimeout)
         let now = clock.now
         let threshold = configuration.threshold
-        return store.withLock {
+        let match = store.withLock {
             $0.nearest(to: vector, scope: query.scope, threshold: threshold, now: now, version: query.namespaceVersion)
-        }.map { CacheHit(entry: $0.entry, similarity: $0.similarity) }
+        }
+        guard let match else { return nil }
+        if let matchGuard = configuration.matchGuard, let source = match.entry.sourceText,
+            await !matchGuard.allows(query: text, candidate: source, similarity: match.similarity)
+        {
+            return nil
+        }
+        return CacheHit(entry: match.entry, similarity: match.similarity)
     }
 
     public func store(_ entry: CacheEntry, for query: CacheQuery) async throws {
         guard let text = query.semanticText else { return }
-        let vector = try await query.embeddings.embedding(of: text, using: embedder)
+        let vector = try await query.embeddings.embedding(
+            of: text, using: embedder, timeout: configuration.embeddingTimeout)
         let now = clock.now
         guard !entry.isExpired(at: now) else { return }
         let deadline = configuration.ttl.map { now.advanced(by: $0) }

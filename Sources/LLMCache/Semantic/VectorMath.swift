@@ -2,18 +2,18 @@
 ///
 /// With normalised vectors this is the cosine similarity; it is the inner loop
 /// of every brute-force scan, so it works on raw pointers and SIMD registers.
-@inline(__always)
-func dotProduct(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Float {
+@inlinable
+package func dotProduct(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Float {
     var first = SIMD16<Float>()
     var second = SIMD16<Float>()
     var index = 0
     while index + 32 <= count {
-        first += load(a + index) * load(b + index)
-        second += load(a + index + 16) * load(b + index + 16)
+        first += loadSIMD16(a + index) * loadSIMD16(b + index)
+        second += loadSIMD16(a + index + 16) * loadSIMD16(b + index + 16)
         index += 32
     }
     if index + 16 <= count {
-        first += load(a + index) * load(b + index)
+        first += loadSIMD16(a + index) * loadSIMD16(b + index)
         index += 16
     }
     var sum = (first + second).sum()
@@ -24,8 +24,8 @@ func dotProduct(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int
     return sum
 }
 
-@inline(__always)
-private func load(_ pointer: UnsafePointer<Float>) -> SIMD16<Float> {
+@inlinable
+func loadSIMD16(_ pointer: UnsafePointer<Float>) -> SIMD16<Float> {
     UnsafeRawPointer(pointer).loadUnaligned(as: SIMD16<Float>.self)
 }
 

@@ -102,28 +102,13 @@ public final class RedisExactTier: CacheTier {
 
     @discardableResult
     public func invalidate(tags: Set<String>) async throws -> Int {
-        guard !tags.isEmpty else { return 0 }
-        let keys = tags.sorted().map(keyspace.tagKey)
-        let removed = Int(try await client.run(RedisScripts.invalidateTags, keys: keys).int ?? 0)
-        try await namespace.broadcast(.tags(tags.sorted()))
-        return removed
+        try await namespace.invalidate(tags: tags)
     }
 
-    /// Removes every key of the namespace but its version counter, with
-    /// `SCAN` and `UNLINK` (never `KEYS`, which blocks the server).
+    /// Removes every entry of the namespace, with `SCAN` and `UNLINK`
+    /// (never `KEYS`, which blocks the server), and tells other processes.
     public func removeAll() async throws {
-        var cursor: [UInt8] = Array("0".utf8)
-        let versionKey = keyspace.versionKey
-        repeat {
-            let reply = try await client.execute(RedisCommand("SCAN", cursor, "MATCH", keyspace.pattern, "COUNT", 1000))
-            guard let parts = reply.array, parts.count == 2, let next = parts[0].bytes, let keys = parts[1].array else {
-                throw RedisError(.protocolError, "unexpected SCAN reply")
-            }
-            let doomed = keys.compactMap(\.bytes).filter { $0 != versionKey }
-            if !doomed.isEmpty { try await client.execute(RedisCommand("UNLINK", doomed)) }
-            cursor = next
-        } while cursor != Array("0".utf8)
-        try await namespace.broadcast(.cleared)
+        try await namespace.removeAllEntries()
     }
 
     /// Nothing to do: key names carry the version, so older entries are

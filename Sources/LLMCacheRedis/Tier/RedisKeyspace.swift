@@ -29,8 +29,48 @@ public struct RedisKeyspace: Sendable, Hashable {
 
     /// The set listing the keys that carry `tag`.
     public func tagKey(_ tag: String) -> [UInt8] {
-        let digest = SHA256.hash(data: Array(tag.utf8))
-        return Array("\(prefix)tag:\(CacheKey(bytes: Array(digest))!.hex)".utf8)
+        Array("\(prefix)tag:\(Self.digest(of: tag))".utf8)
+    }
+
+    /// A tag as 64 hex digits, safe in key names and search queries.
+    static func digest(of tag: String) -> String {
+        CacheKey(bytes: Array(SHA256.hash(data: Array(tag.utf8))))!.hex
+    }
+
+    /// Where the answers of semantic-tier entries live (vector-set and LSH
+    /// backends): this prefix followed by the entry's key in hex.
+    func semanticAnswerPrefix(version: UInt64) -> String {
+        "\(prefix)v\(version):s:"
+    }
+
+    /// The vector set holding one semantic container's vectors.
+    func vectorSetKey(container: String, version: UInt64) -> String {
+        "\(prefix)v\(version):vs:\(container)"
+    }
+
+    /// One LSH bucket: a hash of element → vector.
+    func bucketKey(container: String, version: UInt64, bucket: UInt64) -> String {
+        "\(prefix)v\(version):lsh:\(container):\(String(bucket, radix: 16))"
+    }
+
+    /// The sorted set of semantic index records by expiry time, which the
+    /// sweep walks to remove vectors whose answers have expired.
+    var semanticExpiryKey: [UInt8] { Array("\(prefix)sx".utf8) }
+
+    /// The random seed of the LSH hyperplanes, shared by every process and
+    /// kept by `removeAll()`, so that all processes hash alike.
+    var hyperplaneSeedKey: [UInt8] { Array("\(prefix)cfg:lsh-seed".utf8) }
+
+    /// The RediSearch index of one embedding model, and the key prefix of its documents.
+    func searchIndex(model: String, dimensions: Int) -> (name: String, documentPrefix: String) {
+        let digest = SHA256.hash(data: Array("\(model)\u{0}\(dimensions)".utf8))
+        let tag = String(CacheKey(bytes: Array(digest))!.hex.prefix(12)) + "-\(dimensions)"
+        return ("\(prefix)idx:\(tag)", "\(prefix)doc:\(tag):")
+    }
+
+    /// Whether `removeAll()` must keep `key`: the version counter and shared settings.
+    func survivesRemoveAll(_ key: [UInt8]) -> Bool {
+        key == versionKey || key.starts(with: Array("\(prefix)cfg:".utf8))
     }
 
     /// The counter whose `INCR` retires every entry of the namespace.

@@ -91,6 +91,33 @@ public final class RedisNamespace: NamespaceVersionSource {
         await subscriber?.shutdown()
     }
 
+    /// Removes every entry carrying any of `tags`, in every Redis tier of the
+    /// namespace (tag sets are shared), and tells every process.
+    func invalidate(tags: Set<String>) async throws -> Int {
+        guard !tags.isEmpty else { return 0 }
+        let keys = tags.sorted().map(keyspace.tagKey)
+        let reply = try await client.run(RedisScripts.invalidateTags, keys: keys, arguments: [keyspace.semanticExpiryKey])
+        try await broadcast(.tags(tags.sorted()))
+        return Int(reply.int ?? 0)
+    }
+
+    /// Removes every key of the namespace but its version counter and shared
+    /// settings, with `SCAN` and `UNLINK` (never `KEYS`, which blocks the
+    /// server), and tells every process.
+    func removeAllEntries() async throws {
+        var cursor: [UInt8] = Array("0".utf8)
+        repeat {
+            let reply = try await client.execute(RedisCommand("SCAN", cursor, "MATCH", keyspace.pattern, "COUNT", 1000))
+            guard let parts = reply.array, parts.count == 2, let next = parts[0].bytes, let keys = parts[1].array else {
+                throw RedisError(.protocolError, "unexpected SCAN reply")
+            }
+            let doomed = keys.compactMap(\.bytes).filter { !keyspace.survivesRemoveAll($0) }
+            if !doomed.isEmpty { try await client.execute(RedisCommand("UNLINK", doomed)) }
+            cursor = next
+        } while cursor != Array("0".utf8)
+        try await broadcast(.cleared)
+    }
+
     /// Tells every process (this one included) about `event`.
     func broadcast(_ event: InvalidationEvent) async throws {
         try await client.execute(RedisCommand("PUBLISH", keyspace.channel, event.encoded))

@@ -1,0 +1,74 @@
+import LLMCache
+
+/// Locality-sensitive hashing on any Redis: random hyperplanes put each
+/// vector in a bucket (a hash of element → vector); a lookup reads the
+/// query's bucket and its most likely neighbours (multi-probe) in one script
+/// call and re-checks cosine similarity exactly in this process.
+///
+/// More planes mean smaller buckets (less to read) but more near neighbours
+/// across a plane (lower recall, which more probes win back).
+struct BucketIndex: SemanticIndex {
+    let client: RedisClient
+    let keyspace: RedisKeyspace
+    let planes: Hyperplanes
+    let probes: Int
+
+    func nearest(
+        to vector: [Float], in container: SemanticContainer, minimumSimilarity: Float, count: Int
+    ) async throws -> [SemanticCandidate] {
+        let buckets = planes.probeSequence(for: vector, probes: probes).map {
+            keyspace.bucketKey(container: container.id, version: container.version, bucket: $0)
+        }
+        let reply = try await client.run(RedisScripts.readBuckets, keys: buckets.map { Array($0.utf8) })
+        guard let contents = reply.array, contents.count == buckets.count else {
+            throw RedisError(.protocolError, "unexpected reply from the bucket script")
+        }
+        var matches: [(similarity: Float, element: String, bucket: String)] = []
+        for (bucket, content) in zip(buckets, contents) {
+            let pairs = content.array ?? []
+            for index in stride(from: 0, to: pairs.count - 1, by: 2) {
+                guard let element = pairs[index].string, let bytes = pairs[index + 1].bytes,
+                    let stored = VectorBytes.decode(bytes, dimensions: planes.dimensions)
+                else { continue }
+                let similarity = cosineSimilarity(vector, stored)
+                if similarity >= minimumSimilarity { matches.append((similarity, element, bucket)) }
+            }
+        }
+        guard !matches.isEmpty else { return [] }
+        matches.sort { $0.similarity > $1.similarity }
+        let best = matches.prefix(count)
+        let answerPrefix = keyspace.semanticAnswerPrefix(version: container.version)
+        let answerKeys = best.map { Array((answerPrefix + $0.element).utf8) }
+        guard let frames = try await client.execute(RedisCommand("MGET", answerKeys)).array, frames.count == best.count
+        else { throw RedisError(.protocolError, "unexpected MGET reply") }
+        var candidates: [SemanticCandidate] = []
+        var dead: [[UInt8]] = []
+        for (match, (answerKey, frame)) in zip(best, zip(answerKeys, frames)) {
+            let record = answerKey + Array("|\(match.bucket)|\(match.element)".utf8)
+            if let frame = frame.bytes {
+                candidates.append(SemanticCandidate(similarity: match.similarity, frame: frame, answerKey: answerKey, record: record))
+            } else {
+                dead.append(record)
+            }
+        }
+        if !dead.isEmpty {
+            _ = try await client.run(RedisScripts.dropRecords, keys: [keyspace.semanticExpiryKey], arguments: dead)
+        }
+        return candidates
+    }
+
+    func store(_ entry: IndexedEntry) async throws {
+        let bucket = keyspace.bucketKey(
+            container: entry.container.id, version: entry.container.version, bucket: planes.project(entry.vector).bucket)
+        let answerKey = keyspace.semanticAnswerPrefix(version: entry.container.version) + entry.key.hex
+        let record = "\(answerKey)|\(bucket)|\(entry.key.hex)"
+        _ = try await client.run(
+            RedisScripts.storeIndexed,
+            keys: [Array(answerKey.utf8), Array(bucket.utf8), keyspace.semanticExpiryKey]
+                + entry.tags.sorted().map(keyspace.tagKey),
+            arguments: [
+                entry.frame, entry.ttl.redisBytes, VectorBytes.encode(entry.vector), Array(entry.key.hex.utf8),
+                Array(record.utf8), entry.expiryScore,
+            ])
+    }
+}

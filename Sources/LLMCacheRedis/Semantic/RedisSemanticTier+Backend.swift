@@ -1,0 +1,73 @@
+import LLMCache
+import Logging
+import Synchronization
+
+extension RedisSemanticTier {
+    /// The index behind the configured backend, set up on first use.
+    func resolvedIndex() async throws -> (backend: Backend, index: any SemanticIndex) {
+        if let resolved = index.withLock({ $0 }) { return resolved }
+        let backend = try await chooseBackend()
+        let resolved: (backend: Backend, index: any SemanticIndex)
+        switch backend {
+        case .vectorSet:
+            resolved = (backend, VectorSetIndex(client: client, keyspace: keyspace, settings: configuration.vectorSet))
+        case .search:
+            let search = SearchIndex(
+                client: client, keyspace: keyspace, settings: configuration.search, model: embedder.identifier,
+                dimensions: embedder.dimensions)
+            try await search.prepare()
+            resolved = (backend, search)
+        case .lsh, .auto:
+            let planes = Hyperplanes(
+                count: configuration.lsh.planes, dimensions: embedder.dimensions, seed: try await hyperplaneSeed())
+            resolved = (.lsh, BucketIndex(client: client, keyspace: keyspace, planes: planes, probes: configuration.lsh.probes))
+        }
+        logger.info(
+            "semantic tier backend chosen",
+            metadata: ["tier": "\(name)", "backend": "\(resolved.backend)", "configured": "\(configuration.backend)"])
+        return index.withLock { current in
+            if let current { return current }
+            current = resolved
+            return resolved
+        }
+    }
+
+    /// Asks the server which backend it offers (`COMMAND INFO` answers nil
+    /// for a command it does not know), preferring vector sets, then search.
+    private func chooseBackend() async throws -> Backend {
+        func has(_ command: String) async throws -> Bool {
+            let reply = try await client.execute(RedisCommand("COMMAND", "INFO", command))
+            return reply.array?.first.map { !$0.isNull } ?? false
+        }
+        switch configuration.backend {
+        case .auto:
+            if try await has("VSIM") { return .vectorSet }
+            if try await has("FT.SEARCH") { return .search }
+            return .lsh
+        case .vectorSet:
+            guard try await has("VSIM") else {
+                throw RedisError(.invalidConfiguration, "the vector-set backend needs Redis 8 (VSIM is unknown to this server)")
+            }
+            return .vectorSet
+        case .search:
+            guard try await has("FT.SEARCH") else {
+                throw RedisError(
+                    .invalidConfiguration, "the search backend needs RediSearch or Valkey-search (FT.SEARCH is unknown)")
+            }
+            return .search
+        case .lsh:
+            return .lsh
+        }
+    }
+
+    /// The namespace's hyperplane seed: the first process to need one picks
+    /// it (`SET NX`), every process and restart after reads the same.
+    private func hyperplaneSeed() async throws -> UInt64 {
+        let key = keyspace.hyperplaneSeedKey
+        try await client.execute(RedisCommand("SET", key, UInt64.random(in: 1...UInt64.max), "NX"))
+        guard let seed = try await client.execute(RedisCommand("GET", key)).string.flatMap(UInt64.init) else {
+            throw RedisError(.protocolError, "the LSH seed at \(String(decoding: key, as: UTF8.self)) is not a number")
+        }
+        return seed
+    }
+}

@@ -1,0 +1,111 @@
+import LLMCache
+
+extension RedisSemanticTier {
+    /// Which Redis structure holds the vectors.
+    public enum Backend: String, Sendable, Hashable, CustomStringConvertible {
+        /// Vector sets if the server has them, else RediSearch, else LSH.
+        case auto
+        /// Redis 8 vector sets (`VADD` / `VSIM`).
+        case vectorSet
+        /// RediSearch or Valkey-search (`FT.CREATE … HNSW`, `FT.SEARCH … KNN`).
+        case search
+        /// Locality-sensitive hashing in plain hashes: any Redis or Valkey.
+        case lsh
+
+        public var description: String { rawValue }
+    }
+
+    /// How vector sets store vectors.
+    public enum Quantization: String, Sendable, Hashable {
+        /// 8-bit components: a quarter of the memory, scores within about 0.01.
+        case int8 = "Q8"
+        /// Full float32 components.
+        case none = "NOQUANT"
+    }
+
+    /// Settings of the vector-set backend.
+    public struct VectorSetSettings: Sendable, Hashable {
+        public var quantization: Quantization = .int8
+        /// HNSW links per node (`VADD … M`).
+        public var links: Int = 16
+        /// Candidates explored while inserting (`VADD … EF`).
+        public var buildExplorationFactor: Int = 200
+        /// Candidates explored per search (`VSIM … EF`): higher finds the true
+        /// nearest neighbour more often, at some latency.
+        public var searchExplorationFactor: Int = 200
+
+        public init(
+            quantization: Quantization = .int8, links: Int = 16, buildExplorationFactor: Int = 200,
+            searchExplorationFactor: Int = 200
+        ) {
+            self.quantization = quantization
+            self.links = links
+            self.buildExplorationFactor = buildExplorationFactor
+            self.searchExplorationFactor = searchExplorationFactor
+        }
+    }
+
+    /// Settings of the RediSearch backend's HNSW index.
+    public struct SearchSettings: Sendable, Hashable {
+        /// HNSW links per node (`M`); fixed when the index is created.
+        public var links: Int = 16
+        /// `EF_CONSTRUCTION`; fixed when the index is created.
+        public var buildExplorationFactor: Int = 200
+        /// `EF_RUNTIME` per query: RediSearch's default (10) finds the true
+        /// nearest neighbour of a random query only about half the time.
+        public var searchExplorationFactor: Int = 100
+
+        public init(links: Int = 16, buildExplorationFactor: Int = 200, searchExplorationFactor: Int = 100) {
+            self.links = links
+            self.buildExplorationFactor = buildExplorationFactor
+            self.searchExplorationFactor = searchExplorationFactor
+        }
+    }
+
+    /// Settings of the LSH backend.
+    ///
+    /// With `planes` hyperplanes a scope is cut into 2^planes buckets; a
+    /// lookup reads `probes` of them. Fewer planes or more probes: higher
+    /// recall, more vectors read per lookup. At the defaults (10 planes, 64
+    /// probes) a lookup reads about 6% of a scope's vectors and finds a
+    /// neighbour at cosine 0.9 about 96% of the time; add a plane each time a
+    /// scope's entry count doubles beyond ~10k to keep lookups cheap.
+    public struct LSHSettings: Sendable, Hashable {
+        public var planes: Int = 10
+        public var probes: Int = 64
+
+        public init(planes: Int = 10, probes: Int = 64) {
+            self.planes = planes
+            self.probes = probes
+        }
+    }
+
+    /// Matching, backend and limits of a ``RedisSemanticTier``.
+    public struct Configuration: Sendable {
+        /// The lowest cosine similarity (in [-1, 1], higher is closer) that
+        /// counts as the same question.
+        public var threshold: Float = 0.90
+        public var backend: Backend = .auto
+        /// Neighbours fetched per lookup, so that when the guard vetoes the
+        /// nearest one the next may still serve.
+        public var candidates: Int = 3
+        /// Vetoes matches the vectors allow but the texts contradict; `nil` trusts the vectors.
+        public var matchGuard: (any SemanticGuard)? = NumberAndNegationGuard()
+        /// How long a lookup or store waits for the embedder before giving up.
+        public var embeddingTimeout: Duration? = .seconds(5)
+        /// Entries whose frame is larger are not stored (and logged).
+        public var maximumValueBytes: Int = 8 << 20
+        public var codec = PayloadCodec()
+        public var vectorSet = VectorSetSettings()
+        public var search = SearchSettings()
+        public var lsh = LSHSettings()
+        /// How often stores also remove vectors whose answers expired
+        /// (vector-set and LSH backends; RediSearch drops expired documents itself).
+        public var sweepInterval: Duration = .seconds(60)
+
+        public init(threshold: Float = 0.90, backend: Backend = .auto) {
+            self.threshold = threshold
+            self.backend = backend
+        }
+    }
+}

@@ -1,0 +1,225 @@
+import Crypto
+import LLMCache
+import Logging
+import Synchronization
+
+/// A semantic tier in Redis: answers a paraphrase of an earlier request,
+/// for every process sharing the server.
+///
+/// The request's text is embedded once per request (shared with other
+/// semantic tiers through ``CacheQuery/embeddings``); the nearest stored
+/// neighbours in the same semantic scope are fetched with their answers in
+/// one round trip and served if their cosine similarity reaches the
+/// threshold and the guard agrees. Vectors live in vector sets, a RediSearch
+/// index or LSH buckets (see ``Backend``); entries honour TTL, tags, namespace
+/// versions and ``removeAll()`` like the exact tier's, the vectors included.
+public final class RedisSemanticTier: CacheTier {
+    public let name: String
+    public var matching: TierMatching { .semantic }
+    public let namespace: RedisNamespace
+    public let embedder: any Embedder
+    public let configuration: Configuration
+    private let clock: any CacheClock
+    let logger: Logger
+    let index = CacheLock<(backend: Backend, index: any SemanticIndex)?>(nil)
+    private let lastSweep = Atomic<Int64>(0)
+    private let counters = Counters()
+
+    private final class Counters: Sendable {
+        let corrupt = Atomic<Int>(0)
+        let vetoed = Atomic<Int>(0)
+        let oversized = Atomic<Int>(0)
+    }
+
+    /// - Throws: ``RedisError`` with `.invalidConfiguration` for a threshold
+    ///   outside [-1, 1], no candidates, or an embedder without dimensions.
+    ///   The backend is chosen on first use (or by ``resolveBackend()``), so
+    ///   a server that is down at start costs misses, not a failed start.
+    public init(
+        name: String = "redis-semantic", namespace: RedisNamespace, embedder: any Embedder,
+        configuration: Configuration = .init(), clock: any CacheClock = SystemCacheClock(),
+        logger: Logger = Logger(label: "llmcache.redis", factory: { _ in SwiftLogNoOpLogHandler() })
+    ) throws(RedisError) {
+        guard (-1...1).contains(configuration.threshold), configuration.candidates >= 1, embedder.dimensions > 0,
+            (1...32).contains(configuration.lsh.planes), configuration.lsh.probes >= 1
+        else {
+            throw RedisError(
+                .invalidConfiguration,
+                "semantic tier needs a threshold in [-1, 1], at least one candidate, 1-32 LSH planes, "
+                    + "at least one probe and an embedder with dimensions")
+        }
+        self.name = name
+        self.namespace = namespace
+        self.embedder = embedder
+        self.configuration = configuration
+        self.clock = clock
+        self.logger = logger
+    }
+
+    var client: RedisClient { namespace.client }
+    var keyspace: RedisKeyspace { namespace.keyspace }
+
+    /// Stored answers that failed to decode and were removed.
+    public var corruptEntryCount: Int { counters.corrupt.load(ordering: .relaxed) }
+    /// Matches above the threshold that the guard vetoed.
+    public var vetoedMatchCount: Int { counters.vetoed.load(ordering: .relaxed) }
+    /// Entries not stored because their frame exceeded ``Configuration/maximumValueBytes``.
+    public var oversizedEntryCount: Int { counters.oversized.load(ordering: .relaxed) }
+
+    public func lookup(_ query: CacheQuery) async throws -> CacheHit? {
+        guard let text = query.semanticText else { return nil }
+        return try await lookup(query, vector: try await embedding(of: text, in: query))
+    }
+
+    /// Looks up with a vector computed elsewhere (by the caller's own
+    /// embedder, say); `query.semanticText`, if any, is what the guard sees.
+    ///
+    /// - Throws: `CacheError` `.invalidEmbedding` for a vector of the wrong
+    ///   length or with NaN or infinite components.
+    public func lookup(_ query: CacheQuery, vector: [Float]) async throws -> CacheHit? {
+        let vector = try normalizedEmbedding(vector, dimensions: embedder.dimensions)
+        let (backend, index) = try await resolvedIndex()
+        let candidates = try await index.nearest(
+            to: vector, in: container(for: query, backend: backend),
+            minimumSimilarity: configuration.threshold, count: configuration.candidates)
+        let now = clock.now
+        for candidate in candidates {
+            guard let entry = try await decode(candidate) else { continue }
+            guard entry.namespaceVersion == query.namespaceVersion, !entry.isExpired(at: now) else { continue }
+            if let matchGuard = configuration.matchGuard, let text = query.semanticText, let source = entry.sourceText,
+                await !matchGuard.allows(query: text, candidate: source, similarity: candidate.similarity)
+            {
+                counters.vetoed.add(1, ordering: .relaxed)
+                continue
+            }
+            let touched = entry.touched(at: now)
+            if case .sliding(let ttl) = touched.expiration {
+                try await touch(candidate, ttl: ttl, expiresAt: touched.expiresAt)
+            }
+            return CacheHit(entry: touched, similarity: candidate.similarity)
+        }
+        return nil
+    }
+
+    public func store(_ entry: CacheEntry, for query: CacheQuery) async throws {
+        guard let text = query.semanticText else { return }
+        try await store(entry, for: query, vector: try await embedding(of: text, in: query))
+    }
+
+    /// Stores with a vector computed elsewhere; see ``lookup(_:vector:)``.
+    public func store(_ entry: CacheEntry, for query: CacheQuery, vector: [Float]) async throws {
+        let vector = try normalizedEmbedding(vector, dimensions: embedder.dimensions)
+        let now = clock.now
+        let ttl = entry.remainingTTL(at: now).map { $0.wholeMilliseconds } ?? 0
+        if entry.expiresAt != nil, ttl <= 0 { return }
+        var entry = entry
+        if let text = query.semanticText { entry.sourceText = text }
+        let frame = try configuration.codec.encode(entry: entry)
+        guard frame.count <= configuration.maximumValueBytes else {
+            counters.oversized.add(1, ordering: .relaxed)
+            logger.warning(
+                "not storing an entry above the size limit",
+                metadata: ["bytes": "\(frame.count)", "limit": "\(configuration.maximumValueBytes)"])
+            return
+        }
+        let (backend, index) = try await resolvedIndex()
+        try await index.store(
+            IndexedEntry(
+                key: query.key, container: container(for: query, backend: backend), vector: vector, frame: frame,
+                ttl: ttl, expiresAt: entry.expiresAt?.millisecondsSince1970, tags: entry.tags))
+        try await sweepIfDue(at: now)
+    }
+
+    @discardableResult
+    public func invalidate(tags: Set<String>) async throws -> Int {
+        try await namespace.invalidate(tags: tags)
+    }
+
+    /// Removes every entry of the namespace (exact ones too: they share it).
+    public func removeAll() async throws {
+        try await namespace.removeAllEntries()
+    }
+
+    /// Nothing to do: containers are per version, so older vectors are never
+    /// searched again and age out with their answers.
+    public func namespaceVersionDidChange(to version: UInt64) async {}
+
+    /// Removes up to `limit` vectors whose answers have expired; returns how
+    /// many. Stores call it every ``Configuration/sweepInterval``.
+    @discardableResult
+    public func sweep(limit: Int = 1000) async throws -> Int {
+        let reply = try await client.run(
+            RedisScripts.sweep, keys: [keyspace.semanticExpiryKey],
+            arguments: [clock.now.millisecondsSince1970.redisBytes, limit.redisBytes])
+        return Int(reply.int ?? 0)
+    }
+
+    /// The backend in use, asking the server which it offers if the
+    /// configuration says `.auto`.
+    ///
+    /// - Throws: ``RedisError`` if the server cannot be reached or lacks a
+    ///   backend the configuration forces.
+    @discardableResult
+    public func resolveBackend() async throws -> Backend {
+        try await resolvedIndex().backend
+    }
+
+    private func embedding(of text: String, in query: CacheQuery) async throws -> [Float] {
+        try await query.embeddings.embedding(of: text, using: embedder, timeout: configuration.embeddingTimeout)
+    }
+
+    private func decode(_ candidate: SemanticCandidate) async throws -> CacheEntry? {
+        do {
+            return try configuration.codec.decodeEntry(candidate.frame)
+        } catch {
+            counters.corrupt.add(1, ordering: .relaxed)
+            logger.warning(
+                "removing an undecodable semantic entry",
+                metadata: ["key": "\(String(decoding: candidate.answerKey, as: UTF8.self))", "error": "\(error)"])
+            if let record = candidate.record {
+                _ = try await client.run(RedisScripts.dropRecords, keys: [keyspace.semanticExpiryKey], arguments: [record])
+            } else {
+                try await client.execute(RedisCommand("UNLINK", candidate.answerKey))
+            }
+            return nil
+        }
+    }
+
+    private func touch(_ candidate: SemanticCandidate, ttl: Duration, expiresAt: CacheTime?) async throws {
+        let milliseconds = max(1, ttl.wholeMilliseconds)
+        if let record = candidate.record {
+            _ = try await client.run(
+                RedisScripts.touchRecord, keys: [candidate.answerKey, keyspace.semanticExpiryKey],
+                arguments: [
+                    milliseconds.redisBytes, record, (expiresAt?.millisecondsSince1970 ?? Int64.max).redisBytes,
+                ])
+        } else {
+            try await client.execute(RedisCommand("PEXPIRE", candidate.answerKey, milliseconds))
+        }
+    }
+
+    private func sweepIfDue(at now: CacheTime) async throws {
+        let last = lastSweep.load(ordering: .relaxed)
+        let due = last + configuration.sweepInterval.wholeMilliseconds
+        guard now.millisecondsSince1970 >= due,
+            lastSweep.compareExchange(expected: last, desired: now.millisecondsSince1970, ordering: .relaxed).exchanged
+        else { return }
+        let removed = try await sweep()
+        if removed > 0 { logger.debug("swept expired semantic vectors", metadata: ["count": "\(removed)"]) }
+    }
+
+    /// The vectors `query` may match: its scope, in its namespace version, of
+    /// this embedder, in this backend's layout.
+    private func container(for query: CacheQuery, backend: Backend) -> SemanticContainer {
+        var layout = "\(backend)"
+        switch backend {
+        case .vectorSet: layout += ":\(configuration.vectorSet.quantization.rawValue)"
+        case .lsh: layout += ":\(configuration.lsh.planes)"
+        case .search, .auto: break
+        }
+        var bytes = query.scope.bytes
+        bytes += Array("\u{0}v\(query.namespaceVersion)\u{0}\(embedder.identifier)\u{0}\(embedder.dimensions)\u{0}\(layout)".utf8)
+        let digest = CacheKey(bytes: Array(SHA256.hash(data: bytes)))!.hex
+        return SemanticContainer(id: String(digest.prefix(32)), version: query.namespaceVersion)
+    }
+}

@@ -1,0 +1,92 @@
+import LLMCache
+
+/// RediSearch (or Valkey-search): each entry is a hash holding the vector,
+/// the answer and its container and tags, expiring as a whole; an HNSW index
+/// over the hashes answers `KNN` queries filtered by container.
+///
+/// The index name carries the embedding model and dimension, so a new model
+/// starts a new index while the old one's documents age out.
+struct SearchIndex: SemanticIndex {
+    let client: RedisClient
+    let keyspace: RedisKeyspace
+    let settings: RedisSemanticTier.SearchSettings
+    let name: String
+    let documentPrefix: String
+    let dimensions: Int
+
+    init(
+        client: RedisClient, keyspace: RedisKeyspace, settings: RedisSemanticTier.SearchSettings, model: String,
+        dimensions: Int
+    ) {
+        self.client = client
+        self.keyspace = keyspace
+        self.settings = settings
+        (name, documentPrefix) = keyspace.searchIndex(model: model, dimensions: dimensions)
+        self.dimensions = dimensions
+    }
+
+    /// Creates the index unless it exists (then it is left as it is).
+    func prepare() async throws {
+        let reply = try await client.send(
+            RedisCommand(
+                "FT.CREATE", name, "ON", "HASH", "PREFIX", 1, documentPrefix, "SCHEMA",
+                "c", "TAG", "t", "TAG", "SEPARATOR", ",",
+                "vec", "VECTOR", "HNSW", 10, "TYPE", "FLOAT32", "DIM", dimensions, "DISTANCE_METRIC", "COSINE",
+                "M", settings.links, "EF_CONSTRUCTION", settings.buildExplorationFactor))
+        if case .error(let message) = reply, !message.lowercased().contains("already exists") {
+            throw RedisError(.serverError, "FT.CREATE \(name) failed: \(message)")
+        }
+    }
+
+    func nearest(
+        to vector: [Float], in container: SemanticContainer, minimumSimilarity: Float, count: Int
+    ) async throws -> [SemanticCandidate] {
+        let command = RedisCommand(
+            "FT.SEARCH", name,
+            "@c:{\(container.id)}=>[KNN \(count) @vec $vector EF_RUNTIME \(settings.searchExplorationFactor) AS distance]",
+            "PARAMS", 2, "vector", VectorBytes.encode(vector), "SORTBY", "distance", "RETURN", 2, "distance", "p",
+            "LIMIT", 0, count, "DIALECT", 2)
+        var reply = try await client.send(command)
+        if case .error(let message) = reply, message.lowercased().contains("no such index")
+            || message.lowercased().contains("unknown index")
+        {
+            // The index went away (FLUSHALL, a restart without persistence): recreate it.
+            try await prepare()
+            reply = try await client.send(command)
+        }
+        guard let results = try RedisClient.throwingErrors(reply).array, !results.isEmpty else {
+            throw RedisError(.protocolError, "unexpected FT.SEARCH reply")
+        }
+        var candidates: [SemanticCandidate] = []
+        for index in stride(from: 1, to: results.count - 1, by: 2) {
+            guard let key = results[index].bytes, let fields = results[index + 1].array else { continue }
+            var distance: Float?
+            var frame: [UInt8]?
+            for field in stride(from: 0, to: fields.count - 1, by: 2) {
+                switch fields[field].string {
+                case "distance": distance = fields[field + 1].string.flatMap(Float.init)
+                case "p": frame = fields[field + 1].bytes
+                default: break
+                }
+            }
+            // COSINE distance is 1 - cosine similarity.
+            guard let distance, let frame else { continue }
+            let similarity = min(1, max(-1, 1 - distance))
+            guard similarity >= minimumSimilarity else { continue }
+            candidates.append(SemanticCandidate(similarity: similarity, frame: frame, answerKey: key, record: nil))
+        }
+        return candidates
+    }
+
+    func store(_ entry: IndexedEntry) async throws {
+        let document = documentPrefix + "v\(entry.container.version):" + entry.key.hex
+        let tagDigests = entry.tags.sorted().map(RedisKeyspace.digest(of:))
+        _ = try await client.run(
+            RedisScripts.storeDocument, keys: [Array(document.utf8)] + entry.tags.sorted().map(keyspace.tagKey),
+            arguments: [
+                entry.ttl.redisBytes, Array("c".utf8), Array(entry.container.id.utf8), Array("vec".utf8),
+                VectorBytes.encode(entry.vector), Array("p".utf8), entry.frame, Array("t".utf8),
+                Array(tagDigests.joined(separator: ",").utf8),
+            ])
+    }
+}

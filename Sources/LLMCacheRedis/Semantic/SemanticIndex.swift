@@ -1,0 +1,56 @@
+import LLMCache
+
+/// One way of keeping vectors in Redis and finding near ones: vector sets,
+/// RediSearch or LSH buckets. The tier does everything else (embedding,
+/// thresholds, decoding, the guard), so a backend is two operations.
+protocol SemanticIndex: Sendable {
+    /// Up to `count` stored neighbours of `vector` in `container` whose
+    /// cosine similarity is at least `minimumSimilarity`, closest first.
+    func nearest(
+        to vector: [Float], in container: SemanticContainer, minimumSimilarity: Float, count: Int
+    ) async throws -> [SemanticCandidate]
+
+    /// Writes an answer with its vector, expiry and tags.
+    func store(_ entry: IndexedEntry) async throws
+}
+
+/// The vectors that may match each other: one semantic scope, in one
+/// namespace version, of one embedding model and index layout.
+struct SemanticContainer: Sendable, Hashable {
+    /// Hex digest of scope, version, model and layout; part of key names.
+    var id: String
+    var version: UInt64
+}
+
+/// A neighbour found by an index, with what the tier needs to serve,
+/// refresh or remove it.
+struct SemanticCandidate: Sendable {
+    /// Cosine similarity to the query, converted from the backend's own score.
+    var similarity: Float
+    /// The stored frame (see `PayloadCodec`).
+    var frame: [UInt8]
+    /// The key holding the answer.
+    var answerKey: [UInt8]
+    /// The index record (`answer|container|element`) for backends whose
+    /// vectors live apart from the answer; `nil` when removing the answer's
+    /// key removes the vector too.
+    var record: [UInt8]?
+}
+
+/// An answer to write, with everything an index needs.
+struct IndexedEntry: Sendable {
+    var key: CacheKey
+    var container: SemanticContainer
+    var vector: [Float]
+    var frame: [UInt8]
+    /// Milliseconds to live; 0 for no expiry.
+    var ttl: Int64
+    /// Expiry time in ms since 1970, `nil` for none.
+    var expiresAt: Int64?
+    var tags: Set<String>
+}
+
+extension IndexedEntry {
+    /// The expiry index's score: when the sweep may remove the vector.
+    var expiryScore: [UInt8] { Array((expiresAt.map(String.init) ?? "+inf").utf8) }
+}

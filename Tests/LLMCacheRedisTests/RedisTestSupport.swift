@@ -75,11 +75,15 @@ func freePort() -> Int {
 final class OwnRedisServer: @unchecked Sendable {
     let port: Int
     private let binary: String
+    private let persistenceDirectory: String?
     private var process: Process?
 
-    init(port: Int = freePort()) throws {
+    /// - Parameter persistenceDirectory: where to keep an append-only file
+    ///   synced on every write, so data survives a SIGKILL; `nil` for none.
+    init(port: Int = freePort(), persistenceDirectory: String? = nil) throws {
         self.port = port
         self.binary = try TestServers.serverBinary()
+        self.persistenceDirectory = persistenceDirectory
     }
 
     var url: String { "redis://127.0.0.1:\(port)" }
@@ -87,9 +91,12 @@ final class OwnRedisServer: @unchecked Sendable {
     func start() async throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = [
-            "--port", "\(port)", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "no",
-        ]
+        process.arguments = ["--port", "\(port)", "--bind", "127.0.0.1", "--save", "", "--protected-mode", "no"]
+        if let persistenceDirectory {
+            process.arguments! += ["--dir", persistenceDirectory, "--appendonly", "yes", "--appendfsync", "always"]
+        } else {
+            process.arguments! += ["--appendonly", "no"]
+        }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()

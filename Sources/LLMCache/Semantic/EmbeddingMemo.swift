@@ -26,13 +26,12 @@ public final class EmbeddingMemo: Sendable {
         return try await withCheckedThrowingContinuation { continuation in
             outcome.install(continuation)
             let timer = Task {
-                try? await Task.sleep(for: timeout)
+                do { try await Task.sleep(for: timeout) } catch { return }  // cancelled: the result came first
                 outcome.resume(.failure(CacheError(.embeddingFailed, "embedding took longer than \(timeout)")))
             }
             Task {
-                let result = await task.result
+                outcome.resume(await task.result)
                 timer.cancel()
-                outcome.resume(result)
             }
         }
     }

@@ -37,7 +37,7 @@ struct BucketIndex: SemanticIndex {
         guard !matches.isEmpty else { return [] }
         matches.sort { $0.similarity > $1.similarity }
         let best = matches.prefix(count)
-        let answerPrefix = keyspace.semanticAnswerPrefix(version: container.version)
+        let answerPrefix = keyspace.semanticAnswerPrefix(container: container.id, version: container.version)
         let answerKeys = best.map { Array((answerPrefix + $0.element).utf8) }
         guard let frames = try await client.execute(RedisCommand("MGET", answerKeys)).array, frames.count == best.count
         else { throw RedisError(.protocolError, "unexpected MGET reply") }
@@ -60,7 +60,7 @@ struct BucketIndex: SemanticIndex {
     func store(_ entry: IndexedEntry) async throws {
         let bucket = keyspace.bucketKey(
             container: entry.container.id, version: entry.container.version, bucket: planes.project(entry.vector).bucket)
-        let answerKey = keyspace.semanticAnswerPrefix(version: entry.container.version) + entry.key.hex
+        let answerKey = keyspace.semanticAnswerPrefix(container: entry.container.id, version: entry.container.version) + entry.key.hex
         let record = "\(answerKey)|\(bucket)|\(entry.key.hex)"
         _ = try await client.run(
             RedisScripts.storeIndexed,

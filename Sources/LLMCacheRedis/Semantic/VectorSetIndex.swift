@@ -12,7 +12,7 @@ struct VectorSetIndex: SemanticIndex {
         to vector: [Float], in container: SemanticContainer, minimumSimilarity: Float, count: Int
     ) async throws -> [SemanticCandidate] {
         let setKey = keyspace.vectorSetKey(container: container.id, version: container.version)
-        let answerPrefix = keyspace.semanticAnswerPrefix(version: container.version)
+        let answerPrefix = keyspace.semanticAnswerPrefix(container: container.id, version: container.version)
         // VSIM scores are (1 + cosine) / 2, in [0, 1].
         let lowestScore = (1 + minimumSimilarity) / 2
         let reply = try await client.run(
@@ -37,7 +37,7 @@ struct VectorSetIndex: SemanticIndex {
 
     func store(_ entry: IndexedEntry) async throws {
         let setKey = keyspace.vectorSetKey(container: entry.container.id, version: entry.container.version)
-        let answerKey = keyspace.semanticAnswerPrefix(version: entry.container.version) + entry.key.hex
+        let answerKey = keyspace.semanticAnswerPrefix(container: entry.container.id, version: entry.container.version) + entry.key.hex
         let record = "\(answerKey)|\(setKey)|\(entry.key.hex)"
         _ = try await client.run(
             RedisScripts.storeIndexed,

@@ -38,9 +38,9 @@ public struct RedisKeyspace: Sendable, Hashable {
     }
 
     /// Where the answers of semantic-tier entries live (vector-set and LSH
-    /// backends): this prefix followed by the entry's key in hex.
-    func semanticAnswerPrefix(version: UInt64) -> String {
-        "\(prefix)v\(version):s:"
+    /// backends) of one container: this prefix followed by the entry's key in hex.
+    func semanticAnswerPrefix(container: String, version: UInt64) -> String {
+        "\(prefix)v\(version):s:\(container):"
     }
 
     /// The vector set holding one semantic container's vectors.

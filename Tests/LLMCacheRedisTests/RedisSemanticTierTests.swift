@@ -1,0 +1,198 @@
+import LLMCache
+import LLMCacheRedis
+import LLMCacheTesting
+import Testing
+
+@Suite("RedisSemanticTier", .serialized)
+struct RedisSemanticTierTests {
+    @Test(arguments: RedisSemanticTier.Backend.tested)
+    func findsANeighbourAboveTheThresholdAndReportsItsCosineSimilarity(backend: RedisSemanticTier.Backend) async throws {
+        // Full-precision vectors, so the test pins each backend's conversion
+        // of its own score or distance to cosine similarity.
+        try await withSemanticTier(backend, configure: { $0.vectorSet.quantization = .none }) { tier, _, _ in
+            var vectors = VectorFactory(dimensions: 32)
+            let stored = vectors.unit()
+            let query = CacheQuery(request: "how do I reset my password")
+            #expect(try await tier.lookup(query, vector: stored) == nil)
+            try await tier.store(storedEntry("reset it in settings"), for: query, vector: stored)
+
+            let paraphrase = CacheQuery(request: "password reset how")
+            let hit = try #require(try await tier.lookup(paraphrase, vector: vectors.near(stored, cosine: 0.95)))
+            #expect(abs(try #require(hit.similarity) - 0.95) < 0.002)
+            #expect(hit.entry.value == Array("reset it in settings".utf8))
+            #expect(hit.entry.sourceText == "how do I reset my password", "the hit carries the matched text")
+            #expect(try await tier.lookup(paraphrase, vector: vectors.near(stored, cosine: 0.85)) == nil)
+            #expect(try await tier.resolveBackend() == backend)
+        }
+    }
+
+    @Test(arguments: RedisSemanticTier.Backend.tested)
+    func neverMatchesAcrossScopes(backend: RedisSemanticTier.Backend) async throws {
+        try await withSemanticTier(backend) { tier, _, _ in
+            var vectors = VectorFactory(dimensions: 32)
+            let vector = vectors.unit()
+            let request = ChatRequest(model: "model-a", messages: [.system("be brief"), .user("capital of France")])
+            try await tier.store(storedEntry("Paris"), for: CacheQuery(request: request, partition: "tenant-1"), vector: vector)
+
+            var otherModel = request
+            otherModel.model = "model-b"
+            var otherPrompt = request
+            otherPrompt.messages[0] = .system("answer in German")
+            #expect(try await tier.lookup(CacheQuery(request: request, partition: "tenant-2"), vector: vector) == nil)
+            #expect(try await tier.lookup(CacheQuery(request: otherModel, partition: "tenant-1"), vector: vector) == nil)
+            #expect(try await tier.lookup(CacheQuery(request: otherPrompt, partition: "tenant-1"), vector: vector) == nil)
+            #expect(try await tier.lookup(CacheQuery(request: request, partition: "tenant-1"), vector: vector) != nil)
+        }
+    }
+
+    @Test(arguments: RedisSemanticTier.Backend.tested)
+    func expiredEntriesAreMissesAndTheSweepRemovesTheirVectors(backend: RedisSemanticTier.Backend) async throws {
+        try await withSemanticTier(backend) { tier, client, namespace in
+            var vectors = VectorFactory(dimensions: 32)
+            let vector = vectors.unit()
+            let query = CacheQuery(request: "short-lived")
+            try await tier.store(storedEntry("soon gone", ttl: .milliseconds(200)), for: query, vector: vector)
+            try await tier.store(storedEntry("stays", ttl: .seconds(60)), for: CacheQuery(request: "other"), vector: vectors.unit())
+            #expect(try await tier.lookup(query, vector: vector) != nil)
+            #expect(try await indexedVectorCount(client, namespace) == 2)
+            try await Task.sleep(for: .milliseconds(400))
+            #expect(try await tier.lookup(query, vector: vector) == nil)
+            try await tier.sweep()
+            let gone = try await waitUntil(.seconds(5), every: .milliseconds(50)) {
+                try await indexedVectorCount(client, namespace) == 1
+            }
+            #expect(gone != nil, "the expired vector left the index")
+        }
+    }
+
+    @Test(arguments: RedisSemanticTier.Backend.tested)
+    func tagInvalidationRemovesTheAnswerAndItsVector(backend: RedisSemanticTier.Backend) async throws {
+        try await withSemanticTier(backend) { tier, client, namespace in
+            var vectors = VectorFactory(dimensions: 32)
+            let (first, second) = (vectors.unit(), vectors.unit())
+            try await tier.store(storedEntry("a", tags: ["docs", "v1"]), for: CacheQuery(request: "a"), vector: first)
+            try await tier.store(storedEntry("b", tags: ["other"]), for: CacheQuery(request: "b"), vector: second)
+            #expect(try await tier.invalidate(tags: ["docs"]) == 1)
+            #expect(try await tier.lookup(CacheQuery(request: "a"), vector: first) == nil)
+            #expect(try await tier.lookup(CacheQuery(request: "b"), vector: second) != nil)
+            #expect(try await indexedVectorCount(client, namespace) == 1)
+            // The exact tier's invalidation goes through the same tag sets.
+            #expect(try await RedisExactTier(namespace: namespace).invalidate(tags: ["other"]) == 1)
+            #expect(try await tier.lookup(CacheQuery(request: "b"), vector: second) == nil)
+            #expect(try await indexedVectorCount(client, namespace) == 0)
+        }
+    }
+
+    @Test(arguments: RedisSemanticTier.Backend.tested)
+    func versionBumpsAndRemoveAllRetireEntries(backend: RedisSemanticTier.Backend) async throws {
+        try await withSemanticTier(backend) { tier, client, namespace in
+            var vectors = VectorFactory(dimensions: 32)
+            let vector = vectors.unit()
+            try await tier.store(storedEntry("old"), for: CacheQuery(request: "q"), vector: vector)
+            #expect(try await tier.lookup(CacheQuery(request: "q", namespaceVersion: 1), vector: vector) == nil)
+            try await tier.store(storedEntry("new", version: 1), for: CacheQuery(request: "q", namespaceVersion: 1), vector: vector)
+            let hit = try await tier.lookup(CacheQuery(request: "q", namespaceVersion: 1), vector: vector)
+            #expect(hit?.entry.value == Array("new".utf8))
+
+            try await tier.removeAll()
+            #expect(try await tier.lookup(CacheQuery(request: "q", namespaceVersion: 1), vector: vector) == nil)
+            #expect(try await indexedVectorCount(client, namespace) == 0)
+            if backend == .lsh {
+                let seed = try await client.execute(RedisCommand("GET", "llmcache:\(namespace.keyspace.namespace):cfg:lsh-seed"))
+                #expect(seed.int != nil, "removeAll keeps the hyperplane seed")
+            }
+        }
+    }
+
+    @Test(arguments: RedisSemanticTier.Backend.tested)
+    func rejectsBadVectorsAndKeepsModelsOfOtherDimensionsApart(backend: RedisSemanticTier.Backend) async throws {
+        try await withSemanticTier(backend, dimensions: 32) { tier, _, namespace in
+            var vectors = VectorFactory(dimensions: 32)
+            let vector = vectors.unit()
+            let query = CacheQuery(request: "q")
+            try await tier.store(storedEntry("32"), for: query, vector: vector)
+            for bad in [Array(vector.prefix(31)), [Float.nan] + vector.dropFirst(), [Float](repeating: 0, count: 32)] {
+                let error = await #expect(throws: CacheError.self) { try await tier.lookup(query, vector: bad) }
+                #expect(error?.code == .invalidEmbedding)
+                await #expect(throws: CacheError.self) { try await tier.store(storedEntry("x"), for: query, vector: bad) }
+            }
+            // A model with another dimension in the same namespace gets its own index.
+            var configuration = tier.configuration
+            configuration.backend = backend
+            let wider = try RedisSemanticTier(
+                name: "wider", namespace: namespace, embedder: DeterministicTestEmbedder(dimensions: 48),
+                configuration: configuration)
+            var wideVectors = VectorFactory(dimensions: 48)
+            let wide = wideVectors.unit()
+            #expect(try await wider.lookup(query, vector: wide) == nil)
+            try await wider.store(storedEntry("48"), for: query, vector: wide)
+            #expect(try await wider.lookup(query, vector: wide)?.entry.value == Array("48".utf8))
+            #expect(try await tier.lookup(query, vector: vector)?.entry.value == Array("32".utf8))
+        }
+    }
+
+    @Test(arguments: RedisSemanticTier.Backend.tested)
+    func theGuardVetoesANeighbourWithOtherNumbersAndTheNextCandidateMayServe(backend: RedisSemanticTier.Backend)
+        async throws
+    {
+        try await withSemanticTier(backend) { tier, _, _ in
+            var vectors = VectorFactory(dimensions: 32)
+            let base = vectors.unit()
+            try await tier.store(storedEntry("12"), for: CacheQuery(request: "what is 15% of 80"), vector: base)
+            let query = CacheQuery(request: "what is 25% of 80")
+            #expect(try await tier.lookup(query, vector: vectors.near(base, cosine: 0.99)) == nil)
+            #expect(tier.vetoedMatchCount == 1)
+
+            try await tier.store(
+                storedEntry("20"), for: CacheQuery(request: "compute 25% of 80"), vector: vectors.near(base, cosine: 0.97))
+            let hit = try await tier.lookup(query, vector: vectors.near(base, cosine: 0.99))
+            #expect(hit?.entry.value == Array("20".utf8))
+        }
+    }
+
+    @Test(arguments: RedisSemanticTier.Backend.tested)
+    func anUndecodableAnswerIsAMissAndIsRemoved(backend: RedisSemanticTier.Backend) async throws {
+        try await withSemanticTier(backend) { tier, client, namespace in
+            var vectors = VectorFactory(dimensions: 32)
+            let vector = vectors.unit()
+            try await tier.store(storedEntry("fine"), for: CacheQuery(request: "q"), vector: vector)
+            let prefix = "llmcache:\(namespace.keyspace.namespace):"
+            let keys = try #require(try await client.execute(RedisCommand("KEYS", prefix + "*")).array).compactMap(\.string)
+            let answer = try #require(keys.first { $0.contains(":s:") || $0.contains(":doc:") })
+            if answer.contains(":doc:") {
+                try await client.execute(RedisCommand("HSET", answer, "p", "garbage"))
+            } else {
+                try await client.execute(RedisCommand("SET", answer, "garbage", "KEEPTTL"))
+            }
+            #expect(try await tier.lookup(CacheQuery(request: "q"), vector: vector) == nil)
+            #expect(tier.corruptEntryCount == 1)
+            #expect(try await client.execute(RedisCommand("EXISTS", answer)).int == 0)
+        }
+    }
+
+    @Test func autoPicksWhatTheServerOffersAndForcedBackendsAreChecked() async throws {
+        for (variable, expected) in [
+            ("LLMCACHE_REDIS8_URL", RedisSemanticTier.Backend.vectorSet),
+            ("LLMCACHE_REDIS8_SEARCH_URL", .vectorSet), ("LLMCACHE_REDIS7_URL", .lsh),
+        ] {
+            try await withNamespace(url: try TestServers.url(variable)) { _, namespace in
+                let tier = try RedisSemanticTier(namespace: namespace, embedder: DeterministicTestEmbedder(dimensions: 8))
+                #expect(try await tier.resolveBackend() == expected, "\(variable)")
+            }
+        }
+        try await withNamespace(url: try TestServers.url("LLMCACHE_REDIS7_URL")) { _, namespace in
+            for forced in [RedisSemanticTier.Backend.vectorSet, .search] {
+                let tier = try RedisSemanticTier(
+                    namespace: namespace, embedder: DeterministicTestEmbedder(dimensions: 8),
+                    configuration: .init(backend: forced))
+                let error = await #expect(throws: RedisError.self) { try await tier.resolveBackend() }
+                #expect(error?.code == .invalidConfiguration)
+            }
+            #expect(throws: RedisError.self) {
+                try RedisSemanticTier(
+                    namespace: namespace, embedder: DeterministicTestEmbedder(dimensions: 8),
+                    configuration: .init(threshold: 1.5))
+            }
+        }
+    }
+}

@@ -1,0 +1,107 @@
+import LLMCache
+import LLMCacheRedis
+import LLMCacheTesting
+import Testing
+
+/// The server each semantic backend is tested against.
+extension RedisSemanticTier.Backend {
+    static let tested: [Self] = [.vectorSet, .search, .lsh]
+
+    var serverVariable: String {
+        switch self {
+        case .vectorSet, .auto: "LLMCACHE_REDIS8_URL"
+        case .search: "LLMCACHE_REDIS8_SEARCH_URL"
+        case .lsh: "LLMCACHE_REDIS7_URL"
+        }
+    }
+}
+
+/// An embedder that knows a fixed table of texts, so tests choose exactly
+/// how similar two texts are.
+final class TableEmbedder: Embedder {
+    let dimensions: Int
+    let identifier: String
+    private let table: [String: [Float]]
+
+    init(dimensions: Int, table: [String: [Float]], identifier: String = "table") {
+        self.dimensions = dimensions
+        self.table = table
+        self.identifier = "\(identifier)-\(dimensions)"
+    }
+
+    struct UnknownText: Error {}
+
+    func embed(_ texts: [String]) async throws -> [[Float]] {
+        try texts.map { text in
+            guard let vector = table[text] else { throw UnknownText() }
+            return vector
+        }
+    }
+}
+
+/// Random unit vectors and controlled perturbations of them.
+struct VectorFactory {
+    var generator: SeededRandomNumberGenerator
+    let dimensions: Int
+
+    init(dimensions: Int, seed: UInt64 = 7) {
+        self.dimensions = dimensions
+        self.generator = SeededRandomNumberGenerator(seed: seed)
+    }
+
+    mutating func unit() -> [Float] {
+        normalized((0..<dimensions).map { _ in Float.random(in: -1...1, using: &generator) })
+    }
+
+    /// A unit vector whose cosine similarity to the unit vector `vector` is exactly `cosine`.
+    mutating func near(_ vector: [Float], cosine: Float) -> [Float] {
+        var noise = unit()
+        let along = zip(noise, vector).reduce(0) { $0 + $1.0 * $1.1 }
+        noise = normalized(zip(noise, vector).map { $0 - along * $1 })
+        let across = (1 - cosine * cosine).squareRoot()
+        return zip(vector, noise).map { cosine * $0 + across * $1 }
+    }
+
+    private func normalized(_ vector: [Float]) -> [Float] {
+        let norm = vector.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        return vector.map { $0 / norm }
+    }
+}
+
+/// A semantic tier on `backend`'s test server in a fresh namespace, shut down afterwards.
+func withSemanticTier<T>(
+    _ backend: RedisSemanticTier.Backend, dimensions: Int = 32, embedder: (any Embedder)? = nil,
+    configure: (inout RedisSemanticTier.Configuration) -> Void = { _ in },
+    _ body: (RedisSemanticTier, RedisClient, RedisNamespace) async throws -> T
+) async throws -> T {
+    try await withNamespace(url: try TestServers.url(backend.serverVariable)) { client, namespace in
+        var configuration = RedisSemanticTier.Configuration(threshold: 0.9, backend: backend)
+        configure(&configuration)
+        let tier = try RedisSemanticTier(
+            namespace: namespace, embedder: embedder ?? DeterministicTestEmbedder(dimensions: dimensions),
+            configuration: configuration)
+        return try await body(tier, client, namespace)
+    }
+}
+
+/// How many vectors of the namespace are still indexed, whatever the backend.
+func indexedVectorCount(_ client: RedisClient, _ namespace: RedisNamespace) async throws -> Int {
+    let prefix = "llmcache:\(namespace.keyspace.namespace):"
+    var total = 0
+    var cursor = "0"
+    repeat {
+        let reply = try await client.execute(RedisCommand("SCAN", cursor, "MATCH", prefix + "*", "COUNT", 1000))
+        let parts = try #require(reply.array)
+        cursor = try #require(parts[0].string)
+        for key in try #require(parts[1].array).compactMap(\.string) {
+            if key.contains(":vs:") {
+                total += Int(try await client.execute(RedisCommand("VCARD", key)).int ?? 0)
+            } else if key.contains(":lsh:") {
+                total += Int(try await client.execute(RedisCommand("HLEN", key)).int ?? 0)
+            } else if key.contains(":doc:") {
+                total += 1
+            }
+        }
+    } while cursor != "0"
+    return total
+}

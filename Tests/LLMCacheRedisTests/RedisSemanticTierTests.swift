@@ -99,7 +99,7 @@ struct RedisSemanticTierTests {
             #expect(try await indexedVectorCount(client, namespace) == 0)
             if backend == .lsh {
                 let seed = try await client.execute(RedisCommand("GET", "llmcache:\(namespace.keyspace.namespace):cfg:lsh-seed"))
-                #expect(seed.int != nil, "removeAll keeps the hyperplane seed")
+                #expect(seed.string.flatMap(UInt64.init) != nil, "removeAll keeps the hyperplane seed")
             }
         }
     }

@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "LLMCache", targets: ["LLMCache"]),
         .library(name: "LLMCacheRedis", targets: ["LLMCacheRedis"]),
         .library(name: "LLMCacheTesting", targets: ["LLMCacheTesting"]),
+        .library(name: "LLMCacheEmbeddings", targets: ["LLMCacheEmbeddings"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
@@ -60,6 +61,8 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // Embedders: the native MiniLM (tokenizer so far; model files from scripts/model.sh).
+        .target(name: "LLMCacheEmbeddings", dependencies: ["LLMCache"], swiftSettings: strictSettings),
         // Helpers for users' tests (and ours): a manual clock, a deterministic embedder.
         .target(name: "LLMCacheTesting", dependencies: ["LLMCache"], swiftSettings: strictSettings),
 
@@ -91,6 +94,12 @@ let package = Package(
         ),
 
         .executableTarget(
+            name: "RedisSemanticBenchmark",
+            dependencies: ["LLMCache", "LLMCacheRedis", "LLMCacheTesting", "BenchmarkSupport"],
+            path: "Benchmarks/RedisSemanticBenchmark",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
             name: "RedisBenchmark",
             dependencies: ["LLMCache", "LLMCacheRedis", "BenchmarkSupport", "CHiredis"],
             path: "Benchmarks/RedisBenchmark",
@@ -100,6 +109,11 @@ let package = Package(
         .testTarget(
             name: "LLMCacheRedisTests",
             dependencies: ["LLMCache", "LLMCacheRedis", "LLMCacheTesting"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "LLMCacheEmbeddingsTests",
+            dependencies: ["LLMCacheEmbeddings"],
             swiftSettings: strictSettings
         ),
         .testTarget(

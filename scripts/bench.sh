@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh
-all=(MemoryTierBenchmark CompressionBenchmark SemanticBenchmark RedisBenchmark)
+all=(MemoryTierBenchmark CompressionBenchmark SemanticBenchmark RedisBenchmark RedisSemanticBenchmark)
 if [ $# -gt 0 ] && [[ " ${all[*]} " == *" $1 "* ]]; then selected=("$1"); shift; else selected=("${all[@]}"); fi
 for benchmark in "${selected[@]}"; do
     swift build -c release --product "$benchmark" >&2
@@ -14,6 +14,8 @@ bin="$(swift build -c release --show-bin-path)"
 for benchmark in "${selected[@]}"; do
     if [ "$benchmark" = RedisBenchmark ]; then
         LLMCACHE_REDIS_SERVERS=redis8 scripts/with-redis.sh "$bin/$benchmark" "$@"
+    elif [ "$benchmark" = RedisSemanticBenchmark ]; then
+        scripts/with-redis.sh "$bin/$benchmark" "$@"
     else
         "$bin/$benchmark" "$@"
     fi

@@ -1,4 +1,5 @@
-// QuickStart: memory → Redis → in-process semantic tier in front of a model.
+// QuickStart: memory → Redis exact → Redis semantic tier in front of a model
+// (an in-process semantic tier when no Redis is configured).
 //
 // Runs offline with a clearly labelled local stand-in model and a stand-in
 // embedder. Set OPENAI_API_KEY (and optionally OPENAI_BASE_URL, OPENAI_MODEL)
@@ -37,13 +38,21 @@ if let url = environment["LLMCACHE_REDIS8_URL"] {
 } else {
     print("Redis: not configured (set LLMCACHE_REDIS8_URL, or run scripts/example.sh)\n")
 }
+// Paraphrases: from Redis (vector sets, RediSearch or LSH, whatever the server offers), else in memory.
+let semantic: any CacheTier =
+    if let namespace = redisParts?.namespace {
+        try RedisSemanticTier(
+            namespace: namespace, embedder: DeterministicTestEmbedder(), configuration: .init(threshold: 0.85))
+    } else {
+        MemorySemanticTier(embedder: DeterministicTestEmbedder(), threshold: 0.85)
+    }
 let stack = CacheStack(
     configuration: .init(priceTable: PriceTable([modelName: .init(promptPerMillion: 0.15, completionPerMillion: 0.60)])),
     versionSource: redisParts?.namespace ?? LocalNamespaceVersion()
 ) {
     memory
     if let namespace = redisParts?.namespace { RedisExactTier(namespace: namespace) }
-    MemorySemanticTier(embedder: DeterministicTestEmbedder(), threshold: 0.85)
+    semantic
 }
 if CommandLine.arguments.contains("--fresh") { try await stack.removeAll() }
 let cachedAsk = stack.wrap(ask)  // same signature as `ask`

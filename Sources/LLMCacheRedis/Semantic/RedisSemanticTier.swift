@@ -23,13 +23,9 @@ public final class RedisSemanticTier: CacheTier {
     let logger: Logger
     let index = CacheLock<(backend: Backend, index: any SemanticIndex)?>(nil)
     private let lastSweep = Atomic<Int64>(0)
-    private let counters = Counters()
-
-    private final class Counters: Sendable {
-        let corrupt = Atomic<Int>(0)
-        let vetoed = Atomic<Int>(0)
-        let oversized = Atomic<Int>(0)
-    }
+    private let corrupt = Atomic<Int>(0)
+    private let vetoed = Atomic<Int>(0)
+    private let oversized = Atomic<Int>(0)
 
     /// - Throws: ``RedisError`` with `.invalidConfiguration` for a threshold
     ///   outside [-1, 1], no candidates, or an embedder without dimensions.
@@ -60,11 +56,11 @@ public final class RedisSemanticTier: CacheTier {
     var keyspace: RedisKeyspace { namespace.keyspace }
 
     /// Stored answers that failed to decode and were removed.
-    public var corruptEntryCount: Int { counters.corrupt.load(ordering: .relaxed) }
+    public var corruptEntryCount: Int { corrupt.load(ordering: .relaxed) }
     /// Matches above the threshold that the guard vetoed.
-    public var vetoedMatchCount: Int { counters.vetoed.load(ordering: .relaxed) }
+    public var vetoedMatchCount: Int { vetoed.load(ordering: .relaxed) }
     /// Entries not stored because their frame exceeded ``Configuration/maximumValueBytes``.
-    public var oversizedEntryCount: Int { counters.oversized.load(ordering: .relaxed) }
+    public var oversizedEntryCount: Int { oversized.load(ordering: .relaxed) }
 
     public func lookup(_ query: CacheQuery) async throws -> CacheHit? {
         guard let text = query.semanticText else { return nil }
@@ -89,7 +85,7 @@ public final class RedisSemanticTier: CacheTier {
             if let matchGuard = configuration.matchGuard, let text = query.semanticText, let source = entry.sourceText,
                 await !matchGuard.allows(query: text, candidate: source, similarity: candidate.similarity)
             {
-                counters.vetoed.add(1, ordering: .relaxed)
+                vetoed.add(1, ordering: .relaxed)
                 continue
             }
             let touched = entry.touched(at: now)
@@ -116,7 +112,7 @@ public final class RedisSemanticTier: CacheTier {
         if let text = query.semanticText { entry.sourceText = text }
         let frame = try configuration.codec.encode(entry: entry)
         guard frame.count <= configuration.maximumValueBytes else {
-            counters.oversized.add(1, ordering: .relaxed)
+            oversized.add(1, ordering: .relaxed)
             logger.warning(
                 "not storing an entry above the size limit",
                 metadata: ["bytes": "\(frame.count)", "limit": "\(configuration.maximumValueBytes)"])
@@ -172,7 +168,7 @@ public final class RedisSemanticTier: CacheTier {
         do {
             return try configuration.codec.decodeEntry(candidate.frame)
         } catch {
-            counters.corrupt.add(1, ordering: .relaxed)
+            corrupt.add(1, ordering: .relaxed)
             logger.warning(
                 "removing an undecodable semantic entry",
                 metadata: ["key": "\(String(decoding: candidate.answerKey, as: UTF8.self))", "error": "\(error)"])

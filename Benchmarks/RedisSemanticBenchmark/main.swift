@@ -1,0 +1,229 @@
+// RedisSemanticTier figures on each backend's server: lookup latency given a
+// precomputed 384-dim vector at 10k and 50k stored entries, top-1 agreement
+// with brute force, store throughput with 8 writers, and the same search
+// through the bare server command (VSIM / FT.SEARCH) for the tier's overhead.
+//
+// Stored vectors are random unit vectors (the hardest case for a graph
+// index: no clusters); each query is a stored vector moved to a cosine
+// similarity between 0.80 and 0.95, as a paraphrase is. `--ef N` overrides
+// the search exploration factor of the vector-set and RediSearch backends.
+//
+//   scripts/bench.sh RedisSemanticBenchmark [--runs 5] [--sizes 10000,50000]
+//       [--queries 500] [--backends vectorSet,search,lsh] [--json]
+import BenchmarkSupport
+import Foundation
+import LLMCache
+import LLMCacheRedis
+import LLMCacheTesting
+
+let runs = Int(BenchmarkReport.argument("runs") ?? "") ?? 5
+let sizes = (BenchmarkReport.argument("sizes") ?? "10000,50000").split(separator: ",").compactMap { Int($0) }
+let queryCount = Int(BenchmarkReport.argument("queries") ?? "") ?? 500
+let backends = (BenchmarkReport.argument("backends") ?? "vectorSet,search,lsh").split(separator: ",")
+    .compactMap { RedisSemanticTier.Backend(rawValue: String($0)) }
+let dimensions = 384
+let writers = 8
+
+func serverURL(for backend: RedisSemanticTier.Backend) -> String {
+    let variable = switch backend {
+    case .search: "LLMCACHE_REDIS8_SEARCH_URL"
+    case .lsh: "LLMCACHE_REDIS7_URL"
+    case .vectorSet, .auto: "LLMCACHE_REDIS8_URL"
+    }
+    guard let url = ProcessInfo.processInfo.environment[variable] else {
+        FileHandle.standardError.write(Data("set \(variable) (scripts/bench.sh starts the servers)\n".utf8))
+        exit(2)
+    }
+    return url
+}
+
+/// Vectors come from the benchmark, never from this embedder; it only tells
+/// the tier the model name and dimension.
+struct PrecomputedVectors: Embedder {
+    var identifier: String { "benchmark-random-384" }
+    var dimensions: Int { 384 }
+    func embed(_ texts: [String]) async throws -> [[Float]] { throw CacheError(.embeddingFailed, "vectors are precomputed") }
+}
+
+func unitVectors(_ count: Int, seed: UInt64) -> [[Float]] {
+    var random = SeededRandomNumberGenerator(seed: seed)
+    return (0..<count).map { _ in
+        let vector = (0..<dimensions).map { _ in Float.random(in: -1...1, using: &random) }
+        let norm = vector.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        return vector.map { $0 / norm }
+    }
+}
+
+/// The index of the stored vector nearest to each query, by exhaustive search.
+func bruteForceNearest(_ queries: [[Float]], in stored: [[Float]]) -> [Int] {
+    let matrix = stored.flatMap { $0 }
+    return matrix.withUnsafeBufferPointer { matrix in
+        queries.map { query in
+            query.withUnsafeBufferPointer { query in
+                var best = (index: -1, score: -Float.infinity)
+                for row in stored.indices {
+                    let score = dotProduct(query.baseAddress!, matrix.baseAddress! + row * dimensions, count: dimensions)
+                    if score > best.score { best = (row, score) }
+                }
+                return best.index
+            }
+        }
+    }
+}
+
+/// Progress on stderr, so that `--json` output stays one object on stdout.
+func progress(_ message: String) {
+    FileHandle.standardError.write(Data("[\(Date())] \(message)\n".utf8))
+}
+
+func microseconds(since start: ContinuousClock.Instant) -> Double {
+    let elapsed = ContinuousClock.now - start
+    return Double(elapsed.components.seconds) * 1e6 + Double(elapsed.components.attoseconds) / 1e12
+}
+
+/// Each query is stored vector `source` moved to a cosine similarity in 0.80...0.95.
+func paraphraseQueries(of stored: [[Float]]) -> [[Float]] {
+    var random = SeededRandomNumberGenerator(seed: 2)
+    let noise = unitVectors(queryCount, seed: 3)
+    return noise.map { noise in
+        let source = stored[Int.random(in: 0..<stored.count, using: &random)]
+        let cosine = Float.random(in: 0.80...0.95, using: &random)
+        let along = zip(noise, source).reduce(0) { $0 + $1.0 * $1.1 }
+        var across = zip(noise, source).map { $0 - along * $1 }
+        let norm = across.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        across = across.map { $0 / norm }
+        return zip(source, across).map { cosine * $0 + (1 - cosine * cosine).squareRoot() * $1 }
+    }
+}
+
+let answer = Array(String(repeating: "A cached answer of a few hundred bytes. ", count: 8).utf8)
+let explorationFactor = BenchmarkReport.argument("ef").flatMap(Int.init)
+
+var report = BenchmarkReport(name: "redis-semantic-tier")
+report.add("runs", runs)
+report.add("dimensions", dimensions)
+report.add("queries", queryCount)
+for backend in backends {
+    var backendReport = BenchmarkReport(name: backend.rawValue)
+    // Generous timeout: dropping a 50k-element vector set at the end takes a while.
+    var clientConfiguration = try RedisConfiguration(url: serverURL(for: backend))
+    clientConfiguration.commandTimeout = .seconds(60)
+    let client = RedisClient(configuration: clientConfiguration)
+    for size in sizes {
+        let stored = unitVectors(size, seed: 1)
+        let queries = paraphraseQueries(of: stored)
+        let truth = bruteForceNearest(queries, in: stored)
+        let namespace = try await RedisNamespace(name: "bench-semantic-\(backend)-\(size)-\(UInt32.random(in: 0...UInt32.max))", client: client)
+        var configuration = RedisSemanticTier.Configuration(threshold: -1, backend: backend)
+        configuration.matchGuard = nil
+        configuration.candidates = 1
+        if let explorationFactor {
+            configuration.vectorSet.searchExplorationFactor = explorationFactor
+            configuration.search.searchExplorationFactor = explorationFactor
+        }
+        let tier = try RedisSemanticTier(namespace: namespace, embedder: PrecomputedVectors(), configuration: configuration)
+        try await tier.resolveBackend()
+
+        let now = SystemCacheClock().now
+        progress("\(backend), \(size) entries: storing with \(writers) writers")
+        let storeStart = ContinuousClock.now
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for writer in 0..<writers {
+                group.addTask {
+                    for index in stride(from: writer, to: size, by: writers) {
+                        let entry = CacheEntry(
+                            value: answer, createdAt: now, expiresAt: now.advanced(by: .seconds(7200)))
+                        try await tier.store(entry, for: CacheQuery(request: "stored \(index)"), vector: stored[index])
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let storesPerSecond = Double(size) / (microseconds(since: storeStart) / 1e6)
+
+        // RediSearch moves new vectors into its HNSW graph on background
+        // threads; measure the settled index, as a long-running cache sees it.
+        try await Task.sleep(for: .seconds(5))
+        progress("\(backend), \(size) entries: \(runs) runs of \(queryCount) lookups")
+        var p50s: [Double] = []
+        var p99s: [Double] = []
+        var agreement = 0.0
+        for _ in 0..<runs {
+            var samples: [Double] = []
+            var agreed = 0
+            for (index, query) in queries.enumerated() {
+                let start = ContinuousClock.now
+                let hit = try await tier.lookup(CacheQuery(request: "query \(index)"), vector: query)
+                samples.append(microseconds(since: start))
+                if hit?.entry.sourceText == "stored \(truth[index])" { agreed += 1 }
+            }
+            let percentiles = Percentiles(samples)
+            p50s.append(percentiles.value(at: 0.5))
+            p99s.append(percentiles.value(at: 0.99))
+            agreement = Double(agreed) / Double(queries.count)
+        }
+
+        var sizeReport = BenchmarkReport(name: "\(size)")
+        sizeReport.add("lookup_p50_us", median(p50s))
+        sizeReport.add("lookup_p99_us", median(p99s))
+        sizeReport.add("top1_agreement", agreement)
+        sizeReport.add("stores_per_second_8_writers", storesPerSecond)
+        if let bare = try await bareCommandLatency(
+            backend, queries: queries, client: client, namespace: namespace.keyspace.namespace,
+            configuration: configuration)
+        {
+            sizeReport.add("bare_command_p50_us", bare)
+        }
+        backendReport.add("entries_\(size)", sizeReport)
+        try await tier.removeAll()
+        await namespace.shutdown()
+    }
+    await client.shutdown()
+    report.add(backend.rawValue, backendReport)
+}
+report.emit()
+
+/// The median latency of the search alone, sent as a bare command by the
+/// same client: `VSIM` on the tier's vector set or `FT.SEARCH` on its index.
+func bareCommandLatency(
+    _ backend: RedisSemanticTier.Backend, queries: [[Float]], client: RedisClient, namespace: String,
+    configuration: RedisSemanticTier.Configuration
+) async throws -> Double? {
+    let prefix = "llmcache:\(namespace):"
+    let command: ([UInt8]) -> RedisCommand
+    switch backend {
+    case .vectorSet:
+        let scan = try await client.execute(RedisCommand("SCAN", 0, "MATCH", prefix + "v0:vs:*", "COUNT", 100_000))
+        guard let key = scan.array?.last?.array?.first?.string else { return nil }
+        let ef = configuration.vectorSet.searchExplorationFactor
+        command = { RedisCommand("VSIM", key, "FP32", $0, "WITHSCORES", "COUNT", 1, "EF", ef) }
+    case .search:
+        guard let index = try await client.execute(RedisCommand("FT._LIST")).array?.compactMap(\.string)
+            .first(where: { $0.hasPrefix(prefix) }) else { return nil }
+        let scan = try await client.execute(RedisCommand("SCAN", 0, "MATCH", prefix + "doc:*", "COUNT", 1000))
+        guard let document = scan.array?.last?.array?.first?.string,
+            let container = try await client.execute(RedisCommand("HGET", document, "c")).string
+        else { return nil }
+        let ef = configuration.search.searchExplorationFactor
+        command = {
+            RedisCommand(
+                "FT.SEARCH", index, "@c:{\(container)}=>[KNN 1 @vec $vector EF_RUNTIME \(ef) AS distance]",
+                "PARAMS", 2, "vector",
+                $0, "RETURN", 1, "distance", "DIALECT", 2)
+        }
+    case .lsh, .auto:
+        return nil
+    }
+    var p50s: [Double] = []
+    for _ in 0..<runs {
+        var samples: [Double] = []
+        for query in queries {
+            let blob = query.flatMap { withUnsafeBytes(of: $0.bitPattern.littleEndian, Array.init) }
+            let start = ContinuousClock.now
+            _ = try await client.execute(command(blob))
+            samples.append(microseconds(since: start))
+        }
+        p50s.append(Percentiles(samples).median)
+    }
+    return median(p50s)
+}

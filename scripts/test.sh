@@ -5,5 +5,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh
+scripts/model.sh >/dev/null   # the MiniLM files the embedder tests read
 swift build --build-tests
 scripts/with-redis.sh swift test --skip-build "$@"

@@ -123,7 +123,7 @@ public final class RedisSemanticTier: CacheTier {
             IndexedEntry(
                 key: query.key, container: container(for: query, backend: backend), vector: vector, frame: frame,
                 ttl: ttl, expiresAt: entry.expiresAt?.millisecondsSince1970, tags: entry.tags))
-        try await sweepIfDue(at: now)
+        await sweepIfDue(at: now)
     }
 
     @discardableResult
@@ -194,14 +194,20 @@ public final class RedisSemanticTier: CacheTier {
         }
     }
 
-    private func sweepIfDue(at now: CacheTime) async throws {
+    /// Sweeps if the interval has passed; a failed sweep is logged, never
+    /// reported as a failed store.
+    private func sweepIfDue(at now: CacheTime) async {
         let last = lastSweep.load(ordering: .relaxed)
         let due = last + configuration.sweepInterval.wholeMilliseconds
         guard now.millisecondsSince1970 >= due,
             lastSweep.compareExchange(expected: last, desired: now.millisecondsSince1970, ordering: .relaxed).exchanged
         else { return }
-        let removed = try await sweep()
-        if removed > 0 { logger.debug("swept expired semantic vectors", metadata: ["count": "\(removed)"]) }
+        do {
+            let removed = try await sweep()
+            if removed > 0 { logger.debug("swept expired semantic vectors", metadata: ["count": "\(removed)"]) }
+        } catch {
+            logger.warning("sweeping expired semantic vectors failed", metadata: ["error": "\(error)"])
+        }
     }
 
     /// The vectors `query` may match: its scope, in its namespace version, of

@@ -37,6 +37,11 @@ let package = Package(
             name: "CCurl", pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
+        // OpenBLAS's CBLAS interface: the matrix products of the MiniLM encoder.
+        .systemLibrary(
+            name: "CBLAS", pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]
+        ),
         // Typed wrappers for the variadic and macro-based C APIs Swift cannot call.
         .target(name: "CLLMCacheShims", dependencies: ["CCurl"]),
 
@@ -61,8 +66,8 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
-        // Embedders: the native MiniLM (tokenizer so far; model files from scripts/model.sh).
-        .target(name: "LLMCacheEmbeddings", dependencies: ["LLMCache"], swiftSettings: strictSettings),
+        // Embedders: the native MiniLM (tokenizer and BERT encoder; model files from scripts/model.sh).
+        .target(name: "LLMCacheEmbeddings", dependencies: ["LLMCache", "CBLAS"], swiftSettings: strictSettings),
         // Helpers for users' tests (and ours): a manual clock, a deterministic embedder.
         .target(name: "LLMCacheTesting", dependencies: ["LLMCache"], swiftSettings: strictSettings),
 

@@ -30,4 +30,15 @@ enum ModelFiles {
     /// The model's tokenizer; throws (failing the test) with a message to run
     /// scripts/model.sh if the files are missing.
     static func tokenizer() throws -> BertTokenizer { try loaded.get() }
+
+    /// One embedder for all tests: mapping the weights is cheap, but each
+    /// embedder starts a thread.
+    private static let loadedEmbedder: Result<MiniLMEmbedder, EmbeddingError> = Result {
+        () throws(EmbeddingError) in
+        try MiniLMEmbedder(modelFolder: folder)
+    }
+
+    /// The native embedder; throws (failing the test) with a message to run
+    /// scripts/model.sh if the files are missing.
+    static func embedder() throws -> MiniLMEmbedder { try loadedEmbedder.get() }
 }

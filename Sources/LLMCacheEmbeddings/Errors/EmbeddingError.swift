@@ -10,6 +10,7 @@ public struct EmbeddingError: Error, Sendable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable {
             case modelFileMissing
             case malformedModelFile
+            case invalidConfiguration
         }
 
         private let base: Base
@@ -20,6 +21,8 @@ public struct EmbeddingError: Error, Sendable, CustomStringConvertible {
         /// A model file exists but its content is not what the model needs
         /// (not UTF-8, empty, duplicate tokens, a required special token absent).
         public static var malformedModelFile: Self { .init(.malformedModelFile) }
+        /// A setting passed in code is out of range (e.g. a batch size of 0).
+        public static var invalidConfiguration: Self { .init(.invalidConfiguration) }
 
         public var description: String { base.rawValue }
     }

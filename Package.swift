@@ -99,6 +99,12 @@ let package = Package(
         ),
 
         .executableTarget(
+            name: "EmbedderBenchmark",
+            dependencies: ["LLMCacheEmbeddings", "BenchmarkSupport"],
+            path: "Benchmarks/EmbedderBenchmark",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
             name: "RedisSemanticBenchmark",
             dependencies: ["LLMCache", "LLMCacheRedis", "LLMCacheTesting", "BenchmarkSupport"],
             path: "Benchmarks/RedisSemanticBenchmark",

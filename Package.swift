@@ -17,11 +17,14 @@ let package = Package(
         .library(name: "LLMCacheRedis", targets: ["LLMCacheRedis"]),
         .library(name: "LLMCacheTesting", targets: ["LLMCacheTesting"]),
         .library(name: "LLMCacheEmbeddings", targets: ["LLMCacheEmbeddings"]),
+        .library(name: "LLMCacheOpenAI", targets: ["LLMCacheOpenAI"]),
+        .executable(name: "llmcache", targets: ["llmcache"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.5.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.0.0"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
     ],
     targets: [
         // C libraries from Debian's -dev packages, found through pkg-config.
@@ -68,6 +71,15 @@ let package = Package(
         ),
         // Embedders: the native MiniLM (tokenizer and BERT encoder; model files from scripts/model.sh).
         .target(name: "LLMCacheEmbeddings", dependencies: ["LLMCache", "CBLAS"], swiftSettings: strictSettings),
+        // libcurl HTTP client and the OpenAI-compatible embedder (a chat client later).
+        .target(
+            name: "LLMCacheOpenAI",
+            dependencies: [
+                "LLMCache", "CCurl", "CLLMCacheShims",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // Helpers for users' tests (and ours): a manual clock, a deterministic embedder.
         .target(name: "LLMCacheTesting", dependencies: ["LLMCache"], swiftSettings: strictSettings),
 
@@ -98,6 +110,15 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        // The command-line tool.
+        .executableTarget(
+            name: "llmcache",
+            dependencies: [
+                "LLMCache", "LLMCacheEmbeddings",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "EmbedderBenchmark",
             dependencies: ["LLMCacheEmbeddings", "BenchmarkSupport"],
@@ -125,6 +146,16 @@ let package = Package(
         .testTarget(
             name: "LLMCacheEmbeddingsTests",
             dependencies: ["LLMCacheEmbeddings"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "LLMCacheOpenAITests",
+            dependencies: ["LLMCache", "LLMCacheOpenAI"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "LLMCacheCLITests",
+            dependencies: ["llmcache", "LLMCache", "LLMCacheEmbeddings"],
             swiftSettings: strictSettings
         ),
         .testTarget(

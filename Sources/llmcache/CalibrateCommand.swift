@@ -1,0 +1,47 @@
+import ArgumentParser
+import Foundation
+import LLMCache
+
+/// `llmcache calibrate`: choose a semantic threshold from labelled pairs.
+struct CalibrateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "calibrate",
+        abstract: "Hit rate, false-positive rate and precision per similarity threshold on labelled pairs.",
+        discussion: """
+            Reads lines of {"a": …, "b": …, "label": 1|0}. A file without negatives gets some \
+            by pairing each positive's "a" with the next positive's "b".
+            """)
+
+    enum GuardChoice: String, ExpressibleByArgument, CaseIterable {
+        case `default`, none
+    }
+
+    @Option(help: "JSON Lines of labelled pairs.")
+    var pairs: String
+
+    @Option(name: .customLong("guard"), help: "Apply the semantic tier's default guard on top of the threshold, or none.")
+    var guardChoice: GuardChoice = .default
+
+    @Flag(help: "Also store every positive's \"a\" in a semantic tier and look up every \"b\", as a cache would.")
+    var simulate = false
+
+    @Option(help: "The false-positive rate the recommended threshold must stay under.")
+    var targetFalsePositiveRate: Double = 0.01
+
+    @Flag(help: "Print one JSON object instead of a table.")
+    var json = false
+
+    @OptionGroup var embedder: EmbedderOptions
+
+    func run() async throws {
+        let labelled = try Calibration.LabelledPairs(records: readJSONLines(pairs), source: pairs)
+        let model = try embedder.makeEmbedder()
+        let matchGuard: (any SemanticGuard)? = guardChoice == .default ? NumberAndNegationGuard() : nil
+        let calibration = try await Calibration.measure(labelled, embedder: model, guard: matchGuard, batch: embedder.batch)
+        let simulation = simulate ? try await Calibration.simulate(labelled, embedder: model, guard: matchGuard) : nil
+        let report = Calibration.Report(
+            pairs: labelled, rows: calibration, simulation: simulation, targetFalsePositiveRate: targetFalsePositiveRate,
+            guardName: guardChoice.rawValue)
+        print(json ? try report.json() : report.table())
+    }
+}

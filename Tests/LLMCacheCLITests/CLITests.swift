@@ -1,0 +1,132 @@
+import Foundation
+import LLMCache
+import LLMCacheEmbeddings
+import Testing
+
+/// Runs the built `llmcache` binary, as a user would.
+struct CommandLineTool {
+    static var binary: URL {
+        get throws {
+            let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent()
+            var candidates = [URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()]
+            candidates.append(root.appendingPathComponent(".build/debug"))
+            for directory in candidates {
+                var current = directory
+                for _ in 0..<4 {
+                    let binary = current.appendingPathComponent("llmcache")
+                    if FileManager.default.isExecutableFile(atPath: binary.path) { return binary }
+                    current = current.deletingLastPathComponent()
+                }
+            }
+            throw CLIError(description: "the llmcache binary was not built (swift build --build-tests builds it)")
+        }
+    }
+
+    static var modelFolder: String {
+        ProcessInfo.processInfo.environment[MiniLMEmbedder.modelPathVariable]
+            ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent(".cache/models/all-MiniLM-L6-v2").path
+    }
+
+    /// Exit status, standard output and standard error of `llmcache arguments…`.
+    static func run(_ arguments: [String]) throws -> (status: Int32, output: String, error: String) {
+        let process = Process()
+        process.executableURL = try binary
+        process.arguments = arguments
+        var environment = ProcessInfo.processInfo.environment
+        environment[MiniLMEmbedder.modelPathVariable] = modelFolder
+        process.environment = environment
+        let output = Pipe()
+        let error = Pipe()
+        process.standardOutput = output
+        process.standardError = error
+        try process.run()
+        let outputData = output.fileHandleForReading.readDataToEndOfFile()
+        let errorData = error.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: outputData, as: UTF8.self), String(decoding: errorData, as: UTF8.self))
+    }
+}
+
+struct CLIError: Error, CustomStringConvertible {
+    let description: String
+}
+
+func temporaryFile(_ contents: String) throws -> String {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("llmcache-\(UUID().uuidString).jsonl").path
+    try Data(contents.utf8).write(to: URL(fileURLWithPath: path))
+    return path
+}
+
+@Suite("llmcache command line")
+struct CLITests {
+    @Test func embedWritesFullPrecisionVectorsThatMatchTheLibrary() async throws {
+        let input = try temporaryFile(
+            """
+            {"text": "How do I reset my password?", "id": 1}
+            {"text": "Wie spät ist es?"}
+
+            {"text": ""}
+            """)
+        let output = input + ".out"
+        let result = try CommandLineTool.run(["embed", "--input", input, "--output", output, "--batch", "2"])
+        #expect(result.status == 0, "\(result.error)")
+        let lines = try String(contentsOfFile: output, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 3)
+        // Batched as the tool batches them, so even the last bits agree.
+        let embedder = try MiniLMEmbedder(
+            modelFolder: URL(fileURLWithPath: CommandLineTool.modelFolder), configuration: .init(maxBatchSize: 2))
+        let expected = try await embedder.embed(["How do I reset my password?", "Wie spät ist es?", ""])
+        for (line, vector) in zip(lines, expected) {
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            let numbers = try #require(object["embedding"] as? [NSNumber])
+            #expect(numbers.count == 384)
+            #expect(numbers.map(\.floatValue) == vector, "float32 values read back exactly")
+        }
+        let first = try #require(try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any])
+        #expect((first["id"] as? NSNumber)?.intValue == 1, "other fields are kept")
+    }
+
+    @Test func embedRejectsBadInputWithAClearErrorAndAFailingStatus() throws {
+        let missing = try CommandLineTool.run(["embed", "--input", "/nonexistent/file.jsonl"])
+        #expect(missing.status != 0 && missing.error.contains("cannot read"))
+        let noText = try CommandLineTool.run(["embed", "--input", try temporaryFile("{\"title\": \"x\"}\n")])
+        #expect(noText.status != 0 && noText.error.contains("\"text\""))
+        let notJSON = try CommandLineTool.run(["embed", "--input", try temporaryFile("not json\n")])
+        #expect(notJSON.status != 0 && notJSON.error.contains("not a JSON object"))
+    }
+
+    @Test func calibratePrintsRatesPerThresholdAndSimulatesACache() throws {
+        let pairs = try temporaryFile(
+            """
+            {"a": "How do I reset my password?", "b": "How can I reset my password?", "label": 1}
+            {"a": "What is the capital of France?", "b": "Which city is the capital of France?", "label": 1}
+            {"a": "What is 15% of 80?", "b": "What is 25% of 80?", "label": 0}
+            {"a": "How do I learn Swift?", "b": "How do I learn to swim?", "label": 0}
+            {"a": "Is it safe to eat raw eggs?", "b": "Is it not safe to eat raw eggs?", "label": 0}
+            """)
+        let result = try CommandLineTool.run(["calibrate", "--pairs", pairs, "--json", "--simulate"])
+        #expect(result.status == 0, "\(result.error)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
+        #expect((report["positives"] as? NSNumber)?.intValue == 2)
+        #expect((report["negatives"] as? NSNumber)?.intValue == 3)
+        let rows = try #require(report["rows"] as? [[String: Any]])
+        #expect(rows.count == 29)
+        let hitRates = rows.compactMap { ($0["hit_rate"] as? NSNumber)?.doubleValue }
+        #expect(hitRates == hitRates.sorted(by: >), "a higher threshold never accepts more")
+        // The guard vetoes the two negatives that look alike: numbers and negation.
+        let falsePositives = rows.compactMap { ($0["false_positive_rate"] as? NSNumber)?.doubleValue }
+        #expect(falsePositives.allSatisfy { $0 <= 1.0 / 3 })
+        let simulation = try #require(report["simulation"] as? [[String: Any]])
+        for row in simulation {
+            let counts = ["correct_hits", "wrong_hits", "misses"].compactMap { (row[$0] as? NSNumber)?.intValue }
+            #expect(counts.reduce(0, +) == 2)
+        }
+
+        let table = try CommandLineTool.run(["calibrate", "--pairs", pairs, "--guard", "none"])
+        #expect(table.status == 0 && table.output.contains("threshold") && table.output.contains("guard: none"))
+        let bad = try CommandLineTool.run(["calibrate", "--pairs", try temporaryFile("{\"a\": \"x\"}\n")])
+        #expect(bad.status != 0 && bad.error.contains("label"))
+    }
+}

@@ -1,0 +1,233 @@
+internal import CCurl
+internal import CLLMCacheShims
+
+/// One blocking libcurl exchange, run on a dedicated thread (never on the
+/// cooperative pool). A fresh easy handle per transfer keeps the rule "one
+/// handle, one thread at a time" trivially true and means a failed transfer
+/// never leaves a half-used connection behind.
+enum CurlTransfer {
+    /// What a transfer needs from the client configuration.
+    struct Settings: Sendable {
+        var connectTimeout: Duration
+        var timeout: Duration
+        var maxResponseBytes: Int
+        var userAgent: String
+    }
+
+    /// `curl_global_init` must run once before any handle is made.
+    private static let globalInit: CURLcode = curl_global_init(Int(CURL_GLOBAL_ALL))
+
+    /// Runs the request to completion (or failure) on the calling thread.
+    static func perform(
+        _ request: HTTPRequest, settings: Settings, cancellation: CancellationFlag
+    ) -> Result<HTTPResponse, HTTPClientError> {
+        do {
+            return .success(try performThrowing(request, settings: settings, cancellation: cancellation))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    private static func performThrowing(
+        _ request: HTTPRequest, settings: Settings, cancellation: CancellationFlag
+    ) throws(HTTPClientError) -> HTTPResponse {
+        guard globalInit == CURLE_OK else {
+            throw HTTPClientError(.transferFailed, "curl_global_init failed: \(describe(globalInit))")
+        }
+        let lowered = request.url.lowercased()
+        guard lowered.hasPrefix("http://") || lowered.hasPrefix("https://") else {
+            throw HTTPClientError(.invalidRequest, "only http and https URLs are supported, not \(request.url)")
+        }
+        guard let handle = curl_easy_init() else {
+            throw HTTPClientError(.transferFailed, "curl_easy_init failed")
+        }
+        defer { curl_easy_cleanup(handle) }
+
+        var headerList: UnsafeMutablePointer<curl_slist>? = nil
+        defer { curl_slist_free_all(headerList) }
+        var sawExpect = false
+        for (name, value) in request.headers {
+            guard !name.isEmpty, !name.containsLineBreak, !value.containsLineBreak, !name.contains(":")
+            else {
+                throw HTTPClientError(.invalidRequest, "header \(name.debugDescription) has an invalid name or value")
+            }
+            if name.lowercased() == "expect" { sawExpect = true }
+            // "Name;" is curl's spelling of a header with an empty value.
+            let line = value.isEmpty ? "\(name);" : "\(name): \(value)"
+            guard let appended = curl_slist_append(headerList, line) else {
+                throw HTTPClientError(.transferFailed, "out of memory building headers")
+            }
+            headerList = appended
+        }
+        if !sawExpect, let appended = curl_slist_append(headerList, "Expect:") {
+            // No "Expect: 100-continue" round trip before large bodies.
+            headerList = appended
+        }
+
+        let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
+        errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+        defer { errorBuffer.deallocate() }
+
+        let state = TransferState(maxBodyBytes: settings.maxResponseBytes, cancellation: cancellation)
+        let statePointer = Unmanaged.passUnretained(state).toOpaque()
+
+        func set(_ option: CURLoption, _ value: Int) throws(HTTPClientError) {
+            let code = llmcache_curl_setopt_long(handle, option, value)
+            guard code == CURLE_OK else { throw optionError(option, code) }
+        }
+        func set(_ option: CURLoption, _ value: UnsafeRawPointer?) throws(HTTPClientError) {
+            let code = llmcache_curl_setopt_pointer(handle, option, value)
+            guard code == CURLE_OK else { throw optionError(option, code) }
+        }
+        func check(_ code: CURLcode, _ what: String) throws(HTTPClientError) {
+            guard code == CURLE_OK else {
+                throw HTTPClientError(.invalidRequest, "curl refused \(what): \(describe(code))")
+            }
+        }
+
+        // curl copies string options, so temporaries are fine for these.
+        try check(llmcache_curl_setopt_pointer(handle, CURLOPT_URL, request.url), "the URL \(request.url)")
+        try check(llmcache_curl_setopt_pointer(handle, CURLOPT_USERAGENT, settings.userAgent), "the user agent")
+        try check(llmcache_curl_setopt_pointer(handle, CURLOPT_ACCEPT_ENCODING, ""), "Accept-Encoding")
+        try set(CURLOPT_NOSIGNAL, 1)
+        try set(CURLOPT_CONNECTTIMEOUT_MS, settings.connectTimeout.curlMilliseconds)
+        try set(CURLOPT_TIMEOUT_MS, settings.timeout.curlMilliseconds)
+        try set(CURLOPT_FOLLOWLOCATION, 0)
+        try set(CURLOPT_HTTPHEADER, UnsafeRawPointer(headerList))
+        try set(CURLOPT_ERRORBUFFER, UnsafeRawPointer(errorBuffer))
+        try check(llmcache_curl_setopt_write_callback(handle, curlWrite), "the write callback")
+        try set(CURLOPT_WRITEDATA, UnsafeRawPointer(statePointer))
+        try check(llmcache_curl_setopt_header_callback(handle, curlHeader), "the header callback")
+        try set(CURLOPT_HEADERDATA, UnsafeRawPointer(statePointer))
+        try check(llmcache_curl_setopt_xferinfo_callback(handle, curlProgress), "the progress callback")
+        try set(CURLOPT_XFERINFODATA, UnsafeRawPointer(statePointer))
+        try set(CURLOPT_NOPROGRESS, 0)
+
+        if request.method == .get && request.body.isEmpty {
+            try set(CURLOPT_HTTPGET, 1)
+        } else {
+            if request.method == .post || !request.body.isEmpty {
+                try set(CURLOPT_POST, 1)
+                try set(CURLOPT_POSTFIELDSIZE, request.body.count)
+                // COPYPOSTFIELDS copies now, so the body need not outlive this call.
+                let code = request.body.withUnsafeBytes { bytes in
+                    llmcache_curl_setopt_pointer(
+                        handle, CURLOPT_COPYPOSTFIELDS, bytes.baseAddress ?? UnsafeRawPointer(errorBuffer))
+                }
+                try check(code, "the request body")
+            }
+            if request.method != .post {
+                try check(
+                    llmcache_curl_setopt_pointer(handle, CURLOPT_CUSTOMREQUEST, request.method.rawValue),
+                    "the method \(request.method)")
+            }
+        }
+
+        let code = withExtendedLifetime(state) { curl_easy_perform(handle) }
+        guard code == CURLE_OK else {
+            throw transferError(code, handle: handle, state: state, errorBuffer: errorBuffer, settings: settings)
+        }
+        var status = 0
+        _ = llmcache_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
+        return HTTPResponse(status: status, headers: state.headers, body: state.body)
+    }
+
+    private static func transferError(
+        _ code: CURLcode, handle: UnsafeMutableRawPointer, state: TransferState,
+        errorBuffer: UnsafeMutablePointer<CChar>, settings: Settings
+    ) -> HTTPClientError {
+        let detail = errorBuffer.pointee == 0 ? describe(code) : String(cString: errorBuffer)
+        switch code {
+        case CURLE_ABORTED_BY_CALLBACK where state.cancellation.isCancelled:
+            return HTTPClientError(.cancelled, "the request was cancelled")
+        case CURLE_WRITE_ERROR where state.bodyTooLarge:
+            return HTTPClientError(
+                .responseTooLarge, "the response body exceeded \(settings.maxResponseBytes) bytes")
+        case CURLE_OPERATION_TIMEDOUT:
+            var connectSeconds = 0.0
+            _ = llmcache_curl_getinfo_double(handle, CURLINFO_CONNECT_TIME, &connectSeconds)
+            if connectSeconds == 0 {
+                return HTTPClientError(
+                    .connectionFailed, "could not connect within \(settings.connectTimeout): \(detail)")
+            }
+            return HTTPClientError(.timeout, "no complete response within \(settings.timeout): \(detail)")
+        case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY,
+            CURLE_SEND_ERROR, CURLE_RECV_ERROR, CURLE_GOT_NOTHING, CURLE_PARTIAL_FILE:
+            return HTTPClientError(.connectionFailed, "connection failed: \(detail)")
+        case CURLE_URL_MALFORMAT, CURLE_UNSUPPORTED_PROTOCOL, CURLE_BAD_FUNCTION_ARGUMENT:
+            return HTTPClientError(.invalidRequest, "invalid request: \(detail)")
+        default:
+            return HTTPClientError(.transferFailed, "transfer failed: \(detail)")
+        }
+    }
+
+    private static func optionError(_ option: CURLoption, _ code: CURLcode) -> HTTPClientError {
+        HTTPClientError(.invalidRequest, "curl refused option \(option.rawValue): \(describe(code))")
+    }
+
+    private static func describe(_ code: CURLcode) -> String {
+        guard let text = curl_easy_strerror(code) else { return "curl error \(code.rawValue)" }
+        return "\(String(cString: text)) (curl error \(code.rawValue))"
+    }
+}
+
+/// What the callbacks of one transfer write into; touched only by the transfer thread.
+private final class TransferState {
+    let maxBodyBytes: Int
+    let cancellation: CancellationFlag
+    var body: [UInt8] = []
+    var headers: [(name: String, value: String)] = []
+    var bodyTooLarge = false
+
+    init(maxBodyBytes: Int, cancellation: CancellationFlag) {
+        self.maxBodyBytes = maxBodyBytes
+        self.cancellation = cancellation
+    }
+
+    static func from(_ pointer: UnsafeMutableRawPointer?) -> TransferState {
+        Unmanaged<TransferState>.fromOpaque(pointer!).takeUnretainedValue()
+    }
+}
+
+/// CURLOPT_WRITEFUNCTION: appends body bytes; returning less than given aborts the transfer.
+private func curlWrite(
+    _ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ user: UnsafeMutableRawPointer?
+) -> Int {
+    let state = TransferState.from(user)
+    let length = size * count
+    guard length > 0, let data else { return length }
+    guard state.body.count + length <= state.maxBodyBytes else {
+        state.bodyTooLarge = true
+        return 0
+    }
+    state.body.append(contentsOf: UnsafeRawBufferPointer(start: data, count: length))
+    return length
+}
+
+/// CURLOPT_HEADERFUNCTION: one call per header line. A status line starts a
+/// new header block (after `100 Continue`), so only the final block is kept.
+private func curlHeader(
+    _ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ user: UnsafeMutableRawPointer?
+) -> Int {
+    let state = TransferState.from(user)
+    let length = size * count
+    guard length > 0, let data else { return length }
+    let line = String(decoding: UnsafeRawBufferPointer(start: data, count: length), as: UTF8.self)
+    if line.hasPrefix("HTTP/") {
+        state.headers.removeAll()
+    } else if let colon = line.firstIndex(of: ":") {
+        let name = String(line[..<colon]).trimmingSpaces
+        let value = String(line[line.index(after: colon)...]).trimmingSpaces
+        state.headers.append((name: name, value: value))
+    }
+    return length
+}
+
+/// CURLOPT_XFERINFOFUNCTION: called at least about once a second, even while
+/// waiting; a non-zero return aborts, which is how task cancellation reaches curl.
+private func curlProgress(
+    _ user: UnsafeMutableRawPointer?, _ downloadTotal: curl_off_t, _ downloadNow: curl_off_t,
+    _ uploadTotal: curl_off_t, _ uploadNow: curl_off_t
+) -> Int32 {
+    TransferState.from(user).cancellation.isCancelled ? 1 : 0
+}

@@ -1,0 +1,132 @@
+import Foundation
+import Logging
+
+/// A small async HTTP client over libcurl, for JSON APIs such as OpenAI's.
+///
+/// `curl_easy_perform` blocks, so each transfer runs on its own dedicated
+/// thread and resumes the waiting task when done: the cooperative pool is
+/// never blocked, and there is no pool to start or shut down. (Requests to
+/// these APIs take tens of milliseconds to seconds, so a thread per request
+/// costs nothing noticeable.) Retries wait with `Task.sleep`, never on a
+/// blocked thread. Cancelling the calling task aborts the transfer within
+/// about a second.
+///
+/// The client knows nothing about OpenAI beyond reading its error document,
+/// so the embedder and a chat client can share it.
+public final class HTTPClient: Sendable {
+    /// Timeouts, retries and limits, fixed for the client's lifetime.
+    public struct Configuration: Sendable {
+        /// The longest wait for a TCP (and TLS) connection to be established.
+        public var connectTimeout: Duration
+        /// The longest a single attempt may take from start to the last body byte.
+        public var timeout: Duration
+        /// When failed attempts are sent again and how long to wait in between.
+        public var retryPolicy: RetryPolicy
+        /// Responses larger than this fail with `.responseTooLarge` instead of exhausting memory.
+        public var maxResponseBytes: Int
+        /// The `User-Agent` header.
+        public var userAgent: String
+
+        /// A configuration; the defaults suit a hosted API.
+        public init(
+            connectTimeout: Duration = .seconds(10), timeout: Duration = .seconds(60),
+            retryPolicy: RetryPolicy = RetryPolicy(), maxResponseBytes: Int = 64 << 20,
+            userAgent: String = "llmcache-swift"
+        ) {
+            self.connectTimeout = connectTimeout
+            self.timeout = timeout
+            self.retryPolicy = retryPolicy
+            self.maxResponseBytes = maxResponseBytes
+            self.userAgent = userAgent
+        }
+    }
+
+    /// The configuration this client was made with.
+    public let configuration: Configuration
+    private let logger: Logger
+
+    /// A client; pass your `Logger` to see retries (logged at `debug`).
+    public init(
+        configuration: Configuration = Configuration(),
+        logger: Logger = Logger(label: "llmcache.http", factory: { _ in SwiftLogNoOpLogHandler() })
+    ) {
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// Sends the request, retrying transient failures as the retry policy
+    /// says, and returns the first 2xx response.
+    ///
+    /// - Throws: `HTTPClientError`: `.httpStatus` (with `status` and the
+    ///   server's message) for a final non-2xx answer, `.timeout`,
+    ///   `.connectionFailed`, `.cancelled`, and the rest of its codes.
+    public func execute(_ request: HTTPRequest) async throws(HTTPClientError) -> HTTPResponse {
+        let policy = configuration.retryPolicy
+        var attempt = 0
+        while true {
+            attempt += 1
+            let failure: HTTPClientError
+            let retryAfter: Duration?
+            let retryable: Bool
+            switch await sendResult(request) {
+            case .success(let response) where response.isSuccess:
+                return response
+            case .success(let response):
+                failure = HTTPClientError(
+                    .httpStatus, "\(request.method) \(request.url) answered HTTP \(response.status)",
+                    status: response.status, serverMessage: response.serverMessage, attempts: attempt)
+                retryAfter = response.retryAfter
+                retryable = policy.retries(status: response.status)
+            case .failure(let error):
+                failure = error.withAttempts(attempt)
+                retryAfter = nil
+                retryable = policy.retries(error)
+            }
+            guard retryable, attempt < policy.maxAttempts else { throw failure }
+
+            let delay = policy.delay(afterAttempt: attempt, retryAfter: retryAfter)
+            logger.debug(
+                "retrying HTTP request",
+                metadata: [
+                    "url": "\(request.url)", "attempt": "\(attempt)", "delay": "\(delay)",
+                    "reason": "\(failure.status.map { "HTTP \($0)" } ?? failure.code.description)",
+                ])
+            do {
+                try await Task.sleep(for: delay)
+            } catch {
+                throw HTTPClientError(.cancelled, "cancelled while waiting to retry", attempts: attempt)
+            }
+        }
+    }
+
+    /// Sends the request once, without retries, and returns whatever the
+    /// server answered, whatever its status.
+    ///
+    /// - Throws: `HTTPClientError` when no response arrived (timeout,
+    ///   connection failure, cancellation, invalid request).
+    public func send(_ request: HTTPRequest) async throws(HTTPClientError) -> HTTPResponse {
+        try await sendResult(request).get()
+    }
+
+    private func sendResult(_ request: HTTPRequest) async -> Result<HTTPResponse, HTTPClientError> {
+        if Task.isCancelled {
+            return .failure(HTTPClientError(.cancelled, "cancelled before the request was sent"))
+        }
+        let settings = CurlTransfer.Settings(
+            connectTimeout: configuration.connectTimeout, timeout: configuration.timeout,
+            maxResponseBytes: configuration.maxResponseBytes, userAgent: configuration.userAgent)
+        let cancellation = CancellationFlag()
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Result<HTTPResponse, HTTPClientError>, Never>) in
+                let thread = Thread {
+                    continuation.resume(
+                        returning: CurlTransfer.perform(request, settings: settings, cancellation: cancellation))
+                }
+                thread.name = "llmcache-http"
+                thread.start()
+            }
+        } onCancel: {
+            cancellation.cancel()
+        }
+    }
+}

@@ -173,7 +173,7 @@ enum Calibration {
             }
             let target = String(format: "%.1f%%", targetFalsePositiveRate * 100)
             lines.append(
-                recommendedThreshold.map { String(format: "lowest threshold with false positives ≤ \(target): %.2f", $0) }
+                recommendedThreshold.map { "lowest threshold with false positives ≤ \(target): " + String(format: "%.2f", $0) }
                     ?? "no threshold keeps false positives ≤ \(target)")
             return lines.joined(separator: "\n")
         }

@@ -1,5 +1,6 @@
 import Foundation
 import LLMCacheEmbeddings
+import Testing
 
 /// Where the tests find the model files and the reference data.
 ///
@@ -21,6 +22,22 @@ enum ModelFiles {
 
     /// The reference tokenisations and embeddings (see ../shared/data/README.md).
     static let referenceFile = packageRoot.appendingPathComponent("../shared/data/minilm/reference.jsonl").standardized
+
+    /// Every record of the reference file, decoded as `Record` (each test
+    /// decodes the fields it needs).
+    static func referenceRecords<Record: Decodable>(as: Record.Type = Record.self) throws -> [Record] {
+        let data: Data
+        do {
+            data = try Data(contentsOf: referenceFile)
+        } catch {
+            Issue.record("cannot read the reference data \(referenceFile.path): \(error)")
+            throw error
+        }
+        let decoder = JSONDecoder()
+        return try data.split(separator: UInt8(ascii: "\n")).map { line in
+            try decoder.decode(Record.self, from: Data(line))
+        }
+    }
 
     /// Loaded once for all tests: reading the vocabulary takes a few milliseconds.
     private static let loaded: Result<BertTokenizer, EmbeddingError> = Result { () throws(EmbeddingError) in

@@ -18,19 +18,7 @@ struct ReferenceTokenizationTests {
         }
     }
 
-    static func records() throws -> [Record] {
-        let data: Data
-        do {
-            data = try Data(contentsOf: ModelFiles.referenceFile)
-        } catch {
-            Issue.record("cannot read the reference data \(ModelFiles.referenceFile.path): \(error)")
-            throw error
-        }
-        let decoder = JSONDecoder()
-        return try data.split(separator: UInt8(ascii: "\n")).map { line in
-            try decoder.decode(Record.self, from: Data(line))
-        }
-    }
+    static func records() throws -> [Record] { try ModelFiles.referenceRecords() }
 
     @Test func everyReferenceTextGivesTheReferenceIDs() throws {
         let tokenizer = try ModelFiles.tokenizer()

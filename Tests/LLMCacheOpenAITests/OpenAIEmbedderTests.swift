@@ -78,11 +78,9 @@ struct OpenAIEmbedderTests {
     @Test func retriesAfter429ThenSucceeds() async throws {
         try await withTestServer { server in
             let embedder = makeEmbedder(server, model: "flaky-429")
-            let start = ContinuousClock.now
             let vectors = try await embedder.embed(["first", "second"])
             #expect(vectors.count == 2)
             #expect(try await calls(server, model: "flaky-429", firstInput: "first") == 2)
-            #expect(ContinuousClock.now - start < .seconds(2), "Retry-After: 0 means no long wait")
         }
     }
 
@@ -119,13 +117,11 @@ struct OpenAIEmbedderTests {
     @Test func slowServerHitsTheTotalTimeout() async throws {
         try await withTestServer { server in
             let embedder = makeEmbedder(server, model: "slow", timeout: .milliseconds(400))
-            let start = ContinuousClock.now
             let error = await #expect(throws: HTTPClientError.self) {
                 try await embedder.embed(["zzz"])
             }
             #expect(error?.code == .timeout)
             #expect(error?.attempts == 1, "timeouts are not retried by default")
-            #expect(ContinuousClock.now - start < .seconds(2))
         }
     }
 

@@ -7,24 +7,29 @@ import Testing
 /// is a failure, never a skip: the test command starts them.
 enum TestServers {
     static func url(_ variable: String = "LLMCACHE_REDIS8_URL") throws -> String {
-        if let value = ProcessInfo.processInfo.environment[variable], !value.isEmpty { return value }
-        // Also read the env file the script writes, for runs from an IDE.
-        let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent(".cache/redis/run/env")
-        if let text = try? String(contentsOf: file, encoding: .utf8) {
-            for line in text.split(separator: "\n") where line.hasPrefix("\(variable)=") {
-                return String(line.dropFirst(variable.count + 1))
-            }
-        }
+        if let value = setting(variable) { return value }
         throw MissingServer(description: "\(variable) is not set: run the tests with scripts/test.sh, which starts the Redis servers")
     }
 
-    /// The redis-server binary tests may start themselves (kill/restart tests).
+    /// The Redis 8 binary tests may start themselves (kill/restart tests).
     static func serverBinary() throws -> String {
-        if let value = ProcessInfo.processInfo.environment["LLMCACHE_REDIS8_SERVER"], !value.isEmpty { return value }
-        let fallback = "/usr/bin/redis-server"
-        if FileManager.default.isExecutableFile(atPath: fallback) { return fallback }
-        throw MissingServer(description: "no redis-server binary: run the tests with scripts/test.sh")
+        if let value = setting("LLMCACHE_REDIS8_SERVER"), FileManager.default.isExecutableFile(atPath: value) {
+            return value
+        }
+        throw MissingServer(description: "no Redis 8 server binary: run the tests with scripts/test.sh")
+    }
+
+    /// `variable` from the environment, else from the env file that
+    /// scripts/redis.sh writes (for runs from an IDE).
+    private static func setting(_ variable: String) -> String? {
+        if let value = ProcessInfo.processInfo.environment[variable], !value.isEmpty { return value }
+        let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent(".cache/redis/run/env")
+        guard let text = try? String(contentsOf: file, encoding: .utf8) else { return nil }
+        for line in text.split(separator: "\n") where line.hasPrefix("\(variable)=") {
+            return String(line.dropFirst(variable.count + 1))
+        }
+        return nil
     }
 }
 

@@ -69,13 +69,18 @@ struct VectorFactory {
 }
 
 /// A semantic tier on `backend`'s test server in a fresh namespace, shut down afterwards.
+///
+/// - Parameter exhaustiveLSH: probe every LSH bucket, so that behaviour tests
+///   do not depend on LSH's recall (the parity test measures that).
 func withSemanticTier<T>(
     _ backend: RedisSemanticTier.Backend, dimensions: Int = 32, embedder: (any Embedder)? = nil,
+    exhaustiveLSH: Bool = true,
     configure: (inout RedisSemanticTier.Configuration) -> Void = { _ in },
     _ body: (RedisSemanticTier, RedisClient, RedisNamespace) async throws -> T
 ) async throws -> T {
     try await withNamespace(url: try TestServers.url(backend.serverVariable)) { client, namespace in
         var configuration = RedisSemanticTier.Configuration(threshold: 0.9, backend: backend)
+        if exhaustiveLSH { configuration.lsh.probes = 1 << configuration.lsh.planes }
         configure(&configuration)
         let tier = try RedisSemanticTier(
             namespace: namespace, embedder: embedder ?? DeterministicTestEmbedder(dimensions: dimensions),

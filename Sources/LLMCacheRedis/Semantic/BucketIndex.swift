@@ -58,17 +58,9 @@ struct BucketIndex: SemanticIndex {
     }
 
     func store(_ entry: IndexedEntry) async throws {
-        let bucket = keyspace.bucketKey(
-            container: entry.container.id, version: entry.container.version, bucket: planes.project(entry.vector).bucket)
-        let answerKey = keyspace.semanticAnswerPrefix(container: entry.container.id, version: entry.container.version) + entry.key.hex
-        let record = "\(answerKey)|\(bucket)|\(entry.key.hex)"
-        _ = try await client.run(
-            RedisScripts.storeIndexed,
-            keys: [Array(answerKey.utf8), Array(bucket.utf8), keyspace.semanticExpiryKey]
-                + entry.tags.sorted().map(keyspace.tagKey),
-            arguments: [
-                entry.frame, entry.ttl.redisBytes, VectorBytes.encode(entry.vector), Array(entry.key.hex.utf8),
-                Array(record.utf8), entry.expiryScore,
-            ])
+        let bucket = planes.project(entry.vector).bucket
+        try await keyspace.storeIndexed(
+            entry, containerKey: keyspace.bucketKey(container: entry.container.id, version: entry.container.version, bucket: bucket),
+            client: client)
     }
 }

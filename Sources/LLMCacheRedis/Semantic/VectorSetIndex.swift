@@ -36,17 +36,12 @@ struct VectorSetIndex: SemanticIndex {
     }
 
     func store(_ entry: IndexedEntry) async throws {
-        let setKey = keyspace.vectorSetKey(container: entry.container.id, version: entry.container.version)
-        let answerKey = keyspace.semanticAnswerPrefix(container: entry.container.id, version: entry.container.version) + entry.key.hex
-        let record = "\(answerKey)|\(setKey)|\(entry.key.hex)"
-        _ = try await client.run(
-            RedisScripts.storeIndexed,
-            keys: [Array(answerKey.utf8), Array(setKey.utf8), keyspace.semanticExpiryKey]
-                + entry.tags.sorted().map(keyspace.tagKey),
-            arguments: [
-                entry.frame, entry.ttl.redisBytes, VectorBytes.encode(entry.vector), Array(entry.key.hex.utf8),
-                Array(record.utf8), entry.expiryScore, Array(settings.quantization.rawValue.utf8),
-                settings.links.redisBytes, settings.buildExplorationFactor.redisBytes,
-            ])
+        try await keyspace.storeIndexed(
+            entry, containerKey: keyspace.vectorSetKey(container: entry.container.id, version: entry.container.version),
+            vectorSetOptions: [
+                Array(settings.quantization.rawValue.utf8), settings.links.redisBytes,
+                settings.buildExplorationFactor.redisBytes,
+            ],
+            client: client)
     }
 }

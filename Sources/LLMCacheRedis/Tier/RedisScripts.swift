@@ -6,11 +6,19 @@
 enum RedisScripts {
     /// Lua helpers shared by the scripts below.
     ///
+    /// `setAnswer(key, value, ttl)` writes a key expiring after `ttl` ms (0: never).
     /// `tag(record, ttl)` adds `record` to the tag sets `KEYS[firstTag...]`;
     /// a tag set lives as long as its longest-lived member.
     /// `drop(record, expiry)` removes a key or an index record (answer,
     /// vector, expiry entry); returns 1 if the answer still existed.
     private static let helpers = """
+        local function setAnswer(key, value, ttl)
+          if ttl > 0 then
+            redis.call('SET', key, value, 'PX', ttl)
+          else
+            redis.call('SET', key, value)
+          end
+        end
         local function tag(firstTag, record, ttl)
           for i = firstTag, #KEYS do
             local existed = redis.call('EXISTS', KEYS[i])
@@ -48,11 +56,7 @@ enum RedisScripts {
     static let storeWithTags = RedisScript(
         helpers + """
             local ttl = tonumber(ARGV[2])
-            if ttl > 0 then
-              redis.call('SET', KEYS[1], ARGV[1], 'PX', ttl)
-            else
-              redis.call('SET', KEYS[1], ARGV[1])
-            end
+            setAnswer(KEYS[1], ARGV[1], ttl)
             tag(2, KEYS[1], ttl)
             return 1
             """)
@@ -79,11 +83,7 @@ enum RedisScripts {
     static let storeIndexed = RedisScript(
         helpers + """
             local ttl = tonumber(ARGV[2])
-            if ttl > 0 then
-              redis.call('SET', KEYS[1], ARGV[1], 'PX', ttl)
-            else
-              redis.call('SET', KEYS[1], ARGV[1])
-            end
+            setAnswer(KEYS[1], ARGV[1], ttl)
             if #ARGV > 6 then
               redis.call('VADD', KEYS[2], 'FP32', ARGV[3], ARGV[4], ARGV[7], 'M', ARGV[8], 'EF', ARGV[9])
             else

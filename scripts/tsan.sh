@@ -5,6 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh
+scripts/model.sh >/dev/null
 export LLMCACHE_PTHREAD_LOCKS=1
 swift build --build-tests --sanitize=thread --scratch-path .build-tsan
 scripts/with-redis.sh swift test --skip-build --sanitize=thread --scratch-path .build-tsan "$@"

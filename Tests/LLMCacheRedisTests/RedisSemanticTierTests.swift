@@ -51,11 +51,11 @@ struct RedisSemanticTierTests {
             var vectors = VectorFactory(dimensions: 32)
             let vector = vectors.unit()
             let query = CacheQuery(request: "short-lived")
-            try await tier.store(storedEntry("soon gone", ttl: .milliseconds(200)), for: query, vector: vector)
+            try await tier.store(storedEntry("soon gone", ttl: .milliseconds(800)), for: query, vector: vector)
             try await tier.store(storedEntry("stays", ttl: .seconds(60)), for: CacheQuery(request: "other"), vector: vectors.unit())
             #expect(try await tier.lookup(query, vector: vector) != nil)
             #expect(try await indexedVectorCount(client, namespace) == 2)
-            try await Task.sleep(for: .milliseconds(400))
+            try await Task.sleep(for: .milliseconds(1200))
             #expect(try await tier.lookup(query, vector: vector) == nil)
             try await tier.sweep()
             let gone = try await waitUntil(.seconds(5), every: .milliseconds(50)) {

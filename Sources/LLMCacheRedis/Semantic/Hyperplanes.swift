@@ -54,6 +54,7 @@ struct Hyperplanes: Sendable {
     /// margins are smallest (a neighbour across a plane is most likely across
     /// a plane the vector is close to).
     func probeSequence(for vector: [Float], probes: Int) -> [UInt64] {
+        if count < 63, probes >= 1 << count { return (0..<UInt64(1) << UInt64(count)).map { $0 } }  // every bucket
         let (bucket, margins) = project(vector)
         let order = margins.indices.sorted { margins[$0] < margins[$1] }
         // Flip sets are positions into `order`, ascending; each set spawns

@@ -114,7 +114,7 @@ let package = Package(
         .executableTarget(
             name: "llmcache",
             dependencies: [
-                "LLMCache", "LLMCacheEmbeddings",
+                "LLMCache", "LLMCacheEmbeddings", "LLMCacheRedis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
@@ -155,7 +155,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LLMCacheCLITests",
-            dependencies: ["llmcache", "LLMCache", "LLMCacheEmbeddings"],
+            dependencies: ["llmcache", "LLMCache", "LLMCacheEmbeddings", "LLMCacheRedis"],
             swiftSettings: strictSettings
         ),
         .testTarget(

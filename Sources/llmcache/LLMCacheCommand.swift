@@ -6,5 +6,7 @@ struct LLMCacheCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "llmcache",
         abstract: "Operate and tune an LLMCache deployment.",
-        subcommands: [EmbedCommand.self, CalibrateCommand.self])
+        subcommands: [
+            EmbedCommand.self, CalibrateCommand.self, InvalidateCommand.self, BumpVersionCommand.self, FlushCommand.self,
+        ])
 }

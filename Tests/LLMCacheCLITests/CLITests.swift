@@ -30,7 +30,7 @@ struct CommandLineTool {
     }
 
     /// Exit status, standard output and standard error of `llmcache arguments…`.
-    static func run(_ arguments: [String]) throws -> (status: Int32, output: String, error: String) {
+    static func run(_ arguments: [String], input: String = "") throws -> (status: Int32, output: String, error: String) {
         let process = Process()
         process.executableURL = try binary
         process.arguments = arguments
@@ -41,7 +41,11 @@ struct CommandLineTool {
         let error = Pipe()
         process.standardOutput = output
         process.standardError = error
+        let standardInput = Pipe()
+        process.standardInput = standardInput
         try process.run()
+        standardInput.fileHandleForWriting.write(Data(input.utf8))
+        try standardInput.fileHandleForWriting.close()
         let outputData = output.fileHandleForReading.readDataToEndOfFile()
         let errorData = error.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()

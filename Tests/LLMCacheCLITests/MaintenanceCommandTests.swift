@@ -1,0 +1,83 @@
+import Foundation
+import LLMCache
+import LLMCacheRedis
+import Testing
+
+/// The Redis 8 server `scripts/test.sh` starts; missing is a failure, not a skip.
+func testRedisURL() throws -> String {
+    if let url = ProcessInfo.processInfo.environment["LLMCACHE_REDIS8_URL"], !url.isEmpty { return url }
+    let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent(".cache/redis/run/env")
+    let text = (try? String(contentsOf: file, encoding: .utf8)) ?? ""
+    for line in text.split(separator: "\n") where line.hasPrefix("LLMCACHE_REDIS8_URL=") {
+        return String(line.dropFirst("LLMCACHE_REDIS8_URL=".count))
+    }
+    throw CLIError(description: "LLMCACHE_REDIS8_URL is not set: run the tests with scripts/test.sh")
+}
+
+@Suite("llmcache maintenance commands against Redis")
+struct MaintenanceCommandTests {
+    /// A namespace holding two tagged entries, for one test.
+    func withStoredEntries(_ body: (String, String, RedisExactTier) async throws -> Void) async throws {
+        let url = try testRedisURL()
+        let name = "cli-\(UUID().uuidString.prefix(8).lowercased())"
+        let client = try RedisClient(url: url)
+        let namespace = try await RedisNamespace(name: name, client: client)
+        let tier = RedisExactTier(namespace: namespace)
+        let now = SystemCacheClock().now
+        for (text, tag) in [("a", "docs"), ("b", "pricing")] {
+            let entry = CacheEntry(value: Array(text.utf8), createdAt: now, expiresAt: now.advanced(by: .seconds(60)), tags: [tag])
+            try await tier.store(entry, for: CacheQuery(request: text))
+        }
+        do {
+            try await body(url, name, tier)
+        } catch {
+            await namespace.shutdown()
+            await client.shutdown()
+            throw error
+        }
+        await namespace.shutdown()
+        await client.shutdown()
+    }
+
+    @Test func invalidateRemovesTaggedEntries() async throws {
+        try await withStoredEntries { url, name, tier in
+            let result = try CommandLineTool.run(["invalidate", "--tag", "docs", "--redis", url, "--namespace", name, "--json"])
+            #expect(result.status == 0, "\(result.error)")
+            let report = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
+            #expect((report["removed"] as? NSNumber)?.intValue == 1)
+            #expect(try await tier.lookup(CacheQuery(request: "a")) == nil)
+            #expect(try await tier.lookup(CacheQuery(request: "b")) != nil)
+        }
+    }
+
+    @Test func bumpVersionRetiresEverything() async throws {
+        try await withStoredEntries { url, name, _ in
+            let first = try CommandLineTool.run(["bump-version", "--redis", url, "--namespace", name])
+            #expect(first.status == 0 && first.output.contains("version: 1"), "\(first.output)\(first.error)")
+            let second = try CommandLineTool.run(["bump-version", "--redis", url, "--namespace", name, "--json"])
+            let report = try #require(try JSONSerialization.jsonObject(with: Data(second.output.utf8)) as? [String: Any])
+            #expect((report["version"] as? NSNumber)?.intValue == 2)
+        }
+    }
+
+    @Test func flushAsksFirstUnlessToldYes() async throws {
+        try await withStoredEntries { url, name, tier in
+            let refused = try CommandLineTool.run(["flush", "--redis", url, "--namespace", name], input: "no\n")
+            #expect(refused.status != 0 && refused.error.contains("nothing deleted"))
+            #expect(try await tier.lookup(CacheQuery(request: "a")) != nil)
+
+            let confirmed = try CommandLineTool.run(["flush", "--redis", url, "--namespace", name], input: "\(name)\n")
+            #expect(confirmed.status == 0, "\(confirmed.error)")
+            #expect(try await tier.lookup(CacheQuery(request: "a")) == nil)
+            #expect(try await tier.lookup(CacheQuery(request: "b")) == nil)
+        }
+    }
+
+    @Test func badArgumentsFailClearly() throws {
+        let noTag = try CommandLineTool.run(["invalidate", "--redis", "redis://127.0.0.1:1", "--namespace", "x"])
+        #expect(noTag.status != 0 && noTag.error.contains("--tag"))
+        let badNamespace = try CommandLineTool.run(["flush", "--yes", "--redis", try testRedisURL(), "--namespace", "a b"])
+        #expect(badNamespace.status != 0 && badNamespace.error.contains("namespace"))
+    }
+}

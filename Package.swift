@@ -120,6 +120,12 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .executableTarget(
+            name: "SemanticFAQ",
+            dependencies: ["LLMCache", "LLMCacheEmbeddings"],
+            path: "Examples/SemanticFAQ",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
             name: "EmbedderBenchmark",
             dependencies: ["LLMCacheEmbeddings", "BenchmarkSupport"],
             path: "Benchmarks/EmbedderBenchmark",
@@ -155,7 +161,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LLMCacheCLITests",
-            dependencies: ["llmcache", "LLMCache", "LLMCacheEmbeddings", "LLMCacheRedis"],
+            dependencies: ["llmcache", "SemanticFAQ", "LLMCache", "LLMCacheEmbeddings", "LLMCacheRedis"],
             swiftSettings: strictSettings
         ),
         .testTarget(

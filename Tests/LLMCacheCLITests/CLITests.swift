@@ -5,22 +5,24 @@ import Testing
 
 /// Runs the built `llmcache` binary, as a user would.
 struct CommandLineTool {
-    static var binary: URL {
-        get throws {
-            let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-                .deletingLastPathComponent()
-            var candidates = [URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()]
-            candidates.append(root.appendingPathComponent(".build/debug"))
-            for directory in candidates {
-                var current = directory
-                for _ in 0..<4 {
-                    let binary = current.appendingPathComponent("llmcache")
-                    if FileManager.default.isExecutableFile(atPath: binary.path) { return binary }
-                    current = current.deletingLastPathComponent()
-                }
+    /// A product built next to the tests (`swift build --build-tests` builds
+    /// the ones this test target depends on).
+    static func executable(_ name: String) throws -> URL {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let candidates = [
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(),
+            root.appendingPathComponent(".build/debug"),
+        ]
+        for directory in candidates {
+            var current = directory
+            for _ in 0..<4 {
+                let binary = current.appendingPathComponent(name)
+                if FileManager.default.isExecutableFile(atPath: binary.path) { return binary }
+                current = current.deletingLastPathComponent()
             }
-            throw CLIError(description: "the llmcache binary was not built (swift build --build-tests builds it)")
         }
+        throw CLIError(description: "\(name) was not built (swift build --build-tests builds it)")
     }
 
     static var modelFolder: String {
@@ -30,9 +32,11 @@ struct CommandLineTool {
     }
 
     /// Exit status, standard output and standard error of `llmcache arguments…`.
-    static func run(_ arguments: [String], input: String = "") throws -> (status: Int32, output: String, error: String) {
+    static func run(_ arguments: [String], input: String = "", executable name: String = "llmcache") throws
+        -> (status: Int32, output: String, error: String)
+    {
         let process = Process()
-        process.executableURL = try binary
+        process.executableURL = try executable(name)
         process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
         environment[MiniLMEmbedder.modelPathVariable] = modelFolder

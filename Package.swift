@@ -71,7 +71,7 @@ let package = Package(
         ),
         // Embedders: the native MiniLM (tokenizer and BERT encoder; model files from scripts/model.sh).
         .target(name: "LLMCacheEmbeddings", dependencies: ["LLMCache", "CBLAS"], swiftSettings: strictSettings),
-        // libcurl HTTP client and the OpenAI-compatible embedder (a chat client later).
+        // libcurl HTTP client and the OpenAI-compatible embedder and the chat client.
         .target(
             name: "LLMCacheOpenAI",
             dependencies: [

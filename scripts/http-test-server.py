@@ -21,8 +21,28 @@ POST /v1/embeddings picks a behaviour from the request's "model":
   non-finite       200 with a component of 1e39 (finite as a double, not as a float)
 Vectors have "dimensions" components when the request names it, else 4.
 
+POST /v1/chat/completions picks a behaviour from the request's "model" too:
+  chat-ok           200; "Paris is the capital of France." with usage 12 + 7
+  chat-echo         200; the content is the request body exactly as received
+  chat-tools        200; two tool calls (get_weather, get_time), finish_reason tool_calls
+  chat-500          500 with an OpenAI error document, every time
+  chat-malformed    200 with a truncated JSON body
+  chat-stream       SSE: the chat-ok answer in content pieces (events split across
+                    writes, a comment, CRLF line ends), a finish chunk, a usage
+                    chunk, then data: [DONE]
+  chat-stream-tools SSE: the chat-tools calls as interleaved pieces, usage, [DONE]
+  chat-stream-flaky 503 the first time a conversation is seen, then like chat-stream
+  chat-stream-cut   SSE: two deltas, then the connection closes without [DONE]
+  chat-stream-bad   SSE: one delta, then an event that is not JSON
+  chat-stream-hang  SSE: one delta, then keep-alive comments for 30 s; when the
+                    client goes away, the call is counted under
+                    "disconnected:MODEL:LAST_USER_MESSAGE"
+Streaming models answer 400 unless the body has "stream": true and
+"stream_options": {"include_usage": true}.
+
 GET /calls?key=MODEL:FIRST_INPUT returns {"calls": n}: how many requests with
-that model and first input arrived (to count retries).
+that model and first input (for chat: the last user message) arrived (to
+count retries).
 """
 
 import json
@@ -81,6 +101,9 @@ class Handler(BaseHTTPRequestHandler):
     def do_POST(self):
         length = int(self.headers.get("Content-Length", "0"))
         raw = self.rfile.read(length)
+        if urlparse(self.path).path == "/v1/chat/completions":
+            self.chat(raw)
+            return
         if urlparse(self.path).path != "/v1/embeddings":
             self.send_json(404, {"error": {"message": "no such path"}})
             return
@@ -137,6 +160,166 @@ class Handler(BaseHTTPRequestHandler):
             self.send_json(200, None, raw=body.encode())
         else:
             self.send_json(404, {"error": {"message": "unknown test model %s" % model}})
+
+    # Chat completions.
+
+    def chat(self, raw):
+        try:
+            request = json.loads(raw)
+            model = request["model"]
+            messages = request["messages"]
+        except (ValueError, KeyError, TypeError) as error:
+            self.send_json(400, {"error": {"message": "bad request body: %s" % error}})
+            return
+        users = [m.get("content") or "" for m in messages if m.get("role") == "user"]
+        key = "%s:%s" % (model, users[-1] if users else "")
+        with lock:
+            calls[key] = calls.get(key, 0) + 1
+            count = calls[key]
+
+        if model.startswith("chat-stream"):
+            options = request.get("stream_options") or {}
+            if request.get("stream") is not True or options.get("include_usage") is not True:
+                self.send_json(400, {"error": {"message": "expected stream: true with include_usage"}})
+                return
+
+        if model == "chat-ok":
+            self.send_json(200, completion(model, {"role": "assistant", "content": ANSWER, "refusal": None}, "stop"))
+        elif model == "chat-echo":
+            message = {"role": "assistant", "content": raw.decode()}
+            self.send_json(200, completion(model, message, "stop"))
+        elif model == "chat-tools":
+            message = {"role": "assistant", "content": None, "tool_calls": TOOL_CALLS}
+            self.send_json(200, completion(model, message, "tool_calls"))
+        elif model == "chat-500":
+            self.send_json(500, {"error": {"message": "the chat server is on fire", "type": "server_error"}})
+        elif model == "chat-malformed":
+            self.send_json(200, None, raw=b'{"id": "chatcmpl-1", "choices": [{"index": 0, "message": {"role"')
+        elif model == "chat-stream":
+            self.stream_answer(model)
+        elif model == "chat-stream-flaky":
+            if count == 1:
+                self.send_json(503, {"error": {"message": "overloaded, try again"}}, {"Retry-After": "0"})
+            else:
+                self.stream_answer(model)
+        elif model == "chat-stream-tools":
+            self.start_events()
+            first = [dict(index=i, id=c["id"], type="function",
+                          function={"name": c["function"]["name"], "arguments": ""})
+                     for i, c in enumerate(TOOL_CALLS)]
+            self.event(chunk(model, {"role": "assistant", "content": None, "tool_calls": first}))
+            pieces = [split_three(c["function"]["arguments"]) for c in TOOL_CALLS]
+            for part in range(3):
+                for i in range(len(TOOL_CALLS)):  # interleaved: call 0, call 1, call 0...
+                    delta = {"tool_calls": [{"index": i, "function": {"arguments": pieces[i][part]}}]}
+                    self.event(chunk(model, delta))
+            self.event(chunk(model, {}, "tool_calls"))
+            self.event(usage_chunk(model))
+            self.event_text("data: [DONE]\n\n")
+            self.end_events()
+        elif model == "chat-stream-cut":
+            self.start_events()
+            self.event(chunk(model, {"role": "assistant", "content": ""}))
+            self.event(chunk(model, {"content": "Paris"}))
+            self.close_connection = True  # no terminating chunk, no [DONE]
+        elif model == "chat-stream-bad":
+            self.start_events()
+            self.event(chunk(model, {"role": "assistant", "content": "Paris"}))
+            self.event_text("data: {this is not json}\n\n")
+            self.event_text("data: [DONE]\n\n")
+            self.end_events()
+        elif model == "chat-stream-hang":
+            self.start_events()
+            self.event(chunk(model, {"role": "assistant", "content": "Paris"}))
+            try:
+                for _ in range(600):
+                    time.sleep(0.05)
+                    self.event_text(": keep-alive\n\n")
+            except OSError:
+                with lock:
+                    name = "disconnected:" + key
+                    calls[name] = calls.get(name, 0) + 1
+                self.close_connection = True
+                return
+            self.event_text("data: [DONE]\n\n")
+            self.end_events()
+        else:
+            self.send_json(404, {"error": {"message": "unknown test model %s" % model}})
+
+    def stream_answer(self, model):
+        self.start_events()
+        self.event(chunk(model, {"role": "assistant", "content": ""}))
+        # One event split over two writes, mid-line.
+        text = "data: " + json.dumps(chunk(model, {"content": ANSWER_PIECES[0]})) + "\n\n"
+        self.event_text(text[:17])
+        self.event_text(text[17:])
+        self.event_text(": a comment line, ignored\n\n")
+        # CRLF line ends are allowed too.
+        self.event_text("data: " + json.dumps(chunk(model, {"content": ANSWER_PIECES[1]})) + "\r\n\r\n")
+        for piece in ANSWER_PIECES[2:]:
+            self.event(chunk(model, {"content": piece}))
+        self.event(chunk(model, {}, "stop"))
+        self.event(usage_chunk(model))
+        self.event_text("data: [DONE]\n\n")
+        self.end_events()
+
+    def start_events(self):
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-cache")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+
+    def event(self, document):
+        self.event_text("data: " + json.dumps(document) + "\n\n")
+
+    def event_text(self, text):
+        data = text.encode()
+        self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+        self.wfile.flush()
+
+    def end_events(self):
+        self.wfile.write(b"0\r\n\r\n")
+        self.wfile.flush()
+
+
+ANSWER = "Paris is the capital of France."
+ANSWER_PIECES = ["Paris", " is", " the capital", " of France."]
+USAGE = {"prompt_tokens": 12, "completion_tokens": 7, "total_tokens": 19}
+TOOL_CALLS = [
+    {"id": "call_weather", "type": "function",
+     "function": {"name": "get_weather", "arguments": '{"city": "Paris", "unit": "celsius"}'}},
+    {"id": "call_time", "type": "function",
+     "function": {"name": "get_time", "arguments": '{"timezone": "Europe/Paris"}'}},
+]
+
+
+def completion(model, message, finish_reason):
+    return {
+        "id": "chatcmpl-test", "object": "chat.completion", "created": 1700000000, "model": model,
+        "choices": [{"index": 0, "message": message, "logprobs": None, "finish_reason": finish_reason}],
+        "usage": USAGE, "system_fingerprint": "fp_test",
+    }
+
+
+def chunk(model, delta, finish_reason=None):
+    return {
+        "id": "chatcmpl-test", "object": "chat.completion.chunk", "created": 1700000000, "model": model,
+        "choices": [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish_reason}],
+        "usage": None,
+    }
+
+
+def usage_chunk(model):
+    return {
+        "id": "chatcmpl-test", "object": "chat.completion.chunk", "created": 1700000000, "model": model,
+        "choices": [], "usage": USAGE,
+    }
+
+
+def split_three(text):
+    third = len(text) // 3
+    return [text[:third], text[third:2 * third], text[2 * third:]]
 
 
 def exit_when_stdin_closes():

@@ -88,7 +88,7 @@ public final class OpenAIEmbedder: Embedder {
         self.configuration = configuration
         self.identifier = "openai:\(configuration.model)@\(configuration.dimensions)"
         self.client = HTTPClient(configuration: configuration.http, logger: logger)
-        self.endpoint = Self.endpoint(for: configuration.baseURL)
+        self.endpoint = OpenAIEndpoint.url(baseURL: configuration.baseURL, path: "embeddings")
         self.logger = logger
     }
 
@@ -120,12 +120,7 @@ public final class OpenAIEmbedder: Embedder {
         } catch {
             throw CacheError(.embeddingFailed, "could not encode the embeddings request", underlying: error)
         }
-        var headers: [(name: String, value: String)] = [
-            ("Content-Type", "application/json"), ("Accept", "application/json"),
-        ]
-        if let key = configuration.apiKey, !key.isEmpty {
-            headers.append(("Authorization", "Bearer \(key)"))
-        }
+        let headers = OpenAIEndpoint.headers(apiKey: configuration.apiKey)
         let response = try await client.execute(
             HTTPRequest(method: .post, url: endpoint, headers: headers, body: body))
         logger.trace("embedded batch", metadata: ["count": "\(texts.count)", "model": "\(configuration.model)"])
@@ -178,12 +173,6 @@ public final class OpenAIEmbedder: Embedder {
             throw CacheError(.invalidEmbedding, "vector \(index) from \(configuration.model) has zero or infinite norm")
         }
         return values.map { Float($0 / norm) }
-    }
-
-    private static func endpoint(for baseURL: String) -> String {
-        var root = baseURL
-        while root.hasSuffix("/") { root.removeLast() }
-        return root.hasSuffix("/v1") ? root + "/embeddings" : root + "/v1/embeddings"
     }
 }
 

@@ -14,22 +14,36 @@ enum CurlTransfer {
         var userAgent: String
     }
 
+    /// Where a streamed body goes instead of memory. Called on the transfer
+    /// thread only, in order: `begin` once, at the first body byte of a 2xx
+    /// response (headers are complete by then), then `bytes` per piece. A
+    /// non-2xx body is still collected in memory so that the caller can read
+    /// the server's error document and retry.
+    struct StreamHandlers {
+        let begin: (_ status: Int, _ headers: [(name: String, value: String)]) -> Void
+        let bytes: (UnsafeRawBufferPointer) -> Void
+    }
+
     /// `curl_global_init` must run once before any handle is made.
     private static let globalInit: CURLcode = curl_global_init(Int(CURL_GLOBAL_ALL))
 
     /// Runs the request to completion (or failure) on the calling thread.
+    /// With `streaming`, the body of a 2xx response goes to its handlers and
+    /// the returned response has an empty body.
     static func perform(
-        _ request: HTTPRequest, settings: Settings, cancellation: CancellationFlag
+        _ request: HTTPRequest, settings: Settings, cancellation: CancellationFlag,
+        streaming: StreamHandlers? = nil
     ) -> Result<HTTPResponse, HTTPClientError> {
         do {
-            return .success(try performThrowing(request, settings: settings, cancellation: cancellation))
+            return .success(
+                try performThrowing(request, settings: settings, cancellation: cancellation, streaming: streaming))
         } catch {
             return .failure(error)
         }
     }
 
     private static func performThrowing(
-        _ request: HTTPRequest, settings: Settings, cancellation: CancellationFlag
+        _ request: HTTPRequest, settings: Settings, cancellation: CancellationFlag, streaming: StreamHandlers?
     ) throws(HTTPClientError) -> HTTPResponse {
         guard globalInit == CURLE_OK else {
             throw HTTPClientError(.transferFailed, "curl_global_init failed: \(describe(globalInit))")
@@ -68,7 +82,8 @@ enum CurlTransfer {
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
         defer { errorBuffer.deallocate() }
 
-        let state = TransferState(maxBodyBytes: settings.maxResponseBytes, cancellation: cancellation)
+        let state = TransferState(
+            maxBodyBytes: settings.maxResponseBytes, cancellation: cancellation, handle: handle, streaming: streaming)
         let statePointer = Unmanaged.passUnretained(state).toOpaque()
 
         func set(_ option: CURLoption, _ value: Int) throws(HTTPClientError) {
@@ -138,7 +153,8 @@ enum CurlTransfer {
     ) -> HTTPClientError {
         let detail = errorBuffer.pointee == 0 ? describe(code) : String(cString: errorBuffer)
         switch code {
-        case CURLE_ABORTED_BY_CALLBACK where state.cancellation.isCancelled:
+        case CURLE_ABORTED_BY_CALLBACK where state.cancellation.isCancelled,
+            CURLE_WRITE_ERROR where state.cancellation.isCancelled:
             return HTTPClientError(.cancelled, "the request was cancelled")
         case CURLE_WRITE_ERROR where state.bodyTooLarge:
             return HTTPClientError(
@@ -175,13 +191,25 @@ enum CurlTransfer {
 private final class TransferState {
     let maxBodyBytes: Int
     let cancellation: CancellationFlag
+    /// The easy handle, to read the status code when the first body byte arrives.
+    let handle: UnsafeMutableRawPointer
+    let streaming: CurlTransfer.StreamHandlers?
     var body: [UInt8] = []
     var headers: [(name: String, value: String)] = []
     var bodyTooLarge = false
+    /// Decided at the first body byte: whether this body goes to `streaming`.
+    var isStreamingBody: Bool?
+    /// Bytes handed to `streaming` so far (the size limit covers them too).
+    var streamedBytes = 0
 
-    init(maxBodyBytes: Int, cancellation: CancellationFlag) {
+    init(
+        maxBodyBytes: Int, cancellation: CancellationFlag, handle: UnsafeMutableRawPointer,
+        streaming: CurlTransfer.StreamHandlers?
+    ) {
         self.maxBodyBytes = maxBodyBytes
         self.cancellation = cancellation
+        self.handle = handle
+        self.streaming = streaming
     }
 
     static func from(_ pointer: UnsafeMutableRawPointer?) -> TransferState {
@@ -196,6 +224,26 @@ private func curlWrite(
     let state = TransferState.from(user)
     let length = size * count
     guard length > 0, let data else { return length }
+    // A consumer that stopped listening ends the transfer now, not at the next progress call.
+    if state.cancellation.isCancelled { return 0 }
+    if let streaming = state.streaming {
+        if state.isStreamingBody == nil {
+            var status = 0
+            _ = llmcache_curl_getinfo_long(state.handle, CURLINFO_RESPONSE_CODE, &status)
+            let isSuccess = (200..<300).contains(status)
+            state.isStreamingBody = isSuccess
+            if isSuccess { streaming.begin(status, state.headers) }
+        }
+        if state.isStreamingBody == true {
+            guard state.streamedBytes + length <= state.maxBodyBytes else {
+                state.bodyTooLarge = true
+                return 0
+            }
+            state.streamedBytes += length
+            streaming.bytes(UnsafeRawBufferPointer(start: data, count: length))
+            return length
+        }
+    }
     guard state.body.count + length <= state.maxBodyBytes else {
         state.bodyTooLarge = true
         return 0

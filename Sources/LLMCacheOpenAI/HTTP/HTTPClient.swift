@@ -61,40 +61,64 @@ public final class HTTPClient: Sendable {
     ///   server's message) for a final non-2xx answer, `.timeout`,
     ///   `.connectionFailed`, `.cancelled`, and the rest of its codes.
     public func execute(_ request: HTTPRequest) async throws(HTTPClientError) -> HTTPResponse {
+        try await withRetries(request) {
+            switch await self.sendResult(request) {
+            case .success(let response) where response.isSuccess: .success(response)
+            case .success(let response): .rejected(response)
+            case .failure(let error): .failed(error)
+            }
+        }
+    }
+
+    /// What one attempt came to, as the retry loop sees it.
+    enum AttemptOutcome<Success> {
+        /// A 2xx answer: done.
+        case success(Success)
+        /// A complete non-2xx answer (retried when its status is transient).
+        case rejected(HTTPResponse)
+        /// No answer (retried when the failure is transient).
+        case failed(HTTPClientError)
+    }
+
+    /// Runs `attempt` until it succeeds, fails for good, or the policy's
+    /// attempts run out; shared by buffered and streamed requests.
+    func withRetries<Success>(
+        _ request: HTTPRequest, _ attempt: () async -> AttemptOutcome<Success>
+    ) async throws(HTTPClientError) -> Success {
         let policy = configuration.retryPolicy
-        var attempt = 0
+        var attempts = 0
         while true {
-            attempt += 1
+            attempts += 1
             let failure: HTTPClientError
             let retryAfter: Duration?
             let retryable: Bool
-            switch await sendResult(request) {
-            case .success(let response) where response.isSuccess:
-                return response
-            case .success(let response):
+            switch await attempt() {
+            case .success(let value):
+                return value
+            case .rejected(let response):
                 failure = HTTPClientError(
                     .httpStatus, "\(request.method) \(request.url) answered HTTP \(response.status)",
-                    status: response.status, serverMessage: response.serverMessage, attempts: attempt)
+                    status: response.status, serverMessage: response.serverMessage, attempts: attempts)
                 retryAfter = response.retryAfter
                 retryable = policy.retries(status: response.status)
-            case .failure(let error):
-                failure = error.withAttempts(attempt)
+            case .failed(let error):
+                failure = error.withAttempts(attempts)
                 retryAfter = nil
                 retryable = policy.retries(error)
             }
-            guard retryable, attempt < policy.maxAttempts else { throw failure }
+            guard retryable, attempts < policy.maxAttempts else { throw failure }
 
-            let delay = policy.delay(afterAttempt: attempt, retryAfter: retryAfter)
+            let delay = policy.delay(afterAttempt: attempts, retryAfter: retryAfter)
             logger.debug(
                 "retrying HTTP request",
                 metadata: [
-                    "url": "\(request.url)", "attempt": "\(attempt)", "delay": "\(delay)",
+                    "url": "\(request.url)", "attempt": "\(attempts)", "delay": "\(delay)",
                     "reason": "\(failure.status.map { "HTTP \($0)" } ?? failure.code.description)",
                 ])
             do {
                 try await Task.sleep(for: delay)
             } catch {
-                throw HTTPClientError(.cancelled, "cancelled while waiting to retry", attempts: attempt)
+                throw HTTPClientError(.cancelled, "cancelled while waiting to retry", attempts: attempts)
             }
         }
     }
@@ -112,9 +136,7 @@ public final class HTTPClient: Sendable {
         if Task.isCancelled {
             return .failure(HTTPClientError(.cancelled, "cancelled before the request was sent"))
         }
-        let settings = CurlTransfer.Settings(
-            connectTimeout: configuration.connectTimeout, timeout: configuration.timeout,
-            maxResponseBytes: configuration.maxResponseBytes, userAgent: configuration.userAgent)
+        let settings = transferSettings
         let cancellation = CancellationFlag()
         return await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Result<HTTPResponse, HTTPClientError>, Never>) in
@@ -128,5 +150,11 @@ public final class HTTPClient: Sendable {
         } onCancel: {
             cancellation.cancel()
         }
+    }
+
+    var transferSettings: CurlTransfer.Settings {
+        CurlTransfer.Settings(
+            connectTimeout: configuration.connectTimeout, timeout: configuration.timeout,
+            maxResponseBytes: configuration.maxResponseBytes, userAgent: configuration.userAgent)
     }
 }

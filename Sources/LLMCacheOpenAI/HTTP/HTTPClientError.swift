@@ -1,7 +1,7 @@
 /// Why an HTTP exchange failed, with what the server said when it said anything.
 ///
-/// One error type for the whole HTTP layer so callers (the embedder now, a
-/// chat client later) can tell a timeout from a refused connection from a
+/// One error type for the whole HTTP layer so callers (the embedder and the
+/// chat client) can tell a timeout from a refused connection from a
 /// rejected request without parsing strings. `Code` is an opaque struct
 /// rather than an enum so new kinds of failure never break a caller's
 /// `switch`.

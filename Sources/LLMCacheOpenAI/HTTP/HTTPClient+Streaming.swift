@@ -1,0 +1,111 @@
+import Foundation
+
+/// A 2xx response whose body is still arriving.
+///
+/// Server-sent events (chat streaming) are useful only if each piece reaches
+/// the caller as it arrives, so the body is an asynchronous sequence of byte
+/// chunks rather than one array.
+public struct HTTPStreamingResponse: Sendable {
+    /// The status code (2xx).
+    public var status: Int
+    /// Header fields of the response, in the order received.
+    public var headers: [(name: String, value: String)]
+    /// The body as it arrives, in order. It finishes when the server ends the
+    /// response, and throws `HTTPClientError` when the transfer fails
+    /// mid-way (`.connectionFailed` for a connection closed early,
+    /// `.timeout`, `.responseTooLarge`). Ending the iteration early (or
+    /// cancelling the iterating task) aborts the transfer.
+    public var body: AsyncThrowingStream<[UInt8], any Error>
+
+    /// A response; made by the client (and by tests of code that consumes one).
+    public init(
+        status: Int, headers: [(name: String, value: String)],
+        body: AsyncThrowingStream<[UInt8], any Error>
+    ) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    /// The first value of a header, matched case-insensitively as HTTP requires.
+    public func header(_ name: String) -> String? {
+        let wanted = name.lowercased()
+        return headers.first { $0.name.lowercased() == wanted }?.value
+    }
+}
+
+extension HTTPClient {
+    /// Sends the request and returns as soon as the first body byte of a 2xx
+    /// response arrives, with the rest of the body streamed.
+    ///
+    /// Retries follow the retry policy, but only **before** the first body
+    /// byte: a failed connection or a 429/5xx answer is sent again, whereas a
+    /// stream that breaks later surfaces as an error from `body`, because
+    /// what the caller has already consumed cannot be taken back. The
+    /// configured `timeout` bounds the whole transfer, streamed body included.
+    ///
+    /// - Throws: `HTTPClientError`, as ``execute(_:)`` does, for failures
+    ///   before the body started.
+    public func stream(_ request: HTTPRequest) async throws(HTTPClientError) -> HTTPStreamingResponse {
+        try await withRetries(request) { await self.streamAttempt(request) }
+    }
+
+    /// One attempt: the transfer runs on its own thread; the head (or the
+    /// failure) resumes the caller, body pieces go into an unbounded stream.
+    private func streamAttempt(_ request: HTTPRequest) async -> AttemptOutcome<HTTPStreamingResponse> {
+        if Task.isCancelled {
+            return .failed(HTTPClientError(.cancelled, "cancelled before the request was sent"))
+        }
+        let settings = transferSettings
+        let cancellation = CancellationFlag()
+        let (body, bodyContinuation) = AsyncThrowingStream<[UInt8], any Error>.makeStream()
+        bodyContinuation.onTermination = { termination in
+            // The consumer stopped listening (or dropped the stream): stop curl.
+            if case .cancelled = termination { cancellation.cancel() }
+        }
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { (head: CheckedContinuation<AttemptOutcome<HTTPStreamingResponse>, Never>) in
+                let thread = Thread {
+                    let started = StartFlag()
+                    let handlers = CurlTransfer.StreamHandlers(
+                        begin: { status, headers in
+                            started.value = true
+                            head.resume(
+                                returning: .success(HTTPStreamingResponse(status: status, headers: headers, body: body)))
+                        },
+                        bytes: { bytes in bodyContinuation.yield(Array(bytes)) })
+                    let result = CurlTransfer.perform(
+                        request, settings: settings, cancellation: cancellation, streaming: handlers)
+                    switch result {
+                    case .success:
+                        if !started.value, case .success(let response) = result {
+                            // Never reached a body byte: an empty 2xx body, or a complete error answer.
+                            head.resume(
+                                returning: response.isSuccess
+                                    ? .success(HTTPStreamingResponse(
+                                        status: response.status, headers: response.headers, body: body))
+                                    : .rejected(response))
+                        }
+                        bodyContinuation.finish()
+                    case .failure(let error):
+                        if started.value {
+                            bodyContinuation.finish(throwing: error)
+                        } else {
+                            head.resume(returning: .failed(error))
+                            bodyContinuation.finish()
+                        }
+                    }
+                }
+                thread.name = "llmcache-http-stream"
+                thread.start()
+            }
+        } onCancel: {
+            cancellation.cancel()
+        }
+    }
+}
+
+/// Whether the head was delivered; touched only by one transfer thread.
+private final class StartFlag {
+    var value = false
+}

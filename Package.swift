@@ -71,7 +71,7 @@ let package = Package(
         ),
         // Embedders: the native MiniLM (tokenizer and BERT encoder; model files from scripts/model.sh).
         .target(name: "LLMCacheEmbeddings", dependencies: ["LLMCache", "CBLAS"], swiftSettings: strictSettings),
-        // libcurl HTTP client and the OpenAI-compatible embedder and the chat client.
+        // libcurl HTTP client, the OpenAI-compatible embedder and chat client.
         .target(
             name: "LLMCacheOpenAI",
             dependencies: [

@@ -1,6 +1,7 @@
 import Foundation
 import LLMCache
 import LLMCacheRedis
+import Synchronization
 import Testing
 
 /// Where the servers started by `scripts/redis.sh` listen. A missing server
@@ -58,22 +59,33 @@ func waitUntil(
     return nil
 }
 
-/// A free TCP port on loopback, found by binding port 0.
+/// The next candidate port for `freePort()`: it only moves forward, so a port
+/// handed to one test (whose server may be killed and restarted on it) is
+/// never handed to another test of this process.
+private let nextPort = Atomic<Int>(Int.random(in: 20_000..<40_000))
+
+/// A free TCP port on loopback that no other test of this process was given.
 func freePort() -> Int {
+    while true {
+        let port = nextPort.add(1, ordering: .relaxed).newValue
+        if port >= 60_000 { nextPort.store(20_000, ordering: .relaxed) }
+        if canBind(port) { return port }
+    }
+}
+
+/// Whether a listening socket could bind `port` on 127.0.0.1 now.
+private func canBind(_ port: Int) -> Bool {
     let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     defer { close(socket) }
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)
     address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = 0
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    _ = withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-            bind(socket, pointer, length)
-            return getsockname(socket, pointer, &length)
+    address.sin_port = UInt16(port).bigEndian
+    return withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            bind(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
         }
     }
-    return Int(UInt16(bigEndian: address.sin_port))
 }
 
 /// A redis-server process of a test's own, for tests that stop and restart it.

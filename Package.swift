@@ -85,7 +85,7 @@ let package = Package(
 
         .executableTarget(
             name: "QuickStart",
-            dependencies: ["LLMCache", "LLMCacheRedis", "LLMCacheTesting"],
+            dependencies: ["LLMCache", "LLMCacheRedis", "LLMCacheEmbeddings", "LLMCacheOpenAI"],
             path: "Examples/QuickStart",
             swiftSettings: strictSettings
         ),

@@ -5,6 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh
+# The native embedder's files (fetched once), and where the example finds them.
+LLMCACHE_MINILM_PATH="${LLMCACHE_MINILM_PATH:-$(scripts/model.sh | tail -n 1)}"
+export LLMCACHE_MINILM_PATH
 example="${1:-QuickStart}"
 swift build --product "$example"
 binary="$(swift build --show-bin-path)/$example"

@@ -1,31 +1,39 @@
 // QuickStart: memory → Redis exact → Redis semantic tier in front of a model
-// (an in-process semantic tier when no Redis is configured).
+// (an in-process semantic tier when no Redis is configured), paraphrases
+// recognised by the native all-MiniLM-L6-v2 embedder (scripts/model.sh).
 //
-// Runs offline with a clearly labelled local stand-in model and a stand-in
-// embedder. Set OPENAI_API_KEY (and optionally OPENAI_BASE_URL, OPENAI_MODEL)
-// to send the misses to a real OpenAI-compatible endpoint instead.
+// Runs offline with a clearly labelled local stand-in model. Set
+// OPENAI_API_KEY or OPENAI_BASE_URL (and optionally OPENAI_MODEL) to send the
+// misses to a real OpenAI-compatible endpoint (OpenAI, Ollama, vLLM…) instead.
 // With LLMCACHE_REDIS8_URL set (scripts/example.sh starts a local Redis), a
 // second run of the program is answered from Redis for what the first stored.
 // `--fresh` empties the example's namespace first.
 import Foundation
 import LLMCache
+import LLMCacheEmbeddings
+import LLMCacheOpenAI
 import LLMCacheRedis
-import LLMCacheTesting
 
 let environment = ProcessInfo.processInfo.environment
 let modelName = environment["OPENAI_MODEL"] ?? "gpt-4o-mini"
 let ask: @Sendable (ChatRequest) async throws -> ChatResponse
-if let key = environment["OPENAI_API_KEY"], !key.isEmpty {
-    let base = URL(string: environment["OPENAI_BASE_URL"] ?? "https://api.openai.com")!
-    print("Model: \(modelName) at \(base) (OpenAI-compatible endpoint)")
-    let model = OpenAICompatibleModel(baseURL: base, apiKey: key)
-    ask = { try await model.complete($0) }
+if !(environment["OPENAI_API_KEY"] ?? "").isEmpty || !(environment["OPENAI_BASE_URL"] ?? "").isEmpty {
+    let client = OpenAIChatClient()
+    print("Model: \(modelName) at \(client.configuration.baseURL) (OpenAI-compatible endpoint)")
+    ask = { try await client.complete($0) }
 } else {
     print("Model: LOCAL STAND-IN (simulated 250 ms latency and token usage; set OPENAI_API_KEY for a real model)")
     let model = StandInModel()
     ask = { try await model.complete($0) }
 }
-print("Embedder: DeterministicTestEmbedder (a word-hashing STAND-IN, not a language model)\n")
+let embedder: CachingEmbedder
+do {
+    embedder = CachingEmbedder(try MiniLMEmbedder())
+} catch {
+    FileHandle.standardError.write(Data("QuickStart: \(error.message)\n".utf8))
+    exit(1)
+}
+print("Embedder: all-MiniLM-L6-v2, native (\(MiniLMEmbedder.modelPathVariable) or scripts/model.sh)\n")
 
 let memory = MemoryTier(maxEntries: 10_000, maxBytes: 64 << 20, ttl: .seconds(300))
 var redisParts: (client: RedisClient, namespace: RedisNamespace)?
@@ -41,10 +49,9 @@ if let url = environment["LLMCACHE_REDIS8_URL"] {
 // Paraphrases: from Redis (vector sets, RediSearch or LSH, whatever the server offers), else in memory.
 let semantic: any CacheTier =
     if let namespace = redisParts?.namespace {
-        try RedisSemanticTier(
-            namespace: namespace, embedder: DeterministicTestEmbedder(), configuration: .init(threshold: 0.85))
+        try RedisSemanticTier(namespace: namespace, embedder: embedder)
     } else {
-        MemorySemanticTier(embedder: DeterministicTestEmbedder(), threshold: 0.85)
+        MemorySemanticTier(embedder: embedder)
     }
 let stack = CacheStack(
     configuration: .init(priceTable: PriceTable([modelName: .init(promptPerMillion: 0.15, completionPerMillion: 0.60)])),

@@ -46,12 +46,8 @@ struct PrecomputedVectors: Embedder {
 }
 
 func unitVectors(_ count: Int, seed: UInt64) -> [[Float]] {
-    var random = SeededRandomNumberGenerator(seed: seed)
-    return (0..<count).map { _ in
-        let vector = (0..<dimensions).map { _ in Float.random(in: -1...1, using: &random) }
-        let norm = vector.reduce(0) { $0 + $1 * $1 }.squareRoot()
-        return vector.map { $0 / norm }
-    }
+    var vectors = RandomVectors(dimensions: dimensions, seed: seed)
+    return (0..<count).map { _ in vectors.unit() }
 }
 
 /// The index of the stored vector nearest to each query, by exhaustive search.
@@ -81,18 +77,13 @@ func microseconds(since start: ContinuousClock.Instant) -> Double {
     return Double(elapsed.components.seconds) * 1e6 + Double(elapsed.components.attoseconds) / 1e12
 }
 
-/// Each query is stored vector `source` moved to a cosine similarity in 0.80...0.95.
+/// Each query is a random stored vector moved to a cosine similarity in 0.80...0.95.
 func paraphraseQueries(of stored: [[Float]]) -> [[Float]] {
     var random = SeededRandomNumberGenerator(seed: 2)
-    let noise = unitVectors(queryCount, seed: 3)
-    return noise.map { noise in
+    var noise = RandomVectors(dimensions: dimensions, seed: 3)
+    return (0..<queryCount).map { _ in
         let source = stored[Int.random(in: 0..<stored.count, using: &random)]
-        let cosine = Float.random(in: 0.80...0.95, using: &random)
-        let along = zip(noise, source).reduce(0) { $0 + $1.0 * $1.1 }
-        var across = zip(noise, source).map { $0 - along * $1 }
-        let norm = across.reduce(0) { $0 + $1 * $1 }.squareRoot()
-        across = across.map { $0 / norm }
-        return zip(source, across).map { cosine * $0 + (1 - cosine * cosine).squareRoot() * $1 }
+        return noise.near(source, cosine: Float.random(in: 0.80...0.95, using: &random))
     }
 }
 

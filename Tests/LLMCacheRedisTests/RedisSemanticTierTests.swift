@@ -10,7 +10,7 @@ struct RedisSemanticTierTests {
         // Full-precision vectors, so the test pins each backend's conversion
         // of its own score or distance to cosine similarity.
         try await withSemanticTier(backend, configure: { $0.vectorSet.quantization = .none }) { tier, _, _ in
-            var vectors = VectorFactory(dimensions: 32)
+            var vectors = RandomVectors(dimensions: 32, seed: 7)
             let stored = vectors.unit()
             let query = CacheQuery(request: "how do I reset my password")
             #expect(try await tier.lookup(query, vector: stored) == nil)
@@ -29,7 +29,7 @@ struct RedisSemanticTierTests {
     @Test(arguments: RedisSemanticTier.Backend.tested)
     func neverMatchesAcrossScopes(backend: RedisSemanticTier.Backend) async throws {
         try await withSemanticTier(backend) { tier, _, _ in
-            var vectors = VectorFactory(dimensions: 32)
+            var vectors = RandomVectors(dimensions: 32, seed: 7)
             let vector = vectors.unit()
             let request = ChatRequest(model: "model-a", messages: [.system("be brief"), .user("capital of France")])
             try await tier.store(storedEntry("Paris"), for: CacheQuery(request: request, partition: "tenant-1"), vector: vector)
@@ -46,29 +46,37 @@ struct RedisSemanticTierTests {
     }
 
     @Test(arguments: RedisSemanticTier.Backend.tested)
-    func expiredEntriesAreMissesAndTheSweepRemovesTheirVectors(backend: RedisSemanticTier.Backend) async throws {
-        try await withSemanticTier(backend) { tier, client, namespace in
-            var vectors = VectorFactory(dimensions: 32)
+    func expiredEntriesAreMissesAndTheirVectorsLeaveTheIndex(backend: RedisSemanticTier.Backend) async throws {
+        let clock = ManualCacheClock(SystemCacheClock().now)
+        try await withSemanticTier(backend, clock: clock) { tier, client, namespace in
+            var vectors = RandomVectors(dimensions: 32, seed: 7)
             let vector = vectors.unit()
             let query = CacheQuery(request: "short-lived")
-            try await tier.store(storedEntry("soon gone", ttl: .milliseconds(800)), for: query, vector: vector)
-            try await tier.store(storedEntry("stays", ttl: .seconds(60)), for: CacheQuery(request: "other"), vector: vectors.unit())
+            // RediSearch documents expire with their key, on the server's clock.
+            let ttl: Duration = backend == .search ? .seconds(2) : .seconds(60)
+            try await tier.store(storedEntry("soon gone", ttl: ttl), for: query, vector: vector)
+            try await tier.store(storedEntry("stays", ttl: .seconds(3600)), for: CacheQuery(request: "other"), vector: vectors.unit())
             #expect(try await tier.lookup(query, vector: vector) != nil)
             #expect(try await indexedVectorCount(client, namespace) == 2)
-            try await Task.sleep(for: .milliseconds(1200))
-            #expect(try await tier.lookup(query, vector: vector) == nil)
-            try await tier.sweep()
-            let gone = try await waitUntil(.seconds(5), every: .milliseconds(50)) {
-                try await indexedVectorCount(client, namespace) == 1
+
+            clock.advance(by: .seconds(120))
+            #expect(try await tier.lookup(query, vector: vector) == nil, "expired by the tier's clock")
+            if backend == .search {
+                let gone = try await waitUntil(.seconds(10), every: .milliseconds(50)) {
+                    try await indexedVectorCount(client, namespace) == 1
+                }
+                #expect(gone != nil, "the expired document left the index")
+            } else {
+                #expect(try await tier.sweep() == 1)
+                #expect(try await indexedVectorCount(client, namespace) == 1, "the sweep removed the expired vector")
             }
-            #expect(gone != nil, "the expired vector left the index")
         }
     }
 
     @Test(arguments: RedisSemanticTier.Backend.tested)
     func tagInvalidationRemovesTheAnswerAndItsVector(backend: RedisSemanticTier.Backend) async throws {
         try await withSemanticTier(backend) { tier, client, namespace in
-            var vectors = VectorFactory(dimensions: 32)
+            var vectors = RandomVectors(dimensions: 32, seed: 7)
             let (first, second) = (vectors.unit(), vectors.unit())
             try await tier.store(storedEntry("a", tags: ["docs", "v1"]), for: CacheQuery(request: "a"), vector: first)
             try await tier.store(storedEntry("b", tags: ["other"]), for: CacheQuery(request: "b"), vector: second)
@@ -86,7 +94,7 @@ struct RedisSemanticTierTests {
     @Test(arguments: RedisSemanticTier.Backend.tested)
     func versionBumpsAndRemoveAllRetireEntries(backend: RedisSemanticTier.Backend) async throws {
         try await withSemanticTier(backend) { tier, client, namespace in
-            var vectors = VectorFactory(dimensions: 32)
+            var vectors = RandomVectors(dimensions: 32, seed: 7)
             let vector = vectors.unit()
             try await tier.store(storedEntry("old"), for: CacheQuery(request: "q"), vector: vector)
             #expect(try await tier.lookup(CacheQuery(request: "q", namespaceVersion: 1), vector: vector) == nil)
@@ -107,7 +115,7 @@ struct RedisSemanticTierTests {
     @Test(arguments: RedisSemanticTier.Backend.tested)
     func rejectsBadVectorsAndKeepsModelsOfOtherDimensionsApart(backend: RedisSemanticTier.Backend) async throws {
         try await withSemanticTier(backend, dimensions: 32) { tier, _, namespace in
-            var vectors = VectorFactory(dimensions: 32)
+            var vectors = RandomVectors(dimensions: 32, seed: 7)
             let vector = vectors.unit()
             let query = CacheQuery(request: "q")
             try await tier.store(storedEntry("32"), for: query, vector: vector)
@@ -122,7 +130,7 @@ struct RedisSemanticTierTests {
             let wider = try RedisSemanticTier(
                 name: "wider", namespace: namespace, embedder: DeterministicTestEmbedder(dimensions: 48),
                 configuration: configuration)
-            var wideVectors = VectorFactory(dimensions: 48)
+            var wideVectors = RandomVectors(dimensions: 48, seed: 7)
             let wide = wideVectors.unit()
             #expect(try await wider.lookup(query, vector: wide) == nil)
             try await wider.store(storedEntry("48"), for: query, vector: wide)
@@ -136,7 +144,7 @@ struct RedisSemanticTierTests {
         async throws
     {
         try await withSemanticTier(backend) { tier, _, _ in
-            var vectors = VectorFactory(dimensions: 32)
+            var vectors = RandomVectors(dimensions: 32, seed: 7)
             let base = vectors.unit()
             try await tier.store(storedEntry("12"), for: CacheQuery(request: "what is 15% of 80"), vector: base)
             let query = CacheQuery(request: "what is 25% of 80")
@@ -153,7 +161,7 @@ struct RedisSemanticTierTests {
     @Test(arguments: RedisSemanticTier.Backend.tested)
     func anUndecodableAnswerIsAMissAndIsRemoved(backend: RedisSemanticTier.Backend) async throws {
         try await withSemanticTier(backend) { tier, client, namespace in
-            var vectors = VectorFactory(dimensions: 32)
+            var vectors = RandomVectors(dimensions: 32, seed: 7)
             let vector = vectors.unit()
             try await tier.store(storedEntry("fine"), for: CacheQuery(request: "q"), vector: vector)
             let prefix = "llmcache:\(namespace.keyspace.namespace):"

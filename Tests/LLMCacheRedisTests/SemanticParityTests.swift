@@ -10,7 +10,7 @@ struct SemanticParityTests {
     /// 2,000 stored vectors and 500 queries, each a perturbation (cosine
     /// 0.85–0.97) of a random stored vector, as paraphrases are.
     static let dataset: (stored: [[Float]], queries: [[Float]]) = {
-        var vectors = VectorFactory(dimensions: 384, seed: 42)
+        var vectors = RandomVectors(dimensions: 384, seed: 42)
         let stored = (0..<2000).map { _ in vectors.unit() }
         var generator = SeededRandomNumberGenerator(seed: 43)
         let queries = (0..<500).map { _ in
@@ -89,7 +89,7 @@ struct SemanticParityTests {
             configuration.lsh.probes = 1 << configuration.lsh.planes  // recall is the parity test's business
             let tier = try RedisSemanticTier(
                 namespace: namespace, embedder: DeterministicTestEmbedder(dimensions: 32), configuration: configuration)
-            var vectors = VectorFactory(dimensions: 32)
+            var vectors = RandomVectors(dimensions: 32, seed: 7)
             let vector = vectors.unit()
             try await tier.store(storedEntry("kept"), for: CacheQuery(request: "q"), vector: vector)
             server.kill()

@@ -39,42 +39,13 @@ final class TableEmbedder: Embedder {
     }
 }
 
-/// Random unit vectors and controlled perturbations of them.
-struct VectorFactory {
-    var generator: SeededRandomNumberGenerator
-    let dimensions: Int
-
-    init(dimensions: Int, seed: UInt64 = 7) {
-        self.dimensions = dimensions
-        self.generator = SeededRandomNumberGenerator(seed: seed)
-    }
-
-    mutating func unit() -> [Float] {
-        normalized((0..<dimensions).map { _ in Float.random(in: -1...1, using: &generator) })
-    }
-
-    /// A unit vector whose cosine similarity to the unit vector `vector` is exactly `cosine`.
-    mutating func near(_ vector: [Float], cosine: Float) -> [Float] {
-        var noise = unit()
-        let along = zip(noise, vector).reduce(0) { $0 + $1.0 * $1.1 }
-        noise = normalized(zip(noise, vector).map { $0 - along * $1 })
-        let across = (1 - cosine * cosine).squareRoot()
-        return zip(vector, noise).map { cosine * $0 + across * $1 }
-    }
-
-    private func normalized(_ vector: [Float]) -> [Float] {
-        let norm = vector.reduce(0) { $0 + $1 * $1 }.squareRoot()
-        return vector.map { $0 / norm }
-    }
-}
-
 /// A semantic tier on `backend`'s test server in a fresh namespace, shut down afterwards.
 ///
 /// - Parameter exhaustiveLSH: probe every LSH bucket, so that behaviour tests
 ///   do not depend on LSH's recall (the parity test measures that).
 func withSemanticTier<T>(
     _ backend: RedisSemanticTier.Backend, dimensions: Int = 32, embedder: (any Embedder)? = nil,
-    exhaustiveLSH: Bool = true,
+    exhaustiveLSH: Bool = true, clock: any CacheClock = SystemCacheClock(),
     configure: (inout RedisSemanticTier.Configuration) -> Void = { _ in },
     _ body: (RedisSemanticTier, RedisClient, RedisNamespace) async throws -> T
 ) async throws -> T {
@@ -84,7 +55,7 @@ func withSemanticTier<T>(
         configure(&configuration)
         let tier = try RedisSemanticTier(
             namespace: namespace, embedder: embedder ?? DeterministicTestEmbedder(dimensions: dimensions),
-            configuration: configuration)
+            configuration: configuration, clock: clock)
         return try await body(tier, client, namespace)
     }
 }

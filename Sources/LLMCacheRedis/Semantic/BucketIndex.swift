@@ -59,8 +59,8 @@ struct BucketIndex: SemanticIndex {
 
     func store(_ entry: IndexedEntry) async throws {
         let bucket = planes.project(entry.vector).bucket
-        try await keyspace.storeIndexed(
+        try await client.storeIndexed(
             entry, containerKey: keyspace.bucketKey(container: entry.container.id, version: entry.container.version, bucket: bucket),
-            client: client)
+            keyspace: keyspace)
     }
 }

@@ -55,19 +55,20 @@ extension IndexedEntry {
     var expiryScore: [UInt8] { Array((expiresAt.map(String.init) ?? "+inf").utf8) }
 }
 
-extension RedisKeyspace {
+extension RedisClient {
     /// Writes an answer, its vector in `containerKey` (a vector set, or an LSH
     /// bucket when `vectorSetOptions` is empty), its expiry record and its
     /// tag memberships in one script call; the record names all three so
     /// that any later removal takes them together.
     func storeIndexed(
-        _ entry: IndexedEntry, containerKey: String, vectorSetOptions: [[UInt8]] = [], client: RedisClient
+        _ entry: IndexedEntry, containerKey: String, keyspace: RedisKeyspace, vectorSetOptions: [[UInt8]] = []
     ) async throws {
-        let answerKey = semanticAnswerPrefix(container: entry.container.id, version: entry.container.version) + entry.key.hex
+        let answerKey = keyspace.semanticAnswerPrefix(container: entry.container.id, version: entry.container.version) + entry.key.hex
         let record = "\(answerKey)|\(containerKey)|\(entry.key.hex)"
-        _ = try await client.run(
+        _ = try await run(
             RedisScripts.storeIndexed,
-            keys: [Array(answerKey.utf8), Array(containerKey.utf8), semanticExpiryKey] + entry.tags.sorted().map(tagKey),
+            keys: [Array(answerKey.utf8), Array(containerKey.utf8), keyspace.semanticExpiryKey]
+                + entry.tags.sorted().map(keyspace.tagKey),
             arguments: [
                 entry.frame, entry.ttl.redisBytes, VectorBytes.encode(entry.vector), Array(entry.key.hex.utf8),
                 Array(record.utf8), entry.expiryScore,

@@ -36,12 +36,12 @@ struct VectorSetIndex: SemanticIndex {
     }
 
     func store(_ entry: IndexedEntry) async throws {
-        try await keyspace.storeIndexed(
+        try await client.storeIndexed(
             entry, containerKey: keyspace.vectorSetKey(container: entry.container.id, version: entry.container.version),
+            keyspace: keyspace,
             vectorSetOptions: [
                 Array(settings.quantization.rawValue.utf8), settings.links.redisBytes,
                 settings.buildExplorationFactor.redisBytes,
-            ],
-            client: client)
+            ])
     }
 }

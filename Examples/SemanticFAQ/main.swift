@@ -1,7 +1,7 @@
 // SemanticFAQ: a help desk that answers paraphrases of its FAQ from a
 // semantic tier, with the native all-MiniLM-L6-v2 embedder (no Python, no API).
 //
-//   scripts/model.sh && swift run SemanticFAQ [--threshold 0.80]
+//   LLMCACHE_MINILM_PATH=$(scripts/model.sh | tail -n 1) swift run SemanticFAQ [--threshold 0.80]
 //
 // Every FAQ answer is stored once; each user question is then looked up and
 // printed as a hit (with the similarity and the FAQ question it matched) or a
@@ -37,7 +37,13 @@ let threshold = CommandLine.arguments.firstIndex(of: "--threshold").flatMap { in
     CommandLine.arguments.indices.contains(index + 1) ? Float(CommandLine.arguments[index + 1]) : nil
 } ?? 0.80
 
-let embedder = CachingEmbedder(try MiniLMEmbedder())
+let embedder: CachingEmbedder
+do {
+    embedder = CachingEmbedder(try MiniLMEmbedder())
+} catch {
+    FileHandle.standardError.write(Data("SemanticFAQ: \(error.message)\n".utf8))
+    exit(1)
+}
 let semantic = MemorySemanticTier(embedder: embedder, threshold: threshold)
 let stack = CacheStack(tiers: [semantic])
 

@@ -20,6 +20,9 @@ public struct CacheStatistics: Sendable, CustomStringConvertible {
         public var decodeFailures: Int
         public var lookupP50: Duration
         public var lookupP99: Duration
+        /// Every lookup's duration by bucket, for percentiles over longer
+        /// spans or several processes (LLMCacheRedis's `RedisStatisticsPublisher` ships them).
+        public var lookupLatency: LatencyHistogram.Snapshot
         public var tokensSaved: Int
         public var costSaved: Double
         public var breaker: CircuitBreaker.State

@@ -6,9 +6,9 @@ import Synchronization
 /// in a constant 8 KB, with one short lock per recorded sample.
 public final class LatencyHistogram: Sendable {
     private static let subBucketBits = 4
-    private static let bucketCount = 64 << subBucketBits
+    static let bucketCount = 64 << subBucketBits
 
-    private let counts = CacheLock([Int](repeating: 0, count: LatencyHistogram.bucketCount))
+    let counts = CacheLock([Int](repeating: 0, count: LatencyHistogram.bucketCount))
 
     public init() {}
 
@@ -48,6 +48,6 @@ public final class LatencyHistogram: Sendable {
         let shift = (bucket >> subBucketBits) - 1
         let mantissa = UInt64(bucket & (sub - 1)) | UInt64(sub)
         let lower = mantissa << UInt64(shift)
-        return lower + (UInt64(1) << UInt64(shift)) - 1
+        return lower + ((UInt64(1) << UInt64(shift)) - 1)  // in this order: the top bucket ends at UInt64.max
     }
 }

@@ -93,7 +93,8 @@ final class TierRecorder: Sendable {
     }
 
     func snapshot(breaker: CircuitBreaker.State) -> CacheStatistics.Tier {
-        CacheStatistics.Tier(
+        let latency = self.latency.snapshot()
+        return CacheStatistics.Tier(
             name: name,
             hits: hits.load(ordering: .relaxed),
             misses: misses.load(ordering: .relaxed),
@@ -105,6 +106,7 @@ final class TierRecorder: Sendable {
             decodeFailures: decodeFailures.load(ordering: .relaxed),
             lookupP50: latency.percentile(0.50),
             lookupP99: latency.percentile(0.99),
+            lookupLatency: latency,
             tokensSaved: tokensSaved.load(ordering: .relaxed),
             costSaved: costSaved.withLock { $0 },
             breaker: breaker

@@ -9,7 +9,7 @@ import LLMCache
 public struct RedisKeyspace: Sendable, Hashable {
     /// The namespace; separates applications sharing one Redis.
     public let namespace: String
-    private let prefix: String
+    let prefix: String
 
     /// - Parameter namespace: letters, digits and `-_.` only, so that key
     ///   names and SCAN patterns need no escaping.
@@ -44,7 +44,7 @@ public struct RedisKeyspace: Sendable, Hashable {
     }
 
     /// The vector set holding one semantic container's vectors.
-    func vectorSetKey(container: String, version: UInt64) -> String {
+    public func vectorSetKey(container: String, version: UInt64) -> String {
         "\(prefix)v\(version):vs:\(container)"
     }
 
@@ -55,7 +55,7 @@ public struct RedisKeyspace: Sendable, Hashable {
 
     /// The sorted set of semantic index records by expiry time, which the
     /// sweep walks to remove vectors whose answers have expired.
-    var semanticExpiryKey: [UInt8] { Array("\(prefix)sx".utf8) }
+    public var semanticExpiryKey: [UInt8] { Array("\(prefix)sx".utf8) }
 
     /// The random seed of the LSH hyperplanes, shared by every process and
     /// kept by `removeAll()`, so that all processes hash alike.
@@ -68,10 +68,17 @@ public struct RedisKeyspace: Sendable, Hashable {
         return ("\(prefix)idx:\(tag)", "\(prefix)doc:\(tag):")
     }
 
-    /// Whether `removeAll()` must keep `key`: the version counter and shared settings.
+    /// Whether `removeAll()` must keep `key`: the version counter, shared
+    /// settings and published statistics (flushing answers does not rewrite
+    /// the history of how the cache performed; `llmcache stats --reset` does).
     func survivesRemoveAll(_ key: [UInt8]) -> Bool {
         key == versionKey || key.starts(with: Array("\(prefix)cfg:".utf8))
+            || key.starts(with: Array(statisticsPrefix.utf8))
     }
+
+    /// Where published statistics live (see `RedisStatisticsPublisher`); no
+    /// version in the name, so bumping the version keeps them.
+    var statisticsPrefix: String { "\(prefix)stats:" }
 
     /// The counter whose `INCR` retires every entry of the namespace.
     public var versionKey: [UInt8] { Array("\(prefix)version".utf8) }

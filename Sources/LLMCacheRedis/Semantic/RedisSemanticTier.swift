@@ -212,7 +212,7 @@ public final class RedisSemanticTier: CacheTier {
 
     /// The vectors `query` may match: its scope, in its namespace version, of
     /// this embedder, in this backend's layout.
-    private func container(for query: CacheQuery, backend: Backend) -> SemanticContainer {
+    func container(for query: CacheQuery, backend: Backend) -> SemanticContainer {
         var layout = "\(backend)"
         switch backend {
         case .vectorSet: layout += ":\(configuration.vectorSet.quantization.rawValue)"

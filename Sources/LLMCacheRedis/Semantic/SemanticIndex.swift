@@ -12,6 +12,18 @@ protocol SemanticIndex: Sendable {
 
     /// Writes an answer with its vector, expiry and tags.
     func store(_ entry: IndexedEntry) async throws
+
+    /// Up to `count` stored neighbours of `vector` in every container of
+    /// namespace version `version`, whatever their similarity, closest
+    /// first: for operators (`llmcache inspect --text`), not for serving,
+    /// since it searches each container in turn.
+    func neighbours(of vector: [Float], version: UInt64, count: Int) async throws -> [ContainedCandidate]
+}
+
+/// A candidate and the container it was found in.
+struct ContainedCandidate: Sendable {
+    var container: String
+    var candidate: SemanticCandidate
 }
 
 /// The vectors that may match each other: one semantic scope, in one

@@ -4,15 +4,15 @@ import LLMCacheRedis
 import Testing
 
 /// The Redis 8 server `scripts/test.sh` starts; missing is a failure, not a skip.
-func testRedisURL() throws -> String {
-    if let url = ProcessInfo.processInfo.environment["LLMCACHE_REDIS8_URL"], !url.isEmpty { return url }
+func testRedisURL(_ variable: String = "LLMCACHE_REDIS8_URL") throws -> String {
+    if let url = ProcessInfo.processInfo.environment[variable], !url.isEmpty { return url }
     let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent(".cache/redis/run/env")
     let text = (try? String(contentsOf: file, encoding: .utf8)) ?? ""
-    for line in text.split(separator: "\n") where line.hasPrefix("LLMCACHE_REDIS8_URL=") {
-        return String(line.dropFirst("LLMCACHE_REDIS8_URL=".count))
+    for line in text.split(separator: "\n") where line.hasPrefix("\(variable)=") {
+        return String(line.dropFirst(variable.count + 1))
     }
-    throw CLIError(description: "LLMCACHE_REDIS8_URL is not set: run the tests with scripts/test.sh")
+    throw CLIError(description: "\(variable) is not set: run the tests with scripts/test.sh")
 }
 
 @Suite("llmcache maintenance commands against Redis")

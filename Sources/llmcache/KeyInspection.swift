@@ -1,0 +1,155 @@
+import Foundation
+import LLMCache
+import LLMCacheRedis
+
+/// `llmcache inspect KEY`: what one key holds.
+struct KeyInspection: Encodable {
+    var key: String
+    /// What the key is, from its name (`exact answer`, `vector set`…).
+    var kind: String
+    /// The namespace version in the key's name, for versioned keys.
+    var keyVersion: UInt64?
+    var currentVersion: UInt64
+    /// Redis's type of the key.
+    var type: String
+    /// Milliseconds left; `nil` when the key does not expire.
+    var ttlMs: Int64?
+    /// `MEMORY USAGE`: what the key costs the server, overhead included.
+    var memoryBytes: Int?
+    var encoding: String?
+    /// Figures of keys that are not answers (vectors in a set, members of a tag…).
+    var details: [String: String]
+    var answer: EntryReport?
+    var nowMs: Int64
+
+    static func run(key: String, namespace: RedisNamespace, client: RedisClient, preview: Int) async throws -> KeyInspection {
+        let keyspace = namespace.keyspace
+        let bytes = Array(key.utf8)
+        let type = try await client.execute(RedisCommand("TYPE", bytes)).string ?? "none"
+        guard type != "none" else {
+            throw CommandFailure(
+                "no key \(key) in Redis (namespace \(keyspace.namespace) is at version \(namespace.current))")
+        }
+        let ttl = try await client.execute(RedisCommand("PTTL", bytes)).int ?? -1
+        let memory = try await client.send(RedisCommand("MEMORY", "USAGE", bytes)).int.map(Int.init)
+        let encoding = try await client.send(RedisCommand("OBJECT", "ENCODING", bytes)).string
+        let kind = keyspace.kind(of: bytes)
+        var details: [String: String] = [:]
+        var answer: EntryReport?
+
+        /// Whether tag `tag`'s set lists `member`.
+        func membership(_ member: [UInt8]?) -> (String) async throws -> Bool? {
+            { tag in
+                guard let member else { return nil }
+                return try await client.execute(RedisCommand("SISMEMBER", keyspace.tagKey(tag), member)).int == 1
+            }
+        }
+
+        switch kind {
+        case .exactEntry where type == "string":
+            if let frame = try await client.execute(RedisCommand("GET", bytes)).bytes {
+                answer = try await EntryReport.read(frame, preview: preview, isIndexed: membership(bytes))
+            }
+        case .semanticAnswer(let version, let container, let hash) where type == "string":
+            // The index record names answer, vector container and element: tags list records.
+            let record = try await Self.indexRecord(
+                answerKey: key, vectorSet: keyspace.vectorSetKey(container: container, version: version), hash: hash,
+                namespace: namespace, client: client)
+            details["container"] = container
+            details["index record"] = record.map { String(decoding: $0, as: UTF8.self) } ?? "not found in the expiry index"
+            if let frame = try await client.execute(RedisCommand("GET", bytes)).bytes {
+                answer = try await EntryReport.read(frame, preview: preview, isIndexed: membership(record))
+            }
+        case .searchDocument where type == "hash":
+            let fields = try await client.execute(RedisCommand("HMGET", bytes, "p", "c", "vec")).array ?? []
+            if fields.count == 3 {
+                details["container"] = fields[1].string ?? "–"
+                details["vector dimensions"] = fields[2].bytes.map { "\($0.count / 4)" } ?? "–"
+                if let frame = fields[0].bytes {
+                    answer = try await EntryReport.read(frame, preview: preview, isIndexed: membership(bytes))
+                }
+            }
+        case .vectorSet:
+            details["vectors"] = try await client.send(RedisCommand("VCARD", bytes)).int.map { "\($0)" } ?? "–"
+            details["dimensions"] = try await client.send(RedisCommand("VDIM", bytes)).int.map { "\($0)" } ?? "–"
+            // The settings that explain recall and memory: quantisation and graph shape.
+            let info = try await client.send(RedisCommand("VINFO", bytes)).array ?? []
+            for index in stride(from: 0, to: info.count - 1, by: 2) {
+                guard let field = info[index].string, ["quant-type", "hnsw-m", "max-level"].contains(field),
+                    let value = info[index + 1].string ?? info[index + 1].int.map({ "\($0)" })
+                else { continue }
+                details[field] = value
+            }
+        case .lshBucket:
+            details["vectors"] = try await client.send(RedisCommand("HLEN", bytes)).int.map { "\($0)" } ?? "–"
+        case .tagSet:
+            details["members"] = try await client.send(RedisCommand("SCARD", bytes)).int.map { "\($0)" } ?? "–"
+            let sample = try await client.send(RedisCommand("SRANDMEMBER", bytes, 3)).array?.compactMap(\.string) ?? []
+            details["some members"] = sample.joined(separator: ", ")
+        case .semanticExpiryIndex:
+            details["records"] = try await client.send(RedisCommand("ZCARD", bytes)).int.map { "\($0)" } ?? "–"
+        case .version:
+            details["value"] = try await client.send(RedisCommand("GET", bytes)).string ?? "–"
+        default:
+            break
+        }
+        return KeyInspection(
+            key: key, kind: Self.describe(kind, namespace: keyspace.namespace), keyVersion: kind?.version,
+            currentVersion: namespace.current, type: type, ttlMs: ttl >= 0 ? ttl : nil, memoryBytes: memory,
+            encoding: encoding, details: details, answer: answer, nowMs: SystemCacheClock().now.millisecondsSince1970)
+    }
+
+    /// The expiry index's record for a vector-set or LSH answer: a direct
+    /// check for the vector-set form, else a `ZSCAN` of the index.
+    private static func indexRecord(
+        answerKey: String, vectorSet: String, hash: String, namespace: RedisNamespace, client: RedisClient
+    ) async throws -> [UInt8]? {
+        let index = namespace.keyspace.semanticExpiryKey
+        let vectorSetRecord = Array("\(answerKey)|\(vectorSet)|\(hash)".utf8)
+        if !(try await client.execute(RedisCommand("ZSCORE", index, vectorSetRecord)).isNull) { return vectorSetRecord }
+        var cursor = "0"
+        repeat {
+            let reply = try await client.execute(RedisCommand("ZSCAN", index, cursor, "MATCH", "\(answerKey)|*", "COUNT", 1000))
+            guard let parts = reply.array, parts.count == 2, let next = parts[0].string, let found = parts[1].array else {
+                return nil
+            }
+            if let record = found.first?.bytes { return record }
+            cursor = next
+        } while cursor != "0"
+        return nil
+    }
+
+    private static func describe(_ kind: RedisKeyspace.KeyKind?, namespace: String) -> String {
+        switch kind {
+        case nil: "not a key of namespace \(namespace)"
+        case .exactEntry: "exact answer"
+        case .semanticAnswer: "semantic answer (vector-set or LSH backend)"
+        case .vectorSet: "vector set (one semantic container)"
+        case .lshBucket: "LSH bucket"
+        case .searchDocument: "RediSearch document (semantic answer and vector)"
+        case .tagSet: "tag set"
+        case .semanticExpiryIndex: "semantic expiry index"
+        case .version: "namespace version counter"
+        case .setting(let name): "setting \(name)"
+        case .statistics: "published statistics"
+        case .unknown: "unknown key of namespace \(namespace)"
+        }
+    }
+
+    var table: String {
+        var lines: [(String, String)] = [("key", key)]
+        var kindText = kind
+        if let keyVersion {
+            kindText += keyVersion == currentVersion
+                ? ", version \(keyVersion) (current)" : ", version \(keyVersion) (retired: current is \(currentVersion))"
+        }
+        lines.append(("kind", kindText))
+        lines.append(("type", type + (encoding.map { " (\($0))" } ?? "")))
+        lines.append(("ttl", ttlMs.map { Format.span(milliseconds: $0) } ?? "none"))
+        lines.append(("memory", memoryBytes.map { "\(Format.bytes($0)) in Redis (MEMORY USAGE)" } ?? "–"))
+        for name in details.keys.sorted() { lines.append((name, details[name]!)) }
+        if let answer { lines += answer.lines(now: CacheTime(millisecondsSince1970: nowMs)) }
+        let width = lines.map(\.0.count).max() ?? 0
+        return lines.map { $0.0.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + $0.1 }.joined(separator: "\n")
+    }
+}

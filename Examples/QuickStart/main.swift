@@ -61,6 +61,9 @@ let stack = CacheStack(
     if let namespace = redisParts?.namespace { RedisExactTier(namespace: namespace) }
     semantic
 }
+// Fleet-wide counters for `llmcache stats`: one batched write every 10 s, never one per request.
+let publisher = redisParts.map { RedisStatisticsPublisher(stack: stack, namespace: $0.namespace) }
+publisher?.start()
 if CommandLine.arguments.contains("--fresh") { try await stack.removeAll() }
 let cachedAsk = stack.wrap(ask)  // same signature as `ask`
 
@@ -108,6 +111,7 @@ try await withThrowingTaskGroup(of: CacheResult<ChatResponse>.self) { group in
 }
 
 print("\n\(stack.statistics)")
+await publisher?.shutdown()  // publishes what is left
 if let redisParts {
     await redisParts.namespace.shutdown()
     await redisParts.client.shutdown()

@@ -138,6 +138,12 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .executableTarget(
+            name: "StatisticsBenchmark",
+            dependencies: ["LLMCache", "LLMCacheRedis", "BenchmarkSupport"],
+            path: "Benchmarks/StatisticsBenchmark",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
             name: "RedisBenchmark",
             dependencies: ["LLMCache", "LLMCacheRedis", "BenchmarkSupport", "CHiredis"],
             path: "Benchmarks/RedisBenchmark",

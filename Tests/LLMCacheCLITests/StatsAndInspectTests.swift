@@ -26,10 +26,12 @@ private struct CLIWorkload {
         let client = try RedisClient(url: url)
         let namespace = try await RedisNamespace(name: name, client: client)
         let embedder = try MiniLMEmbedder(modelFolder: URL(fileURLWithPath: CommandLineTool.modelFolder))
+        var semantic = RedisSemanticTier.Configuration(backend: backend)
+        semantic.embeddingTimeout = nil  // a loaded test machine must not turn a slow embedding into a miss
         let stack = CacheStack(
             tiers: [
                 MemoryTier(maxEntries: 100), RedisExactTier(namespace: namespace),
-                try RedisSemanticTier(namespace: namespace, embedder: embedder, configuration: .init(backend: backend)),
+                try RedisSemanticTier(namespace: namespace, embedder: embedder, configuration: semantic),
             ],
             versionSource: namespace)
         let publisher = RedisStatisticsPublisher(stack: stack, namespace: namespace)

@@ -33,7 +33,7 @@ struct SemanticParityTests {
             embedder: embedder, configuration: .init(threshold: 0.5, maxEntries: 10_000, matchGuard: nil))
         for index in dataset.stored.indices {
             let text = "stored \(word(index))"
-            try await memory.store(storedEntry(text), for: CacheQuery(request: text))
+            try await memory.store(storedEntry(text, ttl: .seconds(3600)), for: CacheQuery(request: text))
         }
         var expected: [String?] = []
         for index in dataset.queries.indices {
@@ -53,7 +53,7 @@ struct SemanticParityTests {
                     group.addTask {
                         for index in stride(from: worker, to: Self.dataset.stored.count, by: 8) {
                             let text = "stored \(Self.word(index))"
-                            try await tier.store(storedEntry(text), for: CacheQuery(request: text))
+                            try await tier.store(storedEntry(text, ttl: .seconds(3600)), for: CacheQuery(request: text))
                         }
                     }
                 }

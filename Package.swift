@@ -90,7 +90,10 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
-        .target(name: "BenchmarkSupport", path: "Benchmarks/BenchmarkSupport", swiftSettings: strictSettings),
+        // Measurement helpers shared by the benchmarks and `llmcache bench`.
+        .target(
+            name: "BenchmarkSupport", dependencies: ["LLMCache", "LLMCacheRedis", "LLMCacheTesting"],
+            path: "Benchmarks/BenchmarkSupport", swiftSettings: strictSettings),
         .executableTarget(
             name: "MemoryTierBenchmark",
             dependencies: ["LLMCache", "LLMCacheTesting", "BenchmarkSupport"],

@@ -117,7 +117,7 @@ let package = Package(
         .executableTarget(
             name: "llmcache",
             dependencies: [
-                "LLMCache", "LLMCacheEmbeddings", "LLMCacheRedis",
+                "LLMCache", "LLMCacheEmbeddings", "LLMCacheRedis", "BenchmarkSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings

@@ -128,6 +128,22 @@ let package = Package(
             path: "Examples/SemanticFAQ",
             swiftSettings: strictSettings
         ),
+        // What the examples that need Redis share: finding the server.
+        .target(
+            name: "ExampleSupport", dependencies: ["LLMCacheRedis"], path: "Examples/ExampleSupport",
+            swiftSettings: strictSettings),
+        .executableTarget(
+            name: "CustomStack",
+            dependencies: ["LLMCache", "LLMCacheRedis", "LLMCacheEmbeddings", "ExampleSupport"],
+            path: "Examples/CustomStack",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "Invalidation",
+            dependencies: ["LLMCache", "LLMCacheRedis", "ExampleSupport"],
+            path: "Examples/Invalidation",
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "EmbedderBenchmark",
             dependencies: ["LLMCacheEmbeddings", "BenchmarkSupport"],
@@ -164,7 +180,10 @@ let package = Package(
         ),
         .testTarget(
             name: "LLMCacheCLITests",
-            dependencies: ["llmcache", "SemanticFAQ", "LLMCache", "LLMCacheEmbeddings", "LLMCacheRedis"],
+            dependencies: [
+                "llmcache", "SemanticFAQ", "QuickStart", "CustomStack", "Invalidation",
+                "LLMCache", "LLMCacheEmbeddings", "LLMCacheRedis",
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -66,7 +66,7 @@ struct BenchCommand: AsyncParsableCommand {
                 try await suite.run(client: client, namespaceName: name, server: server)
             }
         }
-        print(redis.json ? try report.json() : report.table())
+        print(redis.json ? try report.jsonLine() : report.table())
     }
 
     /// Runs `work` so that Ctrl-C or `kill` cancels it instead of killing the

@@ -62,13 +62,6 @@ struct BenchReport: Encodable, Sendable {
         return (phase.p50Us / base.p50Us * 100).rounded() / 100
     }
 
-    func json() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        return String(decoding: try encoder.encode(self), as: UTF8.self)
-    }
-
     func table() -> String {
         let width = max(40, phases.map(\.name.count).max() ?? 0)
         func cell(_ text: String, _ size: Int) -> String { String(repeating: " ", count: max(0, size - text.count)) + text }

@@ -82,9 +82,11 @@ final class WriteAheadLogTier: CacheTier {
         try append(Record(operation: .clear))
     }
 
-    /// Nothing to drop: lookups compare versions, and old entries leave the
-    /// index at the next replay's compaction (which this example leaves out).
-    func namespaceVersionDidChange(to version: UInt64) async {}
+    /// Drops entries of other versions from the index; the log keeps them,
+    /// and after a replay lookups never serve them (they compare versions).
+    func namespaceVersionDidChange(to version: UInt64) async {
+        state.withLock { state in state.index = state.index.filter { $0.value.namespaceVersion == version } }
+    }
 
     /// Writes the record, then applies it (the log is always ahead of the
     /// index); returns how many entries it removed.

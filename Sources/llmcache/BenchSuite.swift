@@ -24,7 +24,8 @@ struct BenchSuite: Sendable {
 
     let settings: Settings
     let progress: ProgressReporter
-    private let response = BenchmarkPayload.response(answer: BenchmarkPayload.prose(bytes: 2048))
+    private let answer = BenchmarkPayload.prose(bytes: 2048)
+    private var response: ChatResponse { BenchmarkPayload.response(answer: answer) }
     private let request = BenchmarkPayload.request
 
     init(settings: Settings, progress: ProgressReporter) {
@@ -37,7 +38,7 @@ struct BenchSuite: Sendable {
     /// Runs every phase; the namespace `name` is created for the run and
     /// deleted afterwards, however the run ends (an interruption included).
     func run(client: RedisClient, namespaceName name: String, server: String) async throws -> BenchReport {
-        var report = BenchReport(server: server, namespace: name, settings: settings, answerBytes: 2048)
+        var report = BenchReport(server: server, namespace: name, settings: settings, answerBytes: answer.utf8.count)
         report.phases.append(try await memoryHit())
         try await ThrowawayNamespace.with(name: name, client: client) { namespace in
             let exact = try await exactTierPhases(namespace: namespace, client: client)

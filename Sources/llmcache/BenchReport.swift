@@ -100,15 +100,15 @@ struct BenchReport: Encodable, Sendable {
         default: String(format: "%.1f ms", microseconds / 1_000)
         }
     }
+}
 
-    /// 1234567 → "1,234,567".
-    private func grouped(_ value: Int) -> String {
-        let digits = String(value.magnitude)
-        var result = ""
-        for (index, digit) in digits.enumerated() {
-            if index > 0, (digits.count - index) % 3 == 0 { result.append(",") }
-            result.append(digit)
-        }
-        return (value < 0 ? "-" : "") + result
+/// 1234567 → "1,234,567", as the tables print counts.
+func grouped(_ value: Int) -> String {
+    let digits = String(value.magnitude)
+    var result = ""
+    for (index, digit) in digits.enumerated() {
+        if index > 0, (digits.count - index) % 3 == 0 { result.append(",") }
+        result.append(digit)
     }
+    return (value < 0 ? "-" : "") + result
 }

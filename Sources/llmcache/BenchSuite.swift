@@ -139,7 +139,7 @@ struct BenchSuite: Sendable {
         // Whether each timed lookup found an answer (warm-up calls are overwritten).
         var answered = [Bool](repeating: false, count: settings.iterations)
         let lookup = try await sequentialPhase(
-            "semantic_lookup", "semantic lookup (\(backend), \(settings.entries) entries)", number: 7
+            "semantic_lookup", "semantic lookup (\(backend), \(grouped(settings.entries)) entries)", number: 7
         ) { index in
             let position = index % queries.count
             answered[index] = try await tier.lookup(lookupQueries[position], vector: queries[position]) != nil

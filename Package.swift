@@ -90,7 +90,10 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
-        .target(name: "BenchmarkSupport", path: "Benchmarks/BenchmarkSupport", swiftSettings: strictSettings),
+        // Measurement helpers shared by the benchmarks and `llmcache bench`.
+        .target(
+            name: "BenchmarkSupport", dependencies: ["LLMCache", "LLMCacheRedis", "LLMCacheTesting"],
+            path: "Benchmarks/BenchmarkSupport", swiftSettings: strictSettings),
         .executableTarget(
             name: "MemoryTierBenchmark",
             dependencies: ["LLMCache", "LLMCacheTesting", "BenchmarkSupport"],
@@ -114,7 +117,7 @@ let package = Package(
         .executableTarget(
             name: "llmcache",
             dependencies: [
-                "LLMCache", "LLMCacheEmbeddings", "LLMCacheRedis",
+                "LLMCache", "LLMCacheEmbeddings", "LLMCacheRedis", "BenchmarkSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
@@ -123,6 +126,22 @@ let package = Package(
             name: "SemanticFAQ",
             dependencies: ["LLMCache", "LLMCacheEmbeddings"],
             path: "Examples/SemanticFAQ",
+            swiftSettings: strictSettings
+        ),
+        // What the examples that need Redis share: finding the server.
+        .target(
+            name: "ExampleSupport", dependencies: ["LLMCacheRedis"], path: "Examples/ExampleSupport",
+            swiftSettings: strictSettings),
+        .executableTarget(
+            name: "CustomStack",
+            dependencies: ["LLMCache", "LLMCacheRedis", "LLMCacheEmbeddings", "ExampleSupport"],
+            path: "Examples/CustomStack",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "Invalidation",
+            dependencies: ["LLMCache", "LLMCacheRedis", "ExampleSupport"],
+            path: "Examples/Invalidation",
             swiftSettings: strictSettings
         ),
         .executableTarget(
@@ -167,7 +186,10 @@ let package = Package(
         ),
         .testTarget(
             name: "LLMCacheCLITests",
-            dependencies: ["llmcache", "SemanticFAQ", "LLMCache", "LLMCacheEmbeddings", "LLMCacheRedis"],
+            dependencies: [
+                "llmcache", "SemanticFAQ", "QuickStart", "CustomStack", "Invalidation",
+                "LLMCache", "LLMCacheEmbeddings", "LLMCacheRedis",
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

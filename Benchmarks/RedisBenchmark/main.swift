@@ -20,28 +20,13 @@ var configuration = try RedisConfiguration(url: url)
 if let pool = BenchmarkReport.argument("pool").flatMap(Int.init) { configuration.poolSize = pool }
 guard case .tcp(let host, let port) = configuration.endpoint else { fatalError("TCP endpoints only") }
 
-// A 2 KB answer: English words in a seeded random order, which compresses
-// about as well as real prose (repeating one sentence would compress 10x).
-let vocabulary = """
-    the cache model answer request time money store tier memory redis vector similar question user system
-    prompt token cost save fast slow network server client process thread call result value key version
-    tag invalidate expire policy score match scope tenant embed text language reply latency throughput
-    because when while after before which would could should other every each many most some first last
-    """.split(whereSeparator: \.isWhitespace)
-var seed: UInt64 = 0x2545_F491_4F6C_DD1D
-var words: [Substring] = []
-while words.joined(separator: " ").utf8.count < 2048 {
-    seed = seed &* 6364136223846793005 &+ 1442695040888963407
-    words.append(vocabulary[Int(seed >> 33) % vocabulary.count])
-}
-let answer = String(words.joined(separator: " ").utf8.prefix(2048))!
-let response = ChatResponse(
-    id: "bench", model: "gpt-4o-mini", created: 1_700_000_000, choices: [.init(message: .assistant(answer))],
-    usage: TokenUsage(promptTokens: 30, completionTokens: 450))
-let request = ChatRequest(model: "gpt-4o-mini", messages: [.user("How does a response cache save money?")])
+// A 2 KB answer of English words in a seeded order (compresses like prose).
+let answer = BenchmarkPayload.prose(bytes: 2048)
+let response = BenchmarkPayload.response(answer: answer)
+let request = BenchmarkPayload.request
 
 let client = RedisClient(configuration: configuration)
-let namespace = try await RedisNamespace(name: "bench-\(UInt32.random(in: 0...UInt32.max))", client: client)
+let namespace = try await RedisNamespace(name: ThrowawayNamespace.uniqueName("bench"), client: client)
 let tier = RedisExactTier(namespace: namespace)
 let query = CacheQuery(request: request, semantic: false)
 let now = SystemCacheClock().now
@@ -54,14 +39,7 @@ let storedBytes = try await client.execute(RedisCommand("STRLEN", entryKey)).int
 
 /// p50 of `samples` sequential calls of `body`, in microseconds.
 func sequentialP50(_ body: () async throws -> Void) async throws -> Double {
-    var samples = [Double]()
-    samples.reserveCapacity(samplesPerRun)
-    for _ in 0..<samplesPerRun {
-        let start = DispatchTime.now().uptimeNanoseconds
-        try await body()
-        samples.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1000)
-    }
-    return Percentiles(samples).median
+    try await sampleSequentially(count: samplesPerRun) { _ in try await body() }.p50
 }
 
 let stack = CacheStack { tier }
@@ -78,19 +56,11 @@ for _ in 0..<runs {
         precondition(hit != nil)
     })
     wrappedHit.append(try await sequentialP50 { _ = try await redisOnlyAsk(request) })
-    let start = DispatchTime.now().uptimeNanoseconds
-    try await withThrowingTaskGroup(of: Void.self) { group in
-        for _ in 0..<tasks {
-            group.addTask {
-                for _ in 0..<(concurrentLookups / tasks) {
-                    let hit = try await tier.lookup(query)
-                    precondition(hit != nil)
-                }
-            }
-        }
-        try await group.waitForAll()
+    let concurrent = try await sampleConcurrently(tasks: tasks, operationsPerTask: concurrentLookups / tasks) { _, _ in
+        let hit = try await tier.lookup(query)
+        precondition(hit != nil)
     }
-    throughput.append(Double(concurrentLookups / tasks * tasks) / (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9))
+    throughput.append(concurrent.operationsPerSecond)
 }
 
 // Promotion: a Redis hit, then the same request is answered by memory.
@@ -118,7 +88,7 @@ func redisBenchmarkGet() -> Double? {
     return Double(number)
 }
 
-try await tier.removeAll()
+try await ThrowawayNamespace.delete(namespace, client: client)
 await namespace.shutdown()
 await client.shutdown()
 

@@ -14,7 +14,6 @@ import BenchmarkSupport
 import Foundation
 import LLMCache
 import LLMCacheRedis
-import LLMCacheTesting
 
 let runs = Int(BenchmarkReport.argument("runs") ?? "") ?? 5
 let sizes = (BenchmarkReport.argument("sizes") ?? "10000,50000").split(separator: ",").compactMap { Int($0) }
@@ -37,18 +36,7 @@ func serverURL(for backend: RedisSemanticTier.Backend) -> String {
     return url
 }
 
-/// Vectors come from the benchmark, never from this embedder; it only tells
-/// the tier the model name and dimension.
-struct PrecomputedVectors: Embedder {
-    var identifier: String { "benchmark-random-384" }
-    var dimensions: Int { 384 }
-    func embed(_ texts: [String]) async throws -> [[Float]] { throw CacheError(.embeddingFailed, "vectors are precomputed") }
-}
-
-func unitVectors(_ count: Int, seed: UInt64) -> [[Float]] {
-    var vectors = RandomVectors(dimensions: dimensions, seed: seed)
-    return (0..<count).map { _ in vectors.unit() }
-}
+let vectors = PrecomputedVectors(dimensions: dimensions)
 
 /// The index of the stored vector nearest to each query, by exhaustive search.
 func bruteForceNearest(_ queries: [[Float]], in stored: [[Float]]) -> [Int] {
@@ -72,21 +60,6 @@ func progress(_ message: String) {
     FileHandle.standardError.write(Data("[\(Date())] \(message)\n".utf8))
 }
 
-func microseconds(since start: ContinuousClock.Instant) -> Double {
-    let elapsed = ContinuousClock.now - start
-    return Double(elapsed.components.seconds) * 1e6 + Double(elapsed.components.attoseconds) / 1e12
-}
-
-/// Each query is a random stored vector moved to a cosine similarity in 0.80...0.95.
-func paraphraseQueries(of stored: [[Float]]) -> [[Float]] {
-    var random = SeededRandomNumberGenerator(seed: 2)
-    var noise = RandomVectors(dimensions: dimensions, seed: 3)
-    return (0..<queryCount).map { _ in
-        let source = stored[Int.random(in: 0..<stored.count, using: &random)]
-        return noise.near(source, cosine: Float.random(in: 0.80...0.95, using: &random))
-    }
-}
-
 let answer = Array(String(repeating: "A cached answer of a few hundred bytes. ", count: 8).utf8)
 let explorationFactor = BenchmarkReport.argument("ef").flatMap(Int.init)
 
@@ -101,10 +74,11 @@ for backend in backends {
     clientConfiguration.commandTimeout = .seconds(60)
     let client = RedisClient(configuration: clientConfiguration)
     for size in sizes {
-        let stored = unitVectors(size, seed: 1)
-        let queries = paraphraseQueries(of: stored)
+        let stored = vectors.storedVectors(size)
+        let queries = vectors.paraphrases(of: stored, count: queryCount)
         let truth = bruteForceNearest(queries, in: stored)
-        let namespace = try await RedisNamespace(name: "bench-semantic-\(backend)-\(size)-\(UInt32.random(in: 0...UInt32.max))", client: client)
+        let namespace = try await RedisNamespace(
+            name: ThrowawayNamespace.uniqueName("bench-semantic-\(backend)-\(size)"), client: client)
         var configuration = RedisSemanticTier.Configuration(threshold: -1, backend: backend)
         configuration.matchGuard = nil
         configuration.candidates = 1
@@ -112,7 +86,7 @@ for backend in backends {
             configuration.vectorSet.searchExplorationFactor = explorationFactor
             configuration.search.searchExplorationFactor = explorationFactor
         }
-        let tier = try RedisSemanticTier(namespace: namespace, embedder: PrecomputedVectors(), configuration: configuration)
+        let tier = try RedisSemanticTier(namespace: namespace, embedder: vectors, configuration: configuration)
         try await tier.resolveBackend()
 
         let now = SystemCacheClock().now
@@ -166,7 +140,7 @@ for backend in backends {
             sizeReport.add("bare_command_p50_us", bare)
         }
         backendReport.add("entries_\(size)", sizeReport)
-        try await tier.removeAll()
+        try await ThrowawayNamespace.delete(namespace, client: client)
         await namespace.shutdown()
     }
     await client.shutdown()

@@ -42,6 +42,6 @@ struct CalibrateCommand: AsyncParsableCommand {
         let report = Calibration.Report(
             pairs: labelled, rows: calibration, simulation: simulation, targetFalsePositiveRate: targetFalsePositiveRate,
             guardName: guardChoice.rawValue)
-        print(json ? try report.json() : report.table())
+        print(json ? try report.jsonLine() : report.table())
     }
 }

@@ -147,13 +147,6 @@ enum Calibration {
             self.simulation = simulation
         }
 
-        func json() throws -> String {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            encoder.keyEncodingStrategy = .convertToSnakeCase
-            return String(decoding: try encoder.encode(self), as: UTF8.self)
-        }
-
         func table() -> String {
             func percent(_ value: Double?) -> String {
                 value.map { String(format: "%6.1f%%", $0 * 100) } ?? "      –"

@@ -38,7 +38,8 @@ struct BumpVersionCommand: AsyncParsableCommand {
     }
 }
 
-/// `llmcache flush`: delete every key of the namespace (SCAN + UNLINK).
+/// `llmcache flush`: delete every key of the namespace (SCAN + UNLINK),
+/// showing the running count on standard error for a large namespace.
 struct FlushCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "flush", abstract: "Delete every cached answer of the namespace (asks first unless --yes).")
@@ -48,6 +49,8 @@ struct FlushCommand: AsyncParsableCommand {
 
     @OptionGroup var redis: RedisOptions
 
+    @OptionGroup var progress: ProgressOptions
+
     func run() async throws {
         if !yes {
             FileHandle.standardError.write(Data("Delete every entry of namespace \"\(redis.namespace)\"? Type its name to confirm: ".utf8))
@@ -56,7 +59,11 @@ struct FlushCommand: AsyncParsableCommand {
                 throw ExitCode(1)
             }
         }
-        try await redis.withNamespace { namespace, _ in try await RedisExactTier(namespace: namespace).removeAll() }
-        try redis.report(["namespace": redis.namespace, "flushed": true])
+        let reporter = ProgressReporter(enabled: progress.isEnabled)
+        let deleted = try await redis.withNamespace { namespace, _ in
+            try await RedisExactTier(namespace: namespace).removeAll { reporter.update("deleted \($0) keys…") }
+        }
+        reporter.finish("deleted \(deleted) keys")
+        try redis.report(["namespace": redis.namespace, "flushed": true, "deleted_keys": deleted])
     }
 }

@@ -13,12 +13,17 @@ struct RedisOptions: ParsableArguments {
     @Flag(help: "Print one JSON object instead of text.")
     var json = false
 
-    /// Runs `body` with a connected namespace, closing everything afterwards.
-    func withNamespace<T>(_ body: (RedisNamespace, RedisClient) async throws -> T) async throws -> T {
+    /// The server's settings, from `--redis` or `$LLMCACHE_REDIS_URL`.
+    func configuration() throws -> RedisConfiguration {
         guard let url = redis ?? ProcessInfo.processInfo.environment["LLMCACHE_REDIS_URL"] else {
             throw ValidationError("give --redis URL or set LLMCACHE_REDIS_URL")
         }
-        let client = try RedisClient(url: url)
+        return try RedisConfiguration(url: url)
+    }
+
+    /// Runs `body` with a connected namespace, closing everything afterwards.
+    func withNamespace<T>(_ body: (RedisNamespace, RedisClient) async throws -> T) async throws -> T {
+        let client = RedisClient(configuration: try configuration())
         let namespace: RedisNamespace
         do {
             namespace = try await RedisNamespace(name: self.namespace, client: client)

@@ -31,15 +31,18 @@ struct CommandLineTool {
             .deletingLastPathComponent().appendingPathComponent(".cache/models/all-MiniLM-L6-v2").path
     }
 
-    /// Exit status, standard output and standard error of `llmcache arguments…`.
-    static func run(_ arguments: [String], input: String = "", executable name: String = "llmcache") throws
-        -> (status: Int32, output: String, error: String)
-    {
+    /// Exit status, standard output and standard error of `llmcache arguments…`
+    /// (or of another built executable), with `environment` added to ours.
+    static func run(
+        _ arguments: [String], input: String = "", executable name: String = "llmcache",
+        environment overrides: [String: String] = [:]
+    ) throws -> (status: Int32, output: String, error: String) {
         let process = Process()
         process.executableURL = try executable(name)
         process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
         environment[MiniLMEmbedder.modelPathVariable] = modelFolder
+        environment.merge(overrides) { _, new in new }
         process.environment = environment
         let output = Pipe()
         let error = Pipe()

@@ -3,7 +3,8 @@ import LLMCache
 import LLMCacheRedis
 import Testing
 
-/// The Redis 8 server `scripts/test.sh` starts; missing is a failure, not a skip.
+/// A server `scripts/test.sh` starts (Redis 8 unless told otherwise);
+/// missing is a failure, not a skip.
 func testRedisURL(_ variable: String = "LLMCACHE_REDIS8_URL") throws -> String {
     if let url = ProcessInfo.processInfo.environment[variable], !url.isEmpty { return url }
     let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -17,8 +18,8 @@ func testRedisURL(_ variable: String = "LLMCACHE_REDIS8_URL") throws -> String {
 
 @Suite("llmcache maintenance commands against Redis")
 struct MaintenanceCommandTests {
-    /// A namespace holding two tagged entries, for one test.
-    func withStoredEntries(_ body: (String, String, RedisExactTier) async throws -> Void) async throws {
+    /// A namespace holding two tagged entries and `untagged` more, for one test.
+    func withStoredEntries(untagged: Int = 0, _ body: (String, String, RedisExactTier) async throws -> Void) async throws {
         let url = try testRedisURL()
         let name = "cli-\(UUID().uuidString.prefix(8).lowercased())"
         let client = try RedisClient(url: url)
@@ -29,6 +30,8 @@ struct MaintenanceCommandTests {
             let entry = CacheEntry(value: Array(text.utf8), createdAt: now, expiresAt: now.advanced(by: .seconds(60)), tags: [tag])
             try await tier.store(entry, for: CacheQuery(request: text))
         }
+        let entry = CacheEntry(value: Array("x".utf8), createdAt: now, expiresAt: now.advanced(by: .seconds(60)))
+        for index in 0..<untagged { try await tier.store(entry, for: CacheQuery(request: "untagged \(index)")) }
         do {
             try await body(url, name, tier)
         } catch {
@@ -71,6 +74,27 @@ struct MaintenanceCommandTests {
             #expect(confirmed.status == 0, "\(confirmed.error)")
             #expect(try await tier.lookup(CacheQuery(request: "a")) == nil)
             #expect(try await tier.lookup(CacheQuery(request: "b")) == nil)
+        }
+    }
+
+    @Test func flushShowsProgressOnStandardErrorAndReportsTheCount() async throws {
+        // 2,500 entries, two tag sets: about three SCAN batches.
+        try await withStoredEntries(untagged: 2_496) { url, name, tier in
+            let result = try CommandLineTool.run(["flush", "--yes", "--progress", "--json", "--redis", url, "--namespace", name])
+            #expect(result.status == 0, "\(result.error)")
+            let report = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
+            #expect((report["deleted_keys"] as? NSNumber)?.intValue == 2_500)
+            #expect(report["flushed"] as? Bool == true)
+            let lines = result.error.split(separator: "\n").map(String.init)
+            #expect(lines.last == "deleted 2500 keys", "\(result.error)")
+            #expect(lines.dropLast().allSatisfy { $0.hasPrefix("deleted ") && $0.hasSuffix(" keys…") })
+            #expect(lines.count >= 2, "the first batch is reported before the final count")
+            #expect(try await tier.lookup(CacheQuery(request: "untagged 7")) == nil)
+
+            // Not a terminal and no --progress: standard error stays quiet.
+            let quiet = try CommandLineTool.run(["flush", "--yes", "--redis", url, "--namespace", name])
+            #expect(quiet.status == 0 && quiet.error.isEmpty, "\(quiet.error)")
+            #expect(quiet.output.contains("deleted_keys: 0"))
         }
     }
 

@@ -145,6 +145,25 @@ struct RedisExactTierTests {
         }
     }
 
+    @Test func removeAllReportsProgressAndCountsTheKeysItDeleted() async throws {
+        try await withNamespace { client, namespace in
+            let tier = RedisExactTier(namespace: namespace)
+            _ = try await namespace.bump()
+            for index in 0..<2_500 {
+                try await tier.store(storedEntry("v\(index)", tags: index % 2 == 0 ? ["even"] : []), for: CacheQuery(request: "k\(index)"))
+            }
+            var reports: [Int] = []
+            let deleted = try await tier.removeAll { reports.append($0) }
+            #expect(deleted == 2_501, "2,500 entries and one tag set; the version survives")
+            #expect(reports.count >= 2, "SCAN returns about a thousand keys per batch")
+            #expect(reports == reports.sorted() && reports.last == deleted)
+
+            try await tier.store(storedEntry("again"), for: CacheQuery(request: "again"))
+            #expect(try await namespace.removeAllEntries(includingSettings: true) == 2)
+            #expect(try await client.execute(RedisCommand("KEYS", namespace.keyspace.pattern)).array?.isEmpty == true)
+        }
+    }
+
     @Test func aRedisHitIsPromotedToMemory() async throws {
         try await withNamespace { _, namespace in
             let redis = RedisExactTier(namespace: namespace)

@@ -111,6 +111,14 @@ public final class RedisExactTier: CacheTier {
         try await namespace.removeAllEntries()
     }
 
+    /// ``removeAll()`` for a namespace large enough that the caller wants to
+    /// show progress: `progress` hears the number of keys deleted so far after
+    /// each batch; returns the total.
+    @discardableResult
+    public func removeAll(progress: (Int) -> Void) async throws -> Int {
+        try await namespace.removeAllEntries(progress: progress)
+    }
+
     /// Nothing to do: key names carry the version, so older entries are
     /// unreachable already and age out by their TTL.
     public func namespaceVersionDidChange(to version: UInt64) async {}

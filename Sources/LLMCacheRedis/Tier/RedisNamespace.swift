@@ -103,19 +103,35 @@ public final class RedisNamespace: NamespaceVersionSource {
 
     /// Removes every key of the namespace but its version counter and shared
     /// settings, with `SCAN` and `UNLINK` (never `KEYS`, which blocks the
-    /// server), and tells every process.
-    func removeAllEntries() async throws {
+    /// server), and tells every process; returns how many keys it deleted.
+    ///
+    /// A large namespace takes a while, so `progress` hears the running
+    /// total after each batch (about a thousand keys) and a command-line tool
+    /// can show that the deletion is moving.
+    ///
+    /// - Parameter includingSettings: also delete the version counter and the
+    ///   shared settings (the LSH seed), leaving nothing of the namespace: for
+    ///   a namespace that is being thrown away (a benchmark's, a test's).
+    ///   Processes still using it would start over at version 0.
+    @discardableResult
+    public func removeAllEntries(includingSettings: Bool = false, progress: (Int) -> Void = { _ in }) async throws -> Int {
         var cursor: [UInt8] = Array("0".utf8)
+        var deleted = 0
         repeat {
             let reply = try await client.execute(RedisCommand("SCAN", cursor, "MATCH", keyspace.pattern, "COUNT", 1000))
             guard let parts = reply.array, parts.count == 2, let next = parts[0].bytes, let keys = parts[1].array else {
                 throw RedisError(.protocolError, "unexpected SCAN reply")
             }
-            let doomed = keys.compactMap(\.bytes).filter { !keyspace.survivesRemoveAll($0) }
-            if !doomed.isEmpty { try await client.execute(RedisCommand("UNLINK", doomed)) }
+            let doomed = keys.compactMap(\.bytes).filter { includingSettings || !keyspace.survivesRemoveAll($0) }
+            if !doomed.isEmpty {
+                // Keys that expired between SCAN and UNLINK are not counted.
+                deleted += Int(try await client.execute(RedisCommand("UNLINK", doomed)).int ?? 0)
+                progress(deleted)
+            }
             cursor = next
         } while cursor != Array("0".utf8)
         try await broadcast(.cleared)
+        return deleted
     }
 
     /// Tells every process (this one included) about `event`.

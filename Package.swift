@@ -120,6 +120,12 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .executableTarget(
+            name: "Streaming",
+            dependencies: ["LLMCache", "LLMCacheRedis", "LLMCacheOpenAI"],
+            path: "Examples/Streaming",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
             name: "SemanticFAQ",
             dependencies: ["LLMCache", "LLMCacheEmbeddings"],
             path: "Examples/SemanticFAQ",
@@ -161,7 +167,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LLMCacheCLITests",
-            dependencies: ["llmcache", "SemanticFAQ", "LLMCache", "LLMCacheEmbeddings", "LLMCacheRedis"],
+            dependencies: ["llmcache", "SemanticFAQ", "Streaming", "LLMCache", "LLMCacheEmbeddings", "LLMCacheRedis"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -317,6 +317,32 @@ struct StreamingCacheTests {
         #expect(memory.count == 0)
     }
 
+    @Test func pastTheLimitChunksAreReleasedOnlyOnceEverySubscriberReadThem() async throws {
+        let model = ScriptedStreamModel()
+        let cache = stack([MemoryTier(maxEntries: 100, clock: clock)])
+        let small = StreamCaching(maxRecordedBytes: 100)
+        let leader = await cache.streamResponse(for: "big", caching: small, compute: model.stream)
+        await eventually { model.callCount == 1 }
+        let follower = await cache.streamResponse(for: "big", caching: small, compute: model.stream)
+        #expect(follower.source == .coalesced)
+        let chunks = (0..<500).map { "chunk \($0)" }
+        var leading = leader.value.makeAsyncIterator()
+        var following = follower.value.makeAsyncIterator()
+        var followed: [String] = []
+        for (index, chunk) in chunks.enumerated() {
+            model.send(chunk)
+            #expect(try await leading.next() == chunk)
+            if index % 97 == 96 {  // the follower catches up in bursts, far behind the leader
+                while followed.count <= index, let next = try await following.next() { followed.append(next) }
+            }
+        }
+        model.finish()
+        #expect(try await leading.next() == nil)
+        while let next = try await following.next() { followed.append(next) }
+        #expect(followed == chunks)
+        #expect(model.callCount == 1)
+    }
+
     @Test func streamedAndCompleteAnswersToOneRequestAreKeptApart() async throws {
         let model = FixedStreamModel(["streamed"])
         let memory = MemoryTier(maxEntries: 100, clock: clock)

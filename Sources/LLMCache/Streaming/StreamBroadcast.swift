@@ -42,19 +42,32 @@ final class StreamBroadcast<Chunk: Sendable>: StreamFlight {
 
         var produced: Int { dropped + chunks.count }
 
-        /// Hands available chunks (or the end) to `id`'s waiting readers.
-        mutating func drain(_ id: Int, into resumptions: inout [Resumption]) {
-            guard var subscriber = subscribers[id], !subscriber.waiters.isEmpty else { return }
+        /// Hands available chunks (or the end) to the waiting readers of
+        /// `subscriber`, a value of `subscribers` mutated in place.
+        func drain(_ subscriber: inout Subscriber, into resumptions: inout [Resumption]) {
             while !subscriber.waiters.isEmpty, subscriber.position < produced {
                 let waiter = subscriber.waiters.removeFirst()
                 resumptions.append(.init(waiter, .success(chunks[subscriber.position - dropped])))
                 subscriber.position += 1
             }
-            if let end, subscriber.position == produced {
+            if let end, subscriber.position == produced, !subscriber.waiters.isEmpty {
                 for waiter in subscriber.waiters { resumptions.append(.init(waiter, end.result)) }
                 subscriber.waiters = []
             }
-            subscribers[id] = subscriber
+        }
+
+        /// Drains every subscriber, without copying the table.
+        mutating func drainAll(into resumptions: inout [Resumption]) {
+            var index = subscribers.values.startIndex
+            while index != subscribers.values.endIndex {
+                if !subscribers.values[index].waiters.isEmpty {
+                    var subscriber = subscribers.values[index]
+                    subscribers.values[index].waiters = []  // leave the moved-out array uniquely referenced
+                    drain(&subscriber, into: &resumptions)
+                    subscribers.values[index] = subscriber
+                }
+                subscribers.values.formIndex(after: &index)
+            }
         }
 
         /// Drops chunks every subscriber has read, once nobody can join at
@@ -129,7 +142,7 @@ final class StreamBroadcast<Chunk: Sendable>: StreamFlight {
         let open = state.withLock { state in
             guard state.end == nil else { return false }
             state.chunks.append(chunk)
-            for id in state.subscribers.keys { state.drain(id, into: &resumptions) }
+            state.drainAll(into: &resumptions)
             state.trim()
             return true
         }
@@ -146,7 +159,7 @@ final class StreamBroadcast<Chunk: Sendable>: StreamFlight {
             guard state.end == nil else { return false }
             state.end = end
             state.production = nil
-            for id in state.subscribers.keys { state.drain(id, into: &resumptions) }
+            state.drainAll(into: &resumptions)
             return true
         }
         for resumption in resumptions { resumption.resume() }
@@ -200,8 +213,10 @@ final class StreamBroadcast<Chunk: Sendable>: StreamFlight {
                         resumptions.append(.init(continuation, .failure(CancellationError())))
                         return
                     }
-                    state.subscribers[id]!.waiters.append(continuation)
-                    state.drain(id, into: &resumptions)
+                    var subscriber = state.subscribers.removeValue(forKey: id)!
+                    subscriber.waiters.append(continuation)
+                    state.drain(&subscriber, into: &resumptions)
+                    state.subscribers[id] = subscriber
                     state.trim()
                 }
                 for resumption in resumptions { resumption.resume() }

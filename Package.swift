@@ -104,6 +104,12 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .executableTarget(
+            name: "StreamingBenchmark",
+            dependencies: ["LLMCache", "LLMCacheOpenAI", "BenchmarkSupport"],
+            path: "Benchmarks/StreamingBenchmark",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
             name: "SemanticBenchmark",
             dependencies: ["LLMCache", "LLMCacheTesting", "BenchmarkSupport"],
             path: "Benchmarks/SemanticBenchmark",

@@ -89,9 +89,24 @@ func measureMisses() async throws -> (direct: Double, cached: Double) {
     return (direct / chunks, cached / chunks)
 }
 
+/// Median time to decode the stored recording of the whole answer, in µs:
+/// what a hit does before its first chunk, besides the lookup.
+func measureDecode() throws -> Double {
+    let bytes = try RecordedStream(chunks: answer).cacheEncoded()
+    var samples: [Double] = []
+    for _ in 0..<calls {
+        let start = DispatchTime.now().uptimeNanoseconds
+        let decoded = try RecordedStream<ChatStreamChunk>(cacheEncoded: bytes)
+        samples.append(microseconds(since: start))
+        precondition(decoded.chunks.count == answer.count)
+    }
+    return Percentiles(samples).median
+}
+
 var p50s: [Double] = []
 var p99s: [Double] = []
 var rates: [Double] = []
+var decodes: [Double] = []
 var directs: [Double] = []
 var misses: [Double] = []
 for _ in 0..<runs {
@@ -100,6 +115,7 @@ for _ in 0..<runs {
     p50s.append(replay.p50)
     p99s.append(replay.p99)
     rates.append(replay.chunksPerSecond)
+    decodes.append(try measureDecode())
     let miss = try await Task.detached { try await measureMisses() }.value
     directs.append(miss.direct)
     misses.append(miss.cached)
@@ -113,6 +129,7 @@ report.add("replay_calls_per_run", calls)
 report.add("replay_first_chunk_p50_us", median(p50s))
 report.add("replay_first_chunk_p99_us", median(p99s))
 report.add("replay_unpaced_chunks_per_second", median(rates))
+report.add("recording_decode_p50_us", median(decodes))
 report.add("miss_direct_per_chunk_ns", median(directs))
 report.add("miss_through_cache_per_chunk_ns", median(misses))
 report.add("cores", ProcessInfo.processInfo.activeProcessorCount)

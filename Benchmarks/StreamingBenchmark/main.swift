@@ -89,6 +89,38 @@ func measureMisses() async throws -> (direct: Double, cached: Double) {
     return (direct / chunks, cached / chunks)
 }
 
+/// A model that sends 200 chunks 500 µs apart, each stamped (in `created`)
+/// with the uptime in ns at which it was sent.
+@Sendable func pacedModel(_ request: ChatRequest) -> AsyncThrowingStream<ChatStreamChunk, any Error> {
+    let (stream, continuation) = AsyncThrowingStream<ChatStreamChunk, any Error>.makeStream()
+    let task = Task {
+        for _ in 0..<200 {
+            try? await Task.sleep(for: .microseconds(500))
+            let now = Int(DispatchTime.now().uptimeNanoseconds)
+            continuation.yield(ChatStreamChunk(id: "paced", model: "m", created: now, choices: [.init(delta: .init(content: " token"))]))
+        }
+        continuation.finish()
+    }
+    continuation.onTermination = { _ in task.cancel() }
+    return stream
+}
+
+/// p50 of the time from the model sending a chunk to the consumer having it,
+/// in µs, reading the model directly and through the cache on a miss: the
+/// delay the cache adds to a live stream.
+func measureChunkDelay() async throws -> (direct: Double, cached: Double) {
+    let stack = CacheStack { MemoryTier(maxEntries: 1_000, maxBytes: 64 << 20, ttl: .seconds(3600)) }
+    let cachedStream = stack.wrapStream(pacedModel)
+    var direct: [Double] = []
+    var cached: [Double] = []
+    for index in 0..<5 {
+        for try await chunk in pacedModel(question(index)) { direct.append(microseconds(since: UInt64(chunk.created))) }
+        for try await chunk in cachedStream(question(index)) { cached.append(microseconds(since: UInt64(chunk.created))) }
+    }
+    precondition(stack.statistics.computed == 5, "every measured call must be a miss")
+    return (Percentiles(direct).median, Percentiles(cached).median)
+}
+
 /// Median time to decode the stored recording of the whole answer, in µs:
 /// what a hit does before its first chunk, besides the lookup.
 func measureDecode() throws -> Double {
@@ -107,6 +139,8 @@ var p50s: [Double] = []
 var p99s: [Double] = []
 var rates: [Double] = []
 var decodes: [Double] = []
+var directDelays: [Double] = []
+var cachedDelays: [Double] = []
 var directs: [Double] = []
 var misses: [Double] = []
 for _ in 0..<runs {
@@ -116,6 +150,9 @@ for _ in 0..<runs {
     p99s.append(replay.p99)
     rates.append(replay.chunksPerSecond)
     decodes.append(try measureDecode())
+    let delay = try await Task.detached { try await measureChunkDelay() }.value
+    directDelays.append(delay.direct)
+    cachedDelays.append(delay.cached)
     let miss = try await Task.detached { try await measureMisses() }.value
     directs.append(miss.direct)
     misses.append(miss.cached)
@@ -132,5 +169,7 @@ report.add("replay_unpaced_chunks_per_second", median(rates))
 report.add("recording_decode_p50_us", median(decodes))
 report.add("miss_direct_per_chunk_ns", median(directs))
 report.add("miss_through_cache_per_chunk_ns", median(misses))
+report.add("live_chunk_delay_direct_p50_us", median(directDelays))
+report.add("live_chunk_delay_through_cache_p50_us", median(cachedDelays))
 report.add("cores", ProcessInfo.processInfo.activeProcessorCount)
 report.emit()

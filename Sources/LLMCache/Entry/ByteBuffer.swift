@@ -11,7 +11,15 @@ package struct ByteWriter {
 
     package mutating func write(_ value: UInt8) { bytes.append(value) }
 
-    package mutating func write<T: FixedWidthInteger>(_ value: T) {
+    package mutating func write<T: FixedWidthInteger>(_ value: T) { append(value) }
+
+    // Concrete overloads of the common widths: a generic call from another
+    // module is not specialised and looks up type metadata on every value.
+    package mutating func write(_ value: UInt32) { append(value) }
+    package mutating func write(_ value: Int64) { append(value) }
+    package mutating func write(_ value: UInt64) { append(value) }
+
+    private mutating func append<T: FixedWidthInteger>(_ value: T) {
         withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
     }
 
@@ -44,7 +52,15 @@ package struct ByteReader {
 
     package var isAtEnd: Bool { offset == bytes.count }
 
-    package mutating func read<T: FixedWidthInteger>(_: T.Type = T.self) throws(CacheError) -> T {
+    package mutating func read<T: FixedWidthInteger>(_: T.Type = T.self) throws(CacheError) -> T { try load() }
+
+    // Concrete overloads of the common widths, as for `ByteWriter.write`.
+    package mutating func read(_: UInt8.Type) throws(CacheError) -> UInt8 { try load() }
+    package mutating func read(_: UInt32.Type) throws(CacheError) -> UInt32 { try load() }
+    package mutating func read(_: Int64.Type) throws(CacheError) -> Int64 { try load() }
+    package mutating func read(_: UInt64.Type) throws(CacheError) -> UInt64 { try load() }
+
+    private mutating func load<T: FixedWidthInteger>() throws(CacheError) -> T {
         let size = MemoryLayout<T>.size
         guard bytes.count - offset >= size else { throw truncated() }
         let value = bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: offset, as: T.self) }

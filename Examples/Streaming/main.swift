@@ -96,26 +96,39 @@ func stream(_ label: String, _ question: String, caching: StreamCaching) async t
     return chunks
 }
 
-let question = "Why is the sky blue?"
-let original = try await stream("First ask", question, caching: StreamCaching())
-let replayed = try await stream(
-    "Second ask (replayed at 4x the recorded pace)", question, caching: StreamCaching(pacing: .recorded(speed: 4)))
-print("  the replay is \(replayed == original ? "identical to" : "DIFFERENT from") the first answer, chunk for chunk")
-print("  as text: \(ChatResponse(folding: replayed).text ?? "")")
+/// The demonstration: a streamed answer, its replay, and two identical requests at once.
+func demonstrate() async throws {
+    let question = "Why is the sky blue?"
+    let original = try await stream("First ask", question, caching: StreamCaching())
+    let replayed = try await stream(
+        "Second ask (replayed at 4x the recorded pace)", question, caching: StreamCaching(pacing: .recorded(speed: 4)))
+    print("  the replay is \(replayed == original ? "identical to" : "DIFFERENT from") the first answer, chunk for chunk")
+    if let text = ChatResponse(folding: replayed).text, !text.isEmpty { print("  as text: \(text)") }
 
-// Single-flight: two identical requests at once, one model call. The wrapped
-// function has the client's own signature.
-let cachedAsk = stack.wrapStream(ask)
-let callsBefore = stack.statistics.computed
-let tide = request("What causes the tides?")
-async let one = cachedAsk(tide).reduce(into: [ChatStreamChunk]()) { $0.append($1) }
-async let two = cachedAsk(tide).reduce(into: [ChatStreamChunk]()) { $0.append($1) }
-let (answerOne, answerTwo) = try await (one, two)
-let modelCalls = stack.statistics.computed - callsBefore
-print("\nTwo identical requests at once: \(modelCalls) model call\(modelCalls == 1 ? "" : "s"), answers \(answerOne == answerTwo ? "identical" : "DIFFERENT") (\(answerOne.count) chunks each)")
+    // Single-flight: two identical requests at once, one model call. The wrapped
+    // function has the client's own signature.
+    let cachedAsk = stack.wrapStream(ask)
+    let callsBefore = stack.statistics.computed
+    let tide = request("What causes the tides?")
+    async let one = cachedAsk(tide).reduce(into: [ChatStreamChunk]()) { $0.append($1) }
+    async let two = cachedAsk(tide).reduce(into: [ChatStreamChunk]()) { $0.append($1) }
+    let (answerOne, answerTwo) = try await (one, two)
+    let modelCalls = stack.statistics.computed - callsBefore
+    print("\nTwo identical requests at once: \(modelCalls) model call\(modelCalls == 1 ? "" : "s"), answers \(answerOne == answerTwo ? "identical" : "DIFFERENT") (\(answerOne.count) chunks each)")
+}
+
+let succeeded: Bool
+do {
+    try await demonstrate()
+    succeeded = true
+} catch {
+    FileHandle.standardError.write(Data("Streaming: the model's stream failed: \(error)\n".utf8))
+    succeeded = false
+}
 
 print("\n\(stack.statistics)")
 if let redisParts {
     await redisParts.namespace.shutdown()
     await redisParts.client.shutdown()
 }
+exit(succeeded ? 0 : 1)

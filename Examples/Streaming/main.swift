@@ -9,9 +9,10 @@
 // Runs offline with a clearly labelled local stand-in streaming model. Set
 // OPENAI_API_KEY or OPENAI_BASE_URL (and optionally OPENAI_MODEL) to stream
 // from a real OpenAI-compatible endpoint; `--stand-in` keeps the stand-in
-// anyway. With LLMCACHE_REDIS8_URL set (scripts/example.sh Streaming starts
-// a local Redis), answers are also kept in Redis, so a second run of the
-// program replays what the first stored. `--fresh` empties the cache first.
+// anyway. With LLMCACHE_REDIS_URL (or LLMCACHE_REDIS8_URL) set
+// (scripts/example.sh Streaming starts a local Redis), answers are also kept
+// in Redis, so a second run of the program replays what the first stored.
+// `--fresh` empties the cache first.
 import Foundation
 import LLMCache
 import LLMCacheOpenAI
@@ -34,14 +35,15 @@ if endpointConfigured, !arguments.contains("--stand-in") {
 
 let memory = MemoryTier(maxEntries: 10_000, maxBytes: 64 << 20, ttl: .seconds(300))
 var redisParts: (client: RedisClient, namespace: RedisNamespace)?
-if let url = environment["LLMCACHE_REDIS8_URL"], !url.isEmpty {
+// As the other examples: LLMCACHE_REDIS_URL, else LLMCACHE_REDIS8_URL (scripts/with-redis.sh, scripts/example.sh).
+if let url = ["LLMCACHE_REDIS_URL", "LLMCACHE_REDIS8_URL"].lazy.compactMap({ environment[$0] }).first(where: { !$0.isEmpty }) {
     let client = try RedisClient(url: url)
     let namespace = try await RedisNamespace(name: "streaming-example", client: client)
     namespace.propagateInvalidations(to: memory)
     redisParts = (client, namespace)
     print("Cache: memory, then Redis at \(url) (namespace \"streaming-example\")")
 } else {
-    print("Cache: memory only (set LLMCACHE_REDIS8_URL, or run scripts/example.sh Streaming, to add Redis)")
+    print("Cache: memory only (set LLMCACHE_REDIS_URL, or run scripts/example.sh Streaming, to add Redis)")
 }
 let stack = CacheStack(versionSource: redisParts?.namespace ?? LocalNamespaceVersion()) {
     memory

@@ -107,6 +107,12 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .executableTarget(
+            name: "StreamingBenchmark",
+            dependencies: ["LLMCache", "LLMCacheOpenAI", "BenchmarkSupport"],
+            path: "Benchmarks/StreamingBenchmark",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
             name: "SemanticBenchmark",
             dependencies: ["LLMCache", "LLMCacheTesting", "BenchmarkSupport"],
             path: "Benchmarks/SemanticBenchmark",
@@ -120,6 +126,12 @@ let package = Package(
                 "LLMCache", "LLMCacheEmbeddings", "LLMCacheRedis", "BenchmarkSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "Streaming",
+            dependencies: ["LLMCache", "LLMCacheRedis", "LLMCacheOpenAI"],
+            path: "Examples/Streaming",
             swiftSettings: strictSettings
         ),
         .executableTarget(
@@ -187,7 +199,7 @@ let package = Package(
         .testTarget(
             name: "LLMCacheCLITests",
             dependencies: [
-                "llmcache", "SemanticFAQ", "QuickStart", "CustomStack", "Invalidation",
+                "llmcache", "SemanticFAQ", "QuickStart", "CustomStack", "Invalidation", "Streaming",
                 "LLMCache", "LLMCacheEmbeddings", "LLMCacheRedis",
             ],
             swiftSettings: strictSettings

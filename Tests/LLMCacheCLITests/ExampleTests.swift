@@ -103,4 +103,16 @@ struct ExampleTests {
             }
         }
     }
+
+    @Test func streamingReplaysTheSecondAnswerFromTheCache() throws {
+        let result = try CommandLineTool.run(["--fresh", "--stand-in"], executable: "Streaming", environment: try exampleEnvironment())
+        #expect(result.status == 0, "\(result.error)")
+        #expect(result.output.contains("LOCAL STAND-IN"))
+        let answers = result.output.split(separator: "\n").filter { $0.hasPrefix("  answered by") }
+        #expect(answers.count == 2)
+        #expect(answers.first?.contains("answered by the model") == true)
+        #expect(answers.last?.contains("answered by the cache, tier \"memory\"") == true)
+        #expect(result.output.contains("the replay is identical to the first answer"))
+        #expect(result.output.contains("Two identical requests at once: 1 model call,"))
+    }
 }

@@ -2,29 +2,38 @@
 ///
 /// The cache's own binary layouts (entries, responses) are written with it
 /// because they sit on the hit path, where JSON would cost more than the
-/// lookup itself.
-struct ByteWriter {
-    private(set) var bytes: [UInt8] = []
+/// lookup itself. `package` so that the package's other modules lay out
+/// their own values (streamed chunks) the same way.
+package struct ByteWriter {
+    package private(set) var bytes: [UInt8] = []
 
-    init(capacity: Int = 64) { bytes.reserveCapacity(capacity) }
+    package init(capacity: Int = 64) { bytes.reserveCapacity(capacity) }
 
-    mutating func write(_ value: UInt8) { bytes.append(value) }
+    package mutating func write(_ value: UInt8) { bytes.append(value) }
 
-    mutating func write<T: FixedWidthInteger>(_ value: T) {
+    package mutating func write<T: FixedWidthInteger>(_ value: T) { append(value) }
+
+    // Concrete overloads of the common widths: a generic call from another
+    // module is not specialised and looks up type metadata on every value.
+    package mutating func write(_ value: UInt32) { append(value) }
+    package mutating func write(_ value: Int64) { append(value) }
+    package mutating func write(_ value: UInt64) { append(value) }
+
+    private mutating func append<T: FixedWidthInteger>(_ value: T) {
         withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
     }
 
-    mutating func write(bytes other: some Collection<UInt8>) {
+    package mutating func write(bytes other: some Collection<UInt8>) {
         write(UInt32(other.count))
         bytes.append(contentsOf: other)
     }
 
-    mutating func write(_ string: String) {
+    package mutating func write(_ string: String) {
         var string = string
         string.withUTF8 { write(bytes: $0) }
     }
 
-    mutating func write(optional string: String?) {
+    package mutating func write(optional string: String?) {
         write(UInt8(string == nil ? 0 : 1))
         if let string { write(string) }
     }
@@ -32,18 +41,26 @@ struct ByteWriter {
 
 /// Reads what ``ByteWriter`` wrote, throwing instead of trapping on any
 /// truncated or inconsistent input, because stored bytes are untrusted.
-struct ByteReader {
+package struct ByteReader {
     private let bytes: [UInt8]
-    private(set) var offset: Int
+    package private(set) var offset: Int
 
-    init(_ bytes: [UInt8], offset: Int = 0) {
+    package init(_ bytes: [UInt8], offset: Int = 0) {
         self.bytes = bytes
         self.offset = offset
     }
 
-    var isAtEnd: Bool { offset == bytes.count }
+    package var isAtEnd: Bool { offset == bytes.count }
 
-    mutating func read<T: FixedWidthInteger>(_: T.Type = T.self) throws(CacheError) -> T {
+    package mutating func read<T: FixedWidthInteger>(_: T.Type = T.self) throws(CacheError) -> T { try load() }
+
+    // Concrete overloads of the common widths, as for `ByteWriter.write`.
+    package mutating func read(_: UInt8.Type) throws(CacheError) -> UInt8 { try load() }
+    package mutating func read(_: UInt32.Type) throws(CacheError) -> UInt32 { try load() }
+    package mutating func read(_: Int64.Type) throws(CacheError) -> Int64 { try load() }
+    package mutating func read(_: UInt64.Type) throws(CacheError) -> UInt64 { try load() }
+
+    private mutating func load<T: FixedWidthInteger>() throws(CacheError) -> T {
         let size = MemoryLayout<T>.size
         guard bytes.count - offset >= size else { throw truncated() }
         let value = bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: offset, as: T.self) }
@@ -51,18 +68,18 @@ struct ByteReader {
         return T(littleEndian: value)
     }
 
-    mutating func readBytes() throws(CacheError) -> ArraySlice<UInt8> {
+    package mutating func readBytes() throws(CacheError) -> ArraySlice<UInt8> {
         let count = Int(try read(UInt32.self))
         guard bytes.count - offset >= count else { throw truncated() }
         defer { offset += count }
         return bytes[offset..<offset + count]
     }
 
-    mutating func readString() throws(CacheError) -> String {
+    package mutating func readString() throws(CacheError) -> String {
         String(decoding: try readBytes(), as: UTF8.self)
     }
 
-    mutating func readOptionalString() throws(CacheError) -> String? {
+    package mutating func readOptionalString() throws(CacheError) -> String? {
         try read(UInt8.self) == 0 ? nil : try readString()
     }
 

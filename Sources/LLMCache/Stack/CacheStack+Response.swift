@@ -51,7 +51,7 @@ extension CacheStack {
     }
 
     /// Walks the tiers top-down; on a hit, decodes it and promotes it upwards.
-    private func lookup<Response: CacheValue>(
+    func lookup<Response: CacheValue>(
         _ query: CacheQuery, in selected: [Layer], as: Response.Type
     ) async -> (Response, CacheHit, Layer)? {
         for (position, layer) in selected.enumerated() {
@@ -110,7 +110,7 @@ extension CacheStack {
     }
 
     /// Writes a freshly computed answer to every selected tier.
-    private func storeComputed<Response: CacheValue>(
+    func storeComputed<Response: CacheValue>(
         _ response: Response, for query: CacheQuery, options: CacheOptions, in selected: [Layer]
     ) async {
         let bytes: [UInt8]

@@ -56,6 +56,7 @@ public final class CacheStack: Sendable {
     let clock: any CacheClock
     let logger: Logger
     let flights = SingleFlight<FlightKey>()
+    let streamFlights = StreamFlightTable()
     let counters = StackCounters()
     private let lastSeenVersion: Atomic<UInt64>
 

@@ -130,7 +130,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "Streaming",
-            dependencies: ["LLMCache", "LLMCacheRedis", "LLMCacheOpenAI"],
+            dependencies: ["ExampleSupport", "LLMCache", "LLMCacheRedis", "LLMCacheOpenAI"],
             path: "Examples/Streaming",
             swiftSettings: strictSettings
         ),

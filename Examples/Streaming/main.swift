@@ -13,6 +13,7 @@
 // (scripts/example.sh Streaming starts a local Redis), answers are also kept
 // in Redis, so a second run of the program replays what the first stored.
 // `--fresh` empties the cache first.
+import ExampleSupport
 import Foundation
 import LLMCache
 import LLMCacheOpenAI
@@ -35,8 +36,9 @@ if endpointConfigured, !arguments.contains("--stand-in") {
 
 let memory = MemoryTier(maxEntries: 10_000, maxBytes: 64 << 20, ttl: .seconds(300))
 var redisParts: (client: RedisClient, namespace: RedisNamespace)?
-// As the other examples: LLMCACHE_REDIS_URL, else LLMCACHE_REDIS8_URL (scripts/with-redis.sh, scripts/example.sh).
-if let url = ["LLMCACHE_REDIS_URL", "LLMCACHE_REDIS8_URL"].lazy.compactMap({ environment[$0] }).first(where: { !$0.isEmpty }) {
+// As the other examples: LLMCACHE_REDIS_URL, else LLMCACHE_REDIS8_URL (scripts/with-redis.sh, scripts/example.sh),
+// else a local server scripts/redis.sh started.
+if let url = ExampleRedis.url() {
     let client = try RedisClient(url: url)
     let namespace = try await RedisNamespace(name: "streaming-example", client: client)
     namespace.propagateInvalidations(to: memory)

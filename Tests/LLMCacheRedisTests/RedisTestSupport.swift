@@ -59,17 +59,24 @@ func waitUntil(
     return nil
 }
 
+/// Test servers' ports stay below the kernel's ephemeral range (Linux:
+/// 32768–60999). While a test's server is down, its clients keep
+/// reconnecting; a connect to a port in that range can be given the very
+/// same port as its source and connect to itself (TCP simultaneous open),
+/// which then holds the port and keeps the restarted server from binding it.
+private let testPorts = 20_000..<32_000
+
 /// The next candidate port for `freePort()`: it only moves forward, so a port
 /// handed to one test (whose server may be killed and restarted on it) is
 /// never handed to another test of this process.
-private let nextPort = Atomic<Int>(Int.random(in: 20_000..<40_000))
+private let nextPort = Atomic<Int>(Int.random(in: testPorts))
 
 /// A free TCP port on loopback that no other test of this process was given.
 func freePort() -> Int {
     while true {
         let port = nextPort.add(1, ordering: .relaxed).newValue
-        if port >= 60_000 { nextPort.store(20_000, ordering: .relaxed) }
-        if canBind(port) { return port }
+        if port >= testPorts.upperBound { nextPort.store(testPorts.lowerBound, ordering: .relaxed) }
+        if testPorts.contains(port), canBind(port) { return port }
     }
 }
 

@@ -155,7 +155,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LLMCacheEmbeddingsTests",
-            dependencies: ["LLMCacheEmbeddings"],
+            dependencies: ["LLMCacheEmbeddings", "CLLMCacheKernels"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -32,29 +32,39 @@ struct DenseLayer {
         _ file: SafeTensorsFile, _ prefixes: [String], inputs: Int, outputs: Int, kernels: KernelSet
     ) throws(EmbeddingError) {
         let total = outputs * prefixes.count
-        let weights = AlignedFloats(
-            count: kernels == .avx512 ? llmk_packed_count(Int32(total), Int32(inputs)) : total * inputs)
+        var parts: [UnsafePointer<Float>] = []
         let bias = AlignedFloats(count: total)
         for (index, prefix) in prefixes.enumerated() {
-            let weight = try file.floats("\(prefix).weight", shape: [outputs, inputs])
+            parts.append(try file.floats("\(prefix).weight", shape: [outputs, inputs]).baseAddress!)
             let partBias = try file.floats("\(prefix).bias", shape: [outputs])
             (bias.pointer + index * outputs).update(from: partBias.baseAddress!, count: outputs)
-            switch kernels {
-            case .avx512:
-                // Parts start on a panel boundary when `outputs` is a whole
-                // number of panels; otherwise pack the stacked copy.
-                precondition(outputs % Int(LLMK_PANEL_WIDTH) == 0, "outputs must fill whole panels")
-                llmk_pack(
-                    weight.baseAddress!, Int32(outputs), Int32(inputs), inputs, 1,
-                    weights.pointer + index * outputs * inputs)
-            case .portable:
-                (weights.pointer + index * outputs * inputs).update(from: weight.baseAddress!, count: outputs * inputs)
+        }
+        /// The stored matrices one after another, as one `total × inputs` matrix.
+        func stacked() -> AlignedFloats {
+            let copy = AlignedFloats(count: total * inputs)
+            for (index, part) in parts.enumerated() {
+                (copy.pointer + index * outputs * inputs).update(from: part, count: outputs * inputs)
             }
+            return copy
+        }
+        switch kernels {
+        case .avx512:
+            let packed = AlignedFloats(count: llmk_packed_count(Int32(total), Int32(inputs)))
+            if outputs % Int(LLMK_PANEL_WIDTH) == 0 {
+                // Each part fills whole panels: pack it straight from the file.
+                for (index, part) in parts.enumerated() {
+                    llmk_pack(part, Int32(outputs), Int32(inputs), inputs, 1, packed.pointer + index * outputs * inputs)
+                }
+            } else {
+                llmk_pack(stacked().pointer, Int32(total), Int32(inputs), inputs, 1, packed.pointer)
+            }
+            weights = packed
+        case .portable:
+            weights = stacked()
         }
         self.inputs = inputs
         self.outputs = total
         self.kernels = kernels
-        self.weights = weights
         self.bias = bias
     }
 

@@ -99,7 +99,7 @@ for _ in 0..<runs {
 
 var report = BenchmarkReport(name: "minilm-embedder")
 report.add("runs", runs)
-report.add("blas_threads", threads)
+report.add("threads", threads)
 report.add("questions_mean_tokens", Double(tokens.reduce(0, +)) / Double(tokens.count))
 report.add("load_ms", median(loadTimes))
 report.add("resident_mb_after_load", memoryAfter)

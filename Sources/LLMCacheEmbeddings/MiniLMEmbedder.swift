@@ -2,8 +2,8 @@ import Foundation
 import LLMCache
 
 /// The all-MiniLM-L6-v2 sentence embedder, computed natively: the exact BERT
-/// tokenizer, the 6-layer encoder with its matrix products in OpenBLAS, mean
-/// pooling and L2 normalisation, all from the files `scripts/model.sh` fetches.
+/// tokenizer, the 6-layer encoder, mean pooling and L2 normalisation, all
+/// from the files `scripts/model.sh` fetches.
 ///
 /// It matches sentence-transformers (cosine ≥ 0.9999 on the reference texts)
 /// without Python or a network round-trip, so a semantic cache can embed each
@@ -26,7 +26,7 @@ public final class MiniLMEmbedder: Embedder {
         /// of a small machine; more threads than free cores only contend.
         public var threads: Int
         /// The most texts one forward pass encodes together; larger inputs
-        /// are split. Bounds memory (about 12 KB per token of a batch).
+        /// are split. Bounds memory (about 14 KB per token of a batch).
         public var maxBatchSize: Int
 
         /// Defaults: 2 BLAS threads, batches of at most 32 texts.

@@ -89,6 +89,11 @@ struct ComputeTeamTests {
                 try await Task.sleep(for: .milliseconds(5))
             }
         }
+        // More chunks than one loop can count are run in slices.
+        let many = 3 << 20
+        let ran = Atomic<Int>(0)
+        team.forEach(many) { chunk, _ in ran.add(chunk == many - 1 ? 1_000_000_000 : 1, ordering: .relaxed) }
+        #expect(ran.load(ordering: .relaxed) == many - 1 + 1_000_000_000)
         team.stop()
         var total = 0
         team.forEach(10) { _, worker in total += worker == 0 ? 1 : 100 }

@@ -55,7 +55,13 @@ final class ComputeTeam: @unchecked Sendable {
     /// over the team; returns when all have finished. `worker` (below
     /// ``threads``) identifies the thread, for per-thread scratch.
     func forEach(_ count: Int, _ body: (_ chunk: Int, _ worker: Int) -> Void) {
-        precondition(count <= Self.chunkMask, "too many chunks for one loop")
+        if count > Self.chunkMask {
+            // More chunks than one loop word can count: run them in slices.
+            for first in stride(from: 0, to: count, by: Self.chunkMask) {
+                forEach(min(Self.chunkMask, count - first)) { chunk, worker in body(first + chunk, worker) }
+            }
+            return
+        }
         guard count > 1, threads > 1, !stopping.load(ordering: .relaxed) else {
             for chunk in 0..<count { body(chunk, 0) }
             return

@@ -84,13 +84,22 @@ public final class MiniLMEmbedder: Embedder {
         }
         let folder = try Self.resolveFolder(modelFolder)
         let tokenizer = try BertTokenizer(modelFolder: folder)
-        let encoder = try BertEncoder(modelFolder: folder, kernels: kernels)
-        let vocabularySize = encoder.configuration.bert.vocabSize
-        guard tokenizer.vocabulary.count <= vocabularySize else {
-            throw EmbeddingError(
-                .malformedModelFile,
-                "the vocabulary \(tokenizer.vocabulary.source) has \(tokenizer.vocabulary.count) tokens but "
-                    + "the model's embeddings have \(vocabularySize) rows: \(EmbeddingError.fetchHint)")
+        // The team exists before the encoder so loading can pack layers in
+        // parallel; it must not outlive a failed load.
+        let team = ComputeTeam(threads: configuration.threads, name: "MiniLMEmbedder")
+        let encoder: BertEncoder
+        do throws(EmbeddingError) {
+            encoder = try BertEncoder(modelFolder: folder, kernels: kernels, team: team)
+            let vocabularySize = encoder.configuration.bert.vocabSize
+            guard tokenizer.vocabulary.count <= vocabularySize else {
+                throw EmbeddingError(
+                    .malformedModelFile,
+                    "the vocabulary \(tokenizer.vocabulary.source) has \(tokenizer.vocabulary.count) tokens but "
+                        + "the model's embeddings have \(vocabularySize) rows: \(EmbeddingError.fetchHint)")
+            }
+        } catch {
+            team.stop()
+            throw error
         }
         self.tokenizer = tokenizer
         self.encoder = encoder
@@ -98,7 +107,7 @@ public final class MiniLMEmbedder: Embedder {
         dimensions = encoder.dimensions
         maxSequenceLength = encoder.configuration.maxSequenceLength
         worker = EncoderThread(name: "MiniLMEmbedder")
-        team = ComputeTeam(threads: configuration.threads, name: "MiniLMEmbedder")
+        self.team = team
         workspace = encoder.makeWorkspace(team: team)
     }
 

@@ -45,6 +45,8 @@ let package = Package(
             name: "CBLAS", pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]
         ),
+        // The MiniLM encoder's inner loops in C: AVX-512 kernels chosen at run time, portable fallbacks.
+        .target(name: "CLLMCacheKernels"),
         // Typed wrappers for the variadic and macro-based C APIs Swift cannot call.
         .target(name: "CLLMCacheShims", dependencies: ["CCurl"]),
 
@@ -70,7 +72,9 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         // Embedders: the native MiniLM (tokenizer and BERT encoder; model files from scripts/model.sh).
-        .target(name: "LLMCacheEmbeddings", dependencies: ["LLMCache", "CBLAS"], swiftSettings: strictSettings),
+        .target(
+            name: "LLMCacheEmbeddings", dependencies: ["LLMCache", "CBLAS", "CLLMCacheKernels"],
+            swiftSettings: strictSettings),
         // libcurl HTTP client, the OpenAI-compatible embedder and chat client.
         .target(
             name: "LLMCacheOpenAI",
@@ -188,7 +192,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LLMCacheEmbeddingsTests",
-            dependencies: ["LLMCacheEmbeddings"],
+            dependencies: ["LLMCacheEmbeddings", "CLLMCacheKernels"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -1,30 +1,32 @@
 import Foundation
 import LLMCache
-internal import CBLAS
-import Synchronization
 
 /// The all-MiniLM-L6-v2 sentence embedder, computed natively: the exact BERT
-/// tokenizer, the 6-layer encoder with its matrix products in OpenBLAS, mean
-/// pooling and L2 normalisation, all from the files `scripts/model.sh` fetches.
+/// tokenizer, the 6-layer encoder, mean pooling and L2 normalisation, all
+/// from the files `scripts/model.sh` fetches.
 ///
 /// It matches sentence-transformers (cosine ≥ 0.9999 on the reference texts)
 /// without Python or a network round-trip, so a semantic cache can embed each
 /// request locally in milliseconds.
 ///
-/// The forward pass runs on one dedicated thread, never on Swift's cooperative
-/// pool; concurrent callers queue there in order. The thread exits when the
-/// embedder is released, after finishing the work already queued.
+/// The forward pass runs on dedicated threads (see ``Configuration/threads``),
+/// never on Swift's cooperative pool; concurrent callers queue there in
+/// order. The threads exit when the embedder is released, after finishing
+/// the work already queued.
+///
+/// On CPUs with AVX-512 the inner loops are this package's own kernels over
+/// weights packed at load time; elsewhere the products go to OpenBLAS. Both
+/// give the same vectors to within float rounding.
 public final class MiniLMEmbedder: Embedder {
     /// Settings that change speed and memory, never the vectors.
     public struct Configuration: Sendable {
-        /// Threads OpenBLAS may use for one matrix product. Default 2: on
-        /// small machines more threads only contend. OpenBLAS keeps the count
-        /// process-wide and changing it during a product is unsafe, so
-        /// forward passes of all embedders take turns (see ``BLASTurn``), each
-        /// setting its own count first.
+        /// Threads that compute one forward pass: the embedder's own thread
+        /// plus `threads − 1` helpers, which split every product, the
+        /// attention heads and the normalisations. Default 2: one per core
+        /// of a small machine; more threads than free cores only contend.
         public var threads: Int
         /// The most texts one forward pass encodes together; larger inputs
-        /// are split. Bounds memory (about 12 KB per token of a batch).
+        /// are split. Bounds memory (about 14 KB per token of a batch).
         public var maxBatchSize: Int
 
         /// Defaults: 2 BLAS threads, batches of at most 32 texts.
@@ -51,8 +53,14 @@ public final class MiniLMEmbedder: Embedder {
     /// The settings this embedder was created with.
     public let configuration: Configuration
 
+    /// The implementation of the encoder's inner loops in use.
+    var kernels: KernelSet { encoder.kernels }
+
     private let encoder: BertEncoder
     private let worker: EncoderThread
+    private let team: ComputeTeam
+    /// Only touched on `worker`'s thread, one pass at a time.
+    private let workspace: EncoderWorkspace
 
     /// Loads the model from `modelFolder`, or else from the folder named by
     /// `LLMCACHE_MINILM_PATH`.
@@ -61,7 +69,13 @@ public final class MiniLMEmbedder: Embedder {
     /// saying to run `scripts/model.sh`) when the folder is not given, does
     /// not exist, or a file in it is unusable — at init, so a misconfigured
     /// service fails at start-up rather than on its first request.
-    public init(modelFolder: URL? = nil, configuration: Configuration = .init()) throws(EmbeddingError) {
+    public convenience init(modelFolder: URL? = nil, configuration: Configuration = .init()) throws(EmbeddingError) {
+        try self.init(modelFolder: modelFolder, configuration: configuration, kernels: .best)
+    }
+
+    /// Loads the model with the given implementation of the inner loops;
+    /// tests use it to check the portable kernels on any CPU.
+    init(modelFolder: URL?, configuration: Configuration, kernels: KernelSet) throws(EmbeddingError) {
         guard configuration.threads >= 1, configuration.maxBatchSize >= 1 else {
             throw EmbeddingError(
                 .invalidConfiguration,
@@ -70,13 +84,22 @@ public final class MiniLMEmbedder: Embedder {
         }
         let folder = try Self.resolveFolder(modelFolder)
         let tokenizer = try BertTokenizer(modelFolder: folder)
-        let encoder = try BertEncoder(modelFolder: folder)
-        let vocabularySize = encoder.configuration.bert.vocabSize
-        guard tokenizer.vocabulary.count <= vocabularySize else {
-            throw EmbeddingError(
-                .malformedModelFile,
-                "the vocabulary \(tokenizer.vocabulary.source) has \(tokenizer.vocabulary.count) tokens but "
-                    + "the model's embeddings have \(vocabularySize) rows: \(EmbeddingError.fetchHint)")
+        // The team exists before the encoder so loading can pack layers in
+        // parallel; it must not outlive a failed load.
+        let team = ComputeTeam(threads: configuration.threads, name: "MiniLMEmbedder")
+        let encoder: BertEncoder
+        do throws(EmbeddingError) {
+            encoder = try BertEncoder(modelFolder: folder, kernels: kernels, team: team)
+            let vocabularySize = encoder.configuration.bert.vocabSize
+            guard tokenizer.vocabulary.count <= vocabularySize else {
+                throw EmbeddingError(
+                    .malformedModelFile,
+                    "the vocabulary \(tokenizer.vocabulary.source) has \(tokenizer.vocabulary.count) tokens but "
+                        + "the model's embeddings have \(vocabularySize) rows: \(EmbeddingError.fetchHint)")
+            }
+        } catch {
+            team.stop()
+            throw error
         }
         self.tokenizer = tokenizer
         self.encoder = encoder
@@ -84,10 +107,13 @@ public final class MiniLMEmbedder: Embedder {
         dimensions = encoder.dimensions
         maxSequenceLength = encoder.configuration.maxSequenceLength
         worker = EncoderThread(name: "MiniLMEmbedder")
+        self.team = team
+        workspace = encoder.makeWorkspace(team: team)
     }
 
     deinit {
         worker.stop()
+        team.stop()
     }
 
     /// One unit vector of ``dimensions`` floats per text, in order; `[]` for
@@ -99,7 +125,7 @@ public final class MiniLMEmbedder: Embedder {
         let encoder = encoder
         let maxLength = maxSequenceLength
         let batchSize = configuration.maxBatchSize
-        let threads = configuration.threads
+        let workspace = workspace
         return await withCheckedContinuation { continuation in
             worker.submit {
                 var vectors: [[Float]] = []
@@ -107,7 +133,7 @@ public final class MiniLMEmbedder: Embedder {
                 for start in stride(from: 0, to: texts.count, by: batchSize) {
                     let batch = texts[start..<min(start + batchSize, texts.count)]
                     let ids = batch.map { tokenizer.encode($0, maxLength: maxLength) }
-                    vectors += BLASTurn.run(threads: threads) { encoder.encode(ids) }
+                    vectors += encoder.encode(ids, workspace: workspace)
                 }
                 continuation.resume(returning: vectors)
             }
@@ -133,27 +159,5 @@ public final class MiniLMEmbedder: Embedder {
                 .modelFileMissing, "the model folder \(folder.path) does not exist: \(EmbeddingError.fetchHint)")
         }
         return folder
-    }
-}
-
-/// Serialises BLAS work across every ``MiniLMEmbedder`` of the process.
-///
-/// OpenBLAS's thread count is one global setting, and changing it while
-/// another thread is inside a product can crash. Each embedder's forward pass
-/// therefore runs in its turn, after setting its own count if it differs;
-/// since one pass already keeps the BLAS threads busy, taking turns costs two
-/// embedders little.
-enum BLASTurn {
-    /// The thread count last given to OpenBLAS (0: never set by us).
-    private static let threadCount = CacheLock<Int>(0)
-
-    static func run<Result>(threads: Int, _ body: () -> Result) -> Result {
-        threadCount.withLock { current in
-            if current != threads {
-                openblas_set_num_threads(Int32(clamping: threads))
-                current = threads
-            }
-            return body()
-        }
     }
 }

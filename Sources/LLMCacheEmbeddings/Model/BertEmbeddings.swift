@@ -12,7 +12,7 @@ struct BertEmbeddings {
     let maxPositions: Int
     let width: Int
 
-    init(_ file: SafeTensorsFile, _ configuration: BertConfiguration) throws(EmbeddingError) {
+    init(_ file: SafeTensorsFile, _ configuration: BertConfiguration, kernels: KernelSet) throws(EmbeddingError) {
         let width = configuration.hiddenSize
         words = try file.floats(
             "embeddings.word_embeddings.weight", shape: [configuration.vocabSize, width]
@@ -23,7 +23,8 @@ struct BertEmbeddings {
         tokenTypeZero = try file.floats(
             "embeddings.token_type_embeddings.weight", shape: [configuration.typeVocabSize, width]
         ).baseAddress!
-        norm = try LayerNorm(file, "embeddings.LayerNorm", width: width, epsilon: configuration.layerNormEps)
+        norm = try LayerNorm(
+            file, "embeddings.LayerNorm", width: width, epsilon: configuration.layerNormEps, kernels: kernels)
         vocabularySize = configuration.vocabSize
         maxPositions = configuration.maxPositionEmbeddings
         self.width = width
@@ -32,7 +33,7 @@ struct BertEmbeddings {
     /// Fills `hidden` (one row of `width` per token, the sequences packed one
     /// after another) from the sequences' ids; positions restart at 0 with
     /// every sequence.
-    func apply(_ sequences: [[Int32]], into hidden: UnsafeMutablePointer<Float>) {
+    func apply(_ sequences: [[Int32]], into hidden: UnsafeMutablePointer<Float>, team: ComputeTeam) {
         var row = 0
         for ids in sequences {
             precondition(ids.count <= maxPositions, "a sequence is longer than the model's positions")
@@ -45,6 +46,6 @@ struct BertEmbeddings {
                 row += 1
             }
         }
-        norm.apply(hidden, rows: row)
+        norm.apply(hidden, rows: row, team: team)
     }
 }

@@ -6,17 +6,20 @@ internal import CBLAS
 /// pooling over the attention mask, then normalisation).
 ///
 /// A batch is packed: every token of every sequence is one row of the
-/// `tokens × hidden` activations, so each dense layer is one BLAS product for
-/// the whole batch and no work goes into padding; attention stays within each
-/// sequence (see ``SelfAttention``).
+/// `tokens × hidden` activations, so each dense layer is one product for the
+/// whole batch and no work goes into padding; attention stays within each
+/// sequence (see ``SelfAttention``). Each step is split over the threads of
+/// the caller's ``EncoderWorkspace``.
 ///
-/// `@unchecked Sendable`: after `init` nothing is written; the weights are a
-/// read-only mapping owned by `file`, and each ``encode(_:)`` call allocates
-/// its own scratch, so calls from several threads would be safe (the embedder
-/// makes them from one worker thread).
+/// `@unchecked Sendable`: after `init` nothing is written; the weights are
+/// read-only copies (``DenseLayer``) or a read-only mapping owned by `file`.
+/// All per-pass state lives in the workspace passed to ``encode(_:workspace:)``.
 final class BertEncoder: @unchecked Sendable {
     let configuration: ModelConfiguration
-    /// Keeps the mapping that every weight pointer below points into alive.
+    /// The implementation of the inner loops the weights were laid out for.
+    let kernels: KernelSet
+    /// Keeps the mapping that the embeddings and normalisation parameters
+    /// point into alive.
     private let file: SafeTensorsFile
     private let embeddings: BertEmbeddings
     private let layers: [(attention: SelfAttention, feedForward: FeedForward)]
@@ -25,23 +28,45 @@ final class BertEncoder: @unchecked Sendable {
     var dimensions: Int { configuration.bert.hiddenSize }
 
     /// Reads the configuration files and maps `model.safetensors` from
-    /// `modelFolder`, checking every tensor the forward pass uses.
-    init(modelFolder: URL) throws(EmbeddingError) {
+    /// `modelFolder`, checking every tensor the forward pass uses and copying
+    /// the dense layers' weights into the layout `kernels` wants, one layer
+    /// per chunk of `team` (copying 42 MB is most of the load time).
+    init(modelFolder: URL, kernels: KernelSet = .best, team: ComputeTeam) throws(EmbeddingError) {
         configuration = try ModelConfiguration(modelFolder: modelFolder)
         file = try SafeTensorsFile(contentsOf: modelFolder.appendingPathComponent("model.safetensors"))
+        self.kernels = kernels
+        if kernels == .portable { KernelSet.singleThreadedBLAS }
         let bert = configuration.bert
-        embeddings = try BertEmbeddings(file, bert)
-        var layers: [(attention: SelfAttention, feedForward: FeedForward)] = []
-        for layer in 0..<bert.numHiddenLayers {
-            layers.append(
-                (try SelfAttention(file, layer: layer, bert), try FeedForward(file, layer: layer, bert)))
+        embeddings = try BertEmbeddings(file, bert, kernels: kernels)
+        typealias Layer = (attention: SelfAttention, feedForward: FeedForward)
+        var built = [Result<Layer, EmbeddingError>?](repeating: nil, count: bert.numHiddenLayers)
+        let file = file
+        built.withUnsafeMutableBufferPointer { slots in
+            team.forEach(slots.count) { layer, _ in
+                slots[layer] = Result { () throws(EmbeddingError) -> Layer in
+                    (
+                        try SelfAttention(file, layer: layer, bert, kernels: kernels),
+                        try FeedForward(file, layer: layer, bert, kernels: kernels)
+                    )
+                }
+            }
         }
-        self.layers = layers
+        layers = try built.map { slot throws(EmbeddingError) in try slot!.get() }
+        // The dense weights now live in their copies; let the kernel drop the
+        // mapped pages read so far (they come back from the file if touched).
+        file.releaseResidentPages()
+    }
+
+    /// A workspace for passes of this model computed by `team`.
+    func makeWorkspace(team: ComputeTeam) -> EncoderWorkspace {
+        let bert = configuration.bert
+        return EncoderWorkspace(
+            hiddenSize: bert.hiddenSize, intermediateSize: bert.intermediateSize, headSize: bert.headSize, team: team)
     }
 
     /// One normalised vector per sequence of ids (each non-empty, at most
     /// `maxPositionEmbeddings` ids, every id inside the vocabulary).
-    func encode(_ sequences: [[Int32]]) -> [[Float]] {
+    func encode(_ sequences: [[Int32]], workspace: EncoderWorkspace) -> [[Float]] {
         guard !sequences.isEmpty else { return [] }
         var ranges: [Range<Int>] = []
         ranges.reserveCapacity(sequences.count)
@@ -51,20 +76,15 @@ final class BertEncoder: @unchecked Sendable {
             ranges.append(rows..<(rows + ids.count))
             rows += ids.count
         }
-        let bert = configuration.bert
-        let width = bert.hiddenSize
-        let scratch = EncoderScratch(
-            rows: rows, width: width, intermediate: bert.intermediateSize,
-            longest: sequences.map(\.count).max()!)
-        let hidden = UnsafeMutablePointer<Float>.allocate(capacity: rows * width)
-        defer { hidden.deallocate() }
-
-        embeddings.apply(sequences, into: hidden)
+        let width = configuration.bert.hiddenSize
+        workspace.prepare(rows: rows, longest: sequences.map(\.count).max()!)
+        defer { workspace.finish() }
+        embeddings.apply(sequences, into: workspace.hidden, team: workspace.team)
         for layer in layers {
-            layer.attention.apply(hidden, sequences: ranges, scratch: scratch)
-            layer.feedForward.apply(hidden, scratch: scratch)
+            layer.attention.apply(workspace, sequences: ranges)
+            layer.feedForward.apply(workspace)
         }
-        return ranges.map { Self.meanPooledAndNormalized(hidden, rows: $0, width: width) }
+        return ranges.map { Self.meanPooledAndNormalized(workspace.hidden, rows: $0, width: width) }
     }
 
     /// The mean of a sequence's rows (every token is inside the attention
@@ -83,35 +103,5 @@ final class BertEncoder: @unchecked Sendable {
             cblas_sscal(blasint(width), 1 / max(norm, 1e-12), sum.baseAddress!, 1)
         }
         return vector
-    }
-}
-
-/// The activations one batch needs besides the hidden state, allocated once
-/// per ``BertEncoder/encode(_:)`` call and shared by all layers.
-final class EncoderScratch {
-    /// Tokens in the batch: the row count of every matrix below.
-    let rows: Int
-    let queries: UnsafeMutablePointer<Float>
-    let keys: UnsafeMutablePointer<Float>
-    let values: UnsafeMutablePointer<Float>
-    /// The heads' outputs side by side, `rows × width`.
-    let context: UnsafeMutablePointer<Float>
-    /// `rows × intermediate`.
-    let intermediate: UnsafeMutablePointer<Float>
-    /// One head's attention scores for the longest sequence, `longest²`.
-    let scores: UnsafeMutablePointer<Float>
-
-    init(rows: Int, width: Int, intermediate: Int, longest: Int) {
-        self.rows = rows
-        queries = .allocate(capacity: rows * width)
-        keys = .allocate(capacity: rows * width)
-        values = .allocate(capacity: rows * width)
-        context = .allocate(capacity: rows * width)
-        self.intermediate = .allocate(capacity: rows * intermediate)
-        scores = .allocate(capacity: longest * longest)
-    }
-
-    deinit {
-        for buffer in [queries, keys, values, context, intermediate, scores] { buffer.deallocate() }
     }
 }

@@ -128,6 +128,15 @@ final class SafeTensorsFile: @unchecked Sendable {
         for copy in copies { copy.deallocate() }
     }
 
+    /// Tells the kernel the mapped pages read so far are not needed: a
+    /// private read-only mapping is never dirty, so they are simply dropped
+    /// from this process's resident memory and read again from the (cached)
+    /// file if touched. Called once the weights that are copied at load time
+    /// have been copied.
+    func releaseResidentPages() {
+        madvise(UnsafeMutableRawPointer(mutating: mapping), mappedLength, MADV_DONTNEED)
+    }
+
     /// The F32 tensor `name`, which must have exactly `shape`; its elements in
     /// row-major order (the last dimension varies fastest).
     ///

@@ -10,6 +10,8 @@ public struct RedisKeyspace: Sendable, Hashable {
     /// The namespace; separates applications sharing one Redis.
     public let namespace: String
     let prefix: String
+    /// `prefix` as bytes, for key names built on the hit path.
+    private let prefixBytes: [UInt8]
 
     /// - Parameter namespace: letters, digits and `-_.` only, so that key
     ///   names and SCAN patterns need no escaping.
@@ -20,11 +22,56 @@ public struct RedisKeyspace: Sendable, Hashable {
         }
         self.namespace = namespace
         self.prefix = "llmcache:\(namespace):"
+        self.prefixBytes = Array(prefix.utf8)
     }
 
-    /// The key of an exact-tier entry.
+    /// The key of an exact-tier entry: `{prefix}v{version}:e:{hex}`.
+    ///
+    /// Written straight into one array because every exact lookup builds
+    /// one; string interpolation and `CacheKey.hex` cost several times more.
     public func entryKey(_ key: CacheKey, version: UInt64) -> [UInt8] {
-        Array("\(prefix)v\(version):e:\(key.hex)".utf8)
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        let versionLength = withUnsafeMutableBytes(of: &digits) { Self.writeDecimal(version, into: $0) }
+        let length = prefixBytes.count + 1 + versionLength + 3 + 64
+        return [UInt8](unsafeUninitializedCapacity: length) { buffer, count in
+            var offset = 0
+            func put(_ byte: UInt8) {
+                buffer[offset] = byte
+                offset += 1
+            }
+            for byte in prefixBytes { put(byte) }
+            put(UInt8(ascii: "v"))
+            withUnsafeBytes(of: digits) { for byte in $0.prefix(versionLength) { put(byte) } }
+            put(UInt8(ascii: ":"))
+            put(UInt8(ascii: "e"))
+            put(UInt8(ascii: ":"))
+            // The same lower-case digits as `CacheKey.hex`, without the `String`.
+            withUnsafeBytes(of: key.words) { digest in
+                for byte in digest {
+                    put(Self.hexDigit(byte >> 4))
+                    put(Self.hexDigit(byte & 0x0F))
+                }
+            }
+            count = offset
+        }
+    }
+
+    /// Writes `value` in decimal at the start of `buffer` (20 bytes suffice); returns its length.
+    private static func writeDecimal(_ value: UInt64, into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        var length = 0
+        var rest = value
+        repeat {
+            buffer[length] = UInt8(ascii: "0") + UInt8(rest % 10)
+            length += 1
+            rest /= 10
+        } while rest > 0
+        for index in 0..<length / 2 { buffer.swapAt(index, length - 1 - index) }
+        return length
+    }
+
+    @inline(__always)
+    private static func hexDigit(_ nibble: UInt8) -> UInt8 {
+        nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
     }
 
     /// The set listing the keys that carry `tag`.

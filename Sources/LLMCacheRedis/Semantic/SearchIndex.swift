@@ -5,7 +5,9 @@ import LLMCache
 /// over the hashes answers `KNN` queries filtered by container.
 ///
 /// The index name carries the embedding model and dimension, so a new model
-/// starts a new index while the old one's documents age out.
+/// starts a new index while the old one's documents age out. How the
+/// container filter combines with the graph search is left to RediSearch
+/// except for containers holding much of the index (see ``SearchFilterPolicy``).
 struct SearchIndex: SemanticIndex {
     let client: RedisClient
     let keyspace: RedisKeyspace
@@ -13,6 +15,7 @@ struct SearchIndex: SemanticIndex {
     let name: String
     let documentPrefix: String
     let dimensions: Int
+    private let filterPolicy = SearchFilterPolicy()
 
     init(
         client: RedisClient, keyspace: RedisKeyspace, settings: RedisSemanticTier.SearchSettings, model: String,
@@ -41,18 +44,46 @@ struct SearchIndex: SemanticIndex {
     func nearest(
         to vector: [Float], in container: SemanticContainer, minimumSimilarity: Float, count: Int
     ) async throws -> [SemanticCandidate] {
-        let command = RedisCommand(
-            "FT.SEARCH", name,
-            "@c:{\(container.id)}=>[KNN \(count) @vec $vector EF_RUNTIME \(settings.searchExplorationFactor) AS distance]",
-            "PARAMS", 2, "vector", VectorBytes.encode(vector), "SORTBY", "distance", "RETURN", 2, "distance", "p",
-            "LIMIT", 0, count, "DIALECT", 2)
-        var reply = try await client.send(command)
+        let advice = filterPolicy.advice(for: container.id)
+        guard advice.refresh else {
+            return try await search(vector, in: container, count: count, batches: advice.batches, above: minimumSimilarity)
+        }
+        // Count the container's share alongside this search, not before it.
+        async let share = containerShare(container)
+        do {
+            let candidates = try await search(
+                vector, in: container, count: count, batches: advice.batches, above: minimumSimilarity)
+            filterPolicy.record(share: await share, for: container.id)
+            return candidates
+        } catch {
+            filterPolicy.record(share: await share, for: container.id)
+            throw error
+        }
+    }
+
+    private func search(
+        _ vector: [Float], in container: SemanticContainer, count: Int, batches: Bool, above minimumSimilarity: Float
+    ) async throws -> [SemanticCandidate] {
+        func command(batches: Bool) -> RedisCommand {
+            let policy = batches ? " HYBRID_POLICY BATCHES" : ""
+            return RedisCommand(
+                "FT.SEARCH", name,
+                "@c:{\(container.id)}=>[KNN \(count) @vec $vector EF_RUNTIME \(settings.searchExplorationFactor)\(policy) AS distance]",
+                "PARAMS", 2, "vector", VectorBytes.encode(vector), "SORTBY", "distance", "RETURN", 2, "distance", "p",
+                "LIMIT", 0, count, "DIALECT", 2)
+        }
+        var reply = try await client.send(command(batches: batches))
+        if batches, case .error = reply {
+            // A server without `HYBRID_POLICY` (Valkey-search) refuses the hint: stop giving it.
+            reply = try await client.send(command(batches: false))
+            if case .error = reply {} else { filterPolicy.rejectHints() }
+        }
         if case .error(let message) = reply, message.lowercased().contains("no such index")
             || message.lowercased().contains("unknown index")
         {
             // The index went away (FLUSHALL, a restart without persistence): recreate it.
             try await prepare()
-            reply = try await client.send(command)
+            reply = try await client.send(command(batches: false))
         }
         guard let results = try RedisClient.throwingErrors(reply).array, !results.isEmpty else {
             throw RedisError(.protocolError, "unexpected FT.SEARCH reply")
@@ -76,6 +107,18 @@ struct SearchIndex: SemanticIndex {
             candidates.append(SemanticCandidate(similarity: similarity, frame: frame, answerKey: key, record: nil))
         }
         return candidates
+    }
+
+    /// The share of the index's documents that belong to `container`, or
+    /// `nil` if the server's answers do not say.
+    private func containerShare(_ container: SemanticContainer) async -> Double? {
+        async let inContainer = client.send(RedisCommand("FT.SEARCH", name, "@c:{\(container.id)}", "LIMIT", 0, 0, "DIALECT", 2))
+        async let info = client.send(RedisCommand("FT.INFO", name))
+        guard let counted = (try? await inContainer)?.array?.first?.int, let fields = (try? await info)?.array,
+            let position = fields.firstIndex(where: { $0.string == "num_docs" }), position + 1 < fields.count,
+            let total = fields[position + 1].int, total > 0
+        else { return nil }
+        return Double(counted) / Double(total)
     }
 
     func store(_ entry: IndexedEntry) async throws {

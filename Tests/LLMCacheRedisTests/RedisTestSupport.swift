@@ -112,7 +112,32 @@ final class OwnRedisServer: @unchecked Sendable {
 
     var url: String { "redis://127.0.0.1:\(port)" }
 
+    /// Starts the server and waits until it answers. A server that exits
+    /// before answering (e.g. its port is briefly not bindable again right
+    /// after a kill) is launched again; one that never answers within 20 s is
+    /// a recorded issue quoting the end of its log.
     func start() async throws {
+        // The server's log, so a server that does not come up says why.
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("llmcache-redis-\(port)-\(UUID()).log")
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: log) }
+        let logHandle = try FileHandle(forWritingTo: log)
+        defer { try? logHandle.close() }
+        let deadline = ContinuousClock.now + .seconds(20)
+        while ContinuousClock.now < deadline {
+            let process = try launch(logTo: logHandle)
+            self.process = process
+            while ContinuousClock.now < deadline, process.isRunning {
+                if (try? await ping()) == "PONG" { return }
+                try await Task.sleep(for: .milliseconds(25))
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        let tail = ((try? String(contentsOf: log, encoding: .utf8)) ?? "").split(separator: "\n").suffix(8)
+        Issue.record("redis-server on port \(port) did not start; its log ends:\n\(tail.joined(separator: "\n"))")
+    }
+
+    private func launch(logTo log: FileHandle) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = ["--port", "\(port)", "--bind", "127.0.0.1", "--save", "", "--protected-mode", "no"]
@@ -121,12 +146,10 @@ final class OwnRedisServer: @unchecked Sendable {
         } else {
             process.arguments! += ["--appendonly", "no"]
         }
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        process.standardOutput = log
+        process.standardError = log
         try process.run()
-        self.process = process
-        let started = try await waitUntil(.seconds(20), every: .milliseconds(25)) { (try? await ping()) == "PONG" }
-        if started == nil { Issue.record("redis-server on port \(port) did not start") }
+        return process
     }
 
     /// Kills the server abruptly (SIGKILL), as a crash would.

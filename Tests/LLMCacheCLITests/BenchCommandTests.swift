@@ -21,7 +21,7 @@ struct BenchCommandTests {
     @Test func printsATableOfEveryPhaseWithProgressOnStandardErrorAndLeavesNothing() async throws {
         let url = try testRedisURL()
         let name = uniqueName()
-        let result = try CommandLineTool.run([
+        let result = try await CommandLineTool.run([
             "bench", "--redis", url, "--namespace", name, "--iterations", "20", "--entries", "40", "--concurrency", "4",
             "--progress",
         ])
@@ -48,7 +48,7 @@ struct BenchCommandTests {
 
     @Test func printsOneJSONObjectAndSkipsSemanticPhasesWithoutEntries() async throws {
         let url = try testRedisURL()
-        let result = try CommandLineTool.run([
+        let result = try await CommandLineTool.run([
             "bench", "--redis", url, "--namespace", uniqueName(), "--iterations", "20", "--entries", "0",
             "--concurrency", "3", "--json", "--no-progress",
         ])
@@ -76,7 +76,7 @@ struct BenchCommandTests {
     @Test func dropsTheSearchIndexItCreatedOnRediSearch() async throws {
         let url = try testRedisURL("LLMCACHE_REDIS8_SEARCH_URL")
         let name = uniqueName()
-        let result = try CommandLineTool.run([
+        let result = try await CommandLineTool.run([
             "bench", "--redis", url, "--namespace", name, "--iterations", "10", "--entries", "30", "--concurrency", "2",
             "--backend", "search", "--json",
         ])
@@ -87,14 +87,14 @@ struct BenchCommandTests {
         #expect(left.keys.isEmpty && left.indexes.isEmpty, "\(left)")
     }
 
-    @Test func rejectsBadArgumentsAndUnreachableServers() throws {
-        let zero = try CommandLineTool.run(["bench", "--redis", try testRedisURL(), "--namespace", "x", "--iterations", "0"])
+    @Test func rejectsBadArgumentsAndUnreachableServers() async throws {
+        let zero = try await CommandLineTool.run(["bench", "--redis", try testRedisURL(), "--namespace", "x", "--iterations", "0"])
         #expect(zero.status != 0 && zero.error.contains("--iterations"))
-        let backend = try CommandLineTool.run(["bench", "--redis", try testRedisURL(), "--namespace", "x", "--backend", "faiss"])
+        let backend = try await CommandLineTool.run(["bench", "--redis", try testRedisURL(), "--namespace", "x", "--backend", "faiss"])
         #expect(backend.status != 0 && backend.error.contains("--backend"))
-        let namespace = try CommandLineTool.run(["bench", "--redis", try testRedisURL(), "--namespace", "a b"])
+        let namespace = try await CommandLineTool.run(["bench", "--redis", try testRedisURL(), "--namespace", "a b"])
         #expect(namespace.status != 0 && namespace.error.contains("namespace"))
-        let down = try CommandLineTool.run(["bench", "--redis", "redis://127.0.0.1:1", "--namespace", "x", "--iterations", "1"])
+        let down = try await CommandLineTool.run(["bench", "--redis", "redis://127.0.0.1:1", "--namespace", "x", "--iterations", "1"])
         #expect(down.status != 0 && !down.error.isEmpty)
     }
 }

@@ -33,12 +33,29 @@ struct CommandLineTool {
 
     /// Exit status, standard output and standard error of `llmcache arguments…`
     /// (or of another built executable), with `environment` added to ours.
+    ///
+    /// The process is waited for on a thread of its own: blocking a thread of
+    /// the cooperative pool (two on a 2-core machine) for a whole example run
+    /// would stall every other test meanwhile, and time out their waits.
     static func run(
         _ arguments: [String], input: String = "", executable name: String = "llmcache",
         environment overrides: [String: String] = [:]
+    ) async throws -> (status: Int32, output: String, error: String) {
+        let binary = try executable(name)
+        return try await withCheckedThrowingContinuation { continuation in
+            Thread {
+                continuation.resume(with: Result {
+                    try runBlocking(binary, arguments: arguments, input: input, environment: overrides)
+                })
+            }.start()
+        }
+    }
+
+    private static func runBlocking(
+        _ binary: URL, arguments: [String], input: String, environment overrides: [String: String]
     ) throws -> (status: Int32, output: String, error: String) {
         let process = Process()
-        process.executableURL = try executable(name)
+        process.executableURL = binary
         process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
         environment[MiniLMEmbedder.modelPathVariable] = modelFolder
@@ -81,7 +98,7 @@ struct CLITests {
             {"text": ""}
             """)
         let output = input + ".out"
-        let result = try CommandLineTool.run(["embed", "--input", input, "--output", output, "--batch", "2"])
+        let result = try await CommandLineTool.run(["embed", "--input", input, "--output", output, "--batch", "2"])
         #expect(result.status == 0, "\(result.error)")
         let lines = try String(contentsOfFile: output, encoding: .utf8).split(separator: "\n")
         #expect(lines.count == 3)
@@ -99,16 +116,16 @@ struct CLITests {
         #expect((first["id"] as? NSNumber)?.intValue == 1, "other fields are kept")
     }
 
-    @Test func embedRejectsBadInputWithAClearErrorAndAFailingStatus() throws {
-        let missing = try CommandLineTool.run(["embed", "--input", "/nonexistent/file.jsonl"])
+    @Test func embedRejectsBadInputWithAClearErrorAndAFailingStatus() async throws {
+        let missing = try await CommandLineTool.run(["embed", "--input", "/nonexistent/file.jsonl"])
         #expect(missing.status != 0 && missing.error.contains("cannot read"))
-        let noText = try CommandLineTool.run(["embed", "--input", try temporaryFile("{\"title\": \"x\"}\n")])
+        let noText = try await CommandLineTool.run(["embed", "--input", try temporaryFile("{\"title\": \"x\"}\n")])
         #expect(noText.status != 0 && noText.error.contains("\"text\""))
-        let notJSON = try CommandLineTool.run(["embed", "--input", try temporaryFile("not json\n")])
+        let notJSON = try await CommandLineTool.run(["embed", "--input", try temporaryFile("not json\n")])
         #expect(notJSON.status != 0 && notJSON.error.contains("not a JSON object"))
     }
 
-    @Test func calibratePrintsRatesPerThresholdAndSimulatesACache() throws {
+    @Test func calibratePrintsRatesPerThresholdAndSimulatesACache() async throws {
         let pairs = try temporaryFile(
             """
             {"a": "How do I reset my password?", "b": "How can I reset my password?", "label": 1}
@@ -117,7 +134,7 @@ struct CLITests {
             {"a": "How do I learn Swift?", "b": "How do I learn to swim?", "label": 0}
             {"a": "Is it safe to eat raw eggs?", "b": "Is it not safe to eat raw eggs?", "label": 0}
             """)
-        let result = try CommandLineTool.run(["calibrate", "--pairs", pairs, "--json", "--simulate"])
+        let result = try await CommandLineTool.run(["calibrate", "--pairs", pairs, "--json", "--simulate"])
         #expect(result.status == 0, "\(result.error)")
         let report = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
         #expect((report["positives"] as? NSNumber)?.intValue == 2)
@@ -135,9 +152,9 @@ struct CLITests {
             #expect(counts.reduce(0, +) == 2)
         }
 
-        let table = try CommandLineTool.run(["calibrate", "--pairs", pairs, "--guard", "none"])
+        let table = try await CommandLineTool.run(["calibrate", "--pairs", pairs, "--guard", "none"])
         #expect(table.status == 0 && table.output.contains("threshold") && table.output.contains("guard: none"))
-        let bad = try CommandLineTool.run(["calibrate", "--pairs", try temporaryFile("{\"a\": \"x\"}\n")])
+        let bad = try await CommandLineTool.run(["calibrate", "--pairs", try temporaryFile("{\"a\": \"x\"}\n")])
         #expect(bad.status != 0 && bad.error.contains("label"))
     }
 }

@@ -19,8 +19,8 @@ func sources(of request: String, in output: String, after separator: String) -> 
 
 @Suite("Examples run to completion")
 struct ExampleTests {
-    @Test func semanticFAQAnswersParaphrasesAndLetsTheGuardVeto() throws {
-        let result = try CommandLineTool.run([], executable: "SemanticFAQ")
+    @Test func semanticFAQAnswersParaphrasesAndLetsTheGuardVeto() async throws {
+        let result = try await CommandLineTool.run([], executable: "SemanticFAQ")
         #expect(result.status == 0, "\(result.error)")
         let lines = result.output.split(separator: "\n").map(String.init)
         func outcome(of question: String) -> String? { lines.first { $0.hasSuffix(question) }.map { String($0.prefix(4)) } }
@@ -30,8 +30,8 @@ struct ExampleTests {
         #expect(outcome(of: "What's the weather in Paris?") == "MISS")
     }
 
-    @Test func quickStartAnswersFromEveryTier() throws {
-        let result = try CommandLineTool.run(["--fresh"], executable: "QuickStart", environment: try exampleEnvironment())
+    @Test func quickStartAnswersFromEveryTier() async throws {
+        let result = try await CommandLineTool.run(["--fresh"], executable: "QuickStart", environment: try exampleEnvironment())
         #expect(result.status == 0, "\(result.error)")
         #expect(result.output.contains("Model: LOCAL STAND-IN"))
         func answeredBy(_ question: String) -> [String] { sources(of: question, in: result.output, after: " ms  ") }
@@ -40,11 +40,15 @@ struct ExampleTests {
         #expect(paraphrase.count == 2 && paraphrase[0].hasPrefix("redis-semantic (similarity") && paraphrase[1] == "memory")
         #expect(answeredBy("How many legs does a spider have?") == ["model", "model"], "another system prompt")
         #expect(answeredBy("What is 25% of 80?") == ["model"], "another number")
-        #expect(answeredBy("Why is the sky blue?").sorted() == ["model"] + Array(repeating: "model (shared call)", count: 4))
+        // Five identical requests at once, one model call: the others share it,
+        // or (a slow lookup finishing after the answer was stored) hit the cache.
+        let burst = answeredBy("Why is the sky blue?")
+        #expect(burst.count == 5 && burst.filter { $0 == "model" }.count == 1, "\(burst)")
+        #expect(burst.allSatisfy { $0 == "model" || $0 == "model (shared call)" || !$0.hasPrefix("model") }, "\(burst)")
     }
 
     @Test func customStackShowsNamespacesItsGuardOptionsAndItsOwnTier() async throws {
-        let result = try CommandLineTool.run([], executable: "CustomStack", environment: try exampleEnvironment())
+        let result = try await CommandLineTool.run([], executable: "CustomStack", environment: try exampleEnvironment())
         #expect(result.status == 0, "\(result.error)")
         #expect(result.output.contains("Model: LOCAL STAND-IN"))
         func answeredBy(_ request: String) -> [String] {
@@ -65,7 +69,7 @@ struct ExampleTests {
     }
 
     @Test func invalidationReachesTheOtherSidesMemoryTier() async throws {
-        let result = try CommandLineTool.run([], executable: "Invalidation", environment: try exampleEnvironment())
+        let result = try await CommandLineTool.run([], executable: "Invalidation", environment: try exampleEnvironment())
         #expect(result.status == 0, "\(result.error)")
         func answeredBy(_ request: String) -> [String] {
             sources(of: request, in: result.output, after: " → ").map { String($0.prefix { $0 != "," }) }
@@ -82,11 +86,11 @@ struct ExampleTests {
         try await expectDeleted(namespacesNamedIn: result.output)
     }
 
-    @Test func examplesNeedingRedisSayHowToGetOne() throws {
+    @Test func examplesNeedingRedisSayHowToGetOne() async throws {
         var environment = try exampleEnvironment()
         environment["LLMCACHE_REDIS_URL"] = "redis://127.0.0.1:1"
         for example in ["Invalidation", "CustomStack"] {
-            let result = try CommandLineTool.run([], executable: example, environment: environment)
+            let result = try await CommandLineTool.run([], executable: example, environment: environment)
             #expect(result.status == 1)
             #expect(result.error.contains("needs a Redis server") && result.error.contains("scripts/example.sh \(example)"))
         }
@@ -104,8 +108,8 @@ struct ExampleTests {
         }
     }
 
-    @Test func streamingReplaysTheSecondAnswerFromTheCache() throws {
-        let result = try CommandLineTool.run(["--fresh", "--stand-in"], executable: "Streaming", environment: try exampleEnvironment())
+    @Test func streamingReplaysTheSecondAnswerFromTheCache() async throws {
+        let result = try await CommandLineTool.run(["--fresh", "--stand-in"], executable: "Streaming", environment: try exampleEnvironment())
         #expect(result.status == 0, "\(result.error)")
         #expect(result.output.contains("LOCAL STAND-IN"))
         let answers = result.output.split(separator: "\n").filter { $0.hasPrefix("  answered by") }

@@ -45,7 +45,7 @@ struct MaintenanceCommandTests {
 
     @Test func invalidateRemovesTaggedEntries() async throws {
         try await withStoredEntries { url, name, tier in
-            let result = try CommandLineTool.run(["invalidate", "--tag", "docs", "--redis", url, "--namespace", name, "--json"])
+            let result = try await CommandLineTool.run(["invalidate", "--tag", "docs", "--redis", url, "--namespace", name, "--json"])
             #expect(result.status == 0, "\(result.error)")
             let report = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
             #expect((report["removed"] as? NSNumber)?.intValue == 1)
@@ -56,9 +56,9 @@ struct MaintenanceCommandTests {
 
     @Test func bumpVersionRetiresEverything() async throws {
         try await withStoredEntries { url, name, _ in
-            let first = try CommandLineTool.run(["bump-version", "--redis", url, "--namespace", name])
+            let first = try await CommandLineTool.run(["bump-version", "--redis", url, "--namespace", name])
             #expect(first.status == 0 && first.output.contains("version: 1"), "\(first.output)\(first.error)")
-            let second = try CommandLineTool.run(["bump-version", "--redis", url, "--namespace", name, "--json"])
+            let second = try await CommandLineTool.run(["bump-version", "--redis", url, "--namespace", name, "--json"])
             let report = try #require(try JSONSerialization.jsonObject(with: Data(second.output.utf8)) as? [String: Any])
             #expect((report["version"] as? NSNumber)?.intValue == 2)
         }
@@ -66,11 +66,11 @@ struct MaintenanceCommandTests {
 
     @Test func flushAsksFirstUnlessToldYes() async throws {
         try await withStoredEntries { url, name, tier in
-            let refused = try CommandLineTool.run(["flush", "--redis", url, "--namespace", name], input: "no\n")
+            let refused = try await CommandLineTool.run(["flush", "--redis", url, "--namespace", name], input: "no\n")
             #expect(refused.status != 0 && refused.error.contains("nothing deleted"))
             #expect(try await tier.lookup(CacheQuery(request: "a")) != nil)
 
-            let confirmed = try CommandLineTool.run(["flush", "--redis", url, "--namespace", name], input: "\(name)\n")
+            let confirmed = try await CommandLineTool.run(["flush", "--redis", url, "--namespace", name], input: "\(name)\n")
             #expect(confirmed.status == 0, "\(confirmed.error)")
             #expect(try await tier.lookup(CacheQuery(request: "a")) == nil)
             #expect(try await tier.lookup(CacheQuery(request: "b")) == nil)
@@ -80,7 +80,7 @@ struct MaintenanceCommandTests {
     @Test func flushShowsProgressOnStandardErrorAndReportsTheCount() async throws {
         // 2,500 entries, two tag sets: about three SCAN batches.
         try await withStoredEntries(untagged: 2_496) { url, name, tier in
-            let result = try CommandLineTool.run(["flush", "--yes", "--progress", "--json", "--redis", url, "--namespace", name])
+            let result = try await CommandLineTool.run(["flush", "--yes", "--progress", "--json", "--redis", url, "--namespace", name])
             #expect(result.status == 0, "\(result.error)")
             let report = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
             #expect((report["deleted_keys"] as? NSNumber)?.intValue == 2_500)
@@ -92,16 +92,16 @@ struct MaintenanceCommandTests {
             #expect(try await tier.lookup(CacheQuery(request: "untagged 7")) == nil)
 
             // Not a terminal and no --progress: standard error stays quiet.
-            let quiet = try CommandLineTool.run(["flush", "--yes", "--redis", url, "--namespace", name])
+            let quiet = try await CommandLineTool.run(["flush", "--yes", "--redis", url, "--namespace", name])
             #expect(quiet.status == 0 && quiet.error.isEmpty, "\(quiet.error)")
             #expect(quiet.output.contains("deleted_keys: 0"))
         }
     }
 
-    @Test func badArgumentsFailClearly() throws {
-        let noTag = try CommandLineTool.run(["invalidate", "--redis", "redis://127.0.0.1:1", "--namespace", "x"])
+    @Test func badArgumentsFailClearly() async throws {
+        let noTag = try await CommandLineTool.run(["invalidate", "--redis", "redis://127.0.0.1:1", "--namespace", "x"])
         #expect(noTag.status != 0 && noTag.error.contains("--tag"))
-        let badNamespace = try CommandLineTool.run(["flush", "--yes", "--redis", try testRedisURL(), "--namespace", "a b"])
+        let badNamespace = try await CommandLineTool.run(["flush", "--yes", "--redis", try testRedisURL(), "--namespace", "a b"])
         #expect(badNamespace.status != 0 && badNamespace.error.contains("namespace"))
     }
 }

@@ -60,8 +60,8 @@ private struct CLIWorkload {
         }
     }
 
-    func run(_ command: String, _ arguments: [String] = []) throws -> (status: Int32, output: String, error: String) {
-        try CommandLineTool.run([command] + arguments + ["--redis", url, "--namespace", name])
+    func run(_ command: String, _ arguments: [String] = []) async throws -> (status: Int32, output: String, error: String) {
+        try await CommandLineTool.run([command] + arguments + ["--redis", url, "--namespace", name])
     }
 }
 
@@ -82,7 +82,7 @@ struct StatsAndInspectTests {
             #expect(try await cache.publisher.publish())
             let expected = cache.stack.statistics
 
-            let result = try cache.run("stats", ["--json"])
+            let result = try await cache.run("stats", ["--json"])
             #expect(result.status == 0, "\(result.error)")
             let report = try jsonObject(result.output)
             let tiers = try #require(report["tiers"] as? [[String: Any]])
@@ -117,7 +117,7 @@ struct StatsAndInspectTests {
             let server = try #require(report["server"] as? [String: Any])
             #expect((int(server["used_memory"]) ?? 0) > 0)
 
-            let table = try cache.run("stats")
+            let table = try await cache.run("stats")
             #expect(table.status == 0, "\(table.error)")
             for text in ["redis-semantic", "hit rate", "exact answers", "vector sets", "processes: 1 reported", "used_memory"] {
                 #expect(table.output.contains(text), "\(text) in\n\(table.output)")
@@ -130,18 +130,18 @@ struct StatsAndInspectTests {
         try await CLIWorkload.with { cache in
             try await cache.ask("What is 15% of 80?")
             try await cache.publisher.publish()
-            let reset = try cache.run("stats", ["--reset", "--json", "--skip-entries"])
+            let reset = try await cache.run("stats", ["--reset", "--json", "--skip-entries"])
             #expect(reset.status == 0, "\(reset.error)")
             let before = try jsonObject(reset.output)
             #expect(before["reset"] as? Bool == true && before["entries"] == nil)
             #expect(int((before["totals"] as? [String: Any])?["requests"]) == 1, "printed before clearing")
 
-            let after = try jsonObject(try cache.run("stats", ["--json"]).output)
+            let after = try jsonObject(try await cache.run("stats", ["--json"]).output)
             #expect(int((after["totals"] as? [String: Any])?["requests"]) == 0)
             #expect((after["tiers"] as? [Any])?.isEmpty == true)
             let groups = (after["entries"] as? [String: Any])?["groups"] as? [[String: Any]] ?? []
             #expect(groups.contains { $0["kind"] as? String == "exact answers" && int($0["keys"]) == 1 })
-            let table = try cache.run("stats", ["--skip-entries"])
+            let table = try await cache.run("stats", ["--skip-entries"])
             #expect(table.output.contains("nothing published yet"), "\(table.output)")
         }
     }
@@ -151,7 +151,7 @@ struct StatsAndInspectTests {
             try await cache.ask("What is the capital of France?", tags: ["geography", "europe"])
             let hash = CacheKey(request: "What is the capital of France?").hex
 
-            let result = try cache.run("inspect", [hash, "--json"])
+            let result = try await cache.run("inspect", [hash, "--json"])
             #expect(result.status == 0, "\(result.error)")
             let report = try jsonObject(result.output)
             #expect(report["kind"] as? String == "exact answer")
@@ -173,7 +173,7 @@ struct StatsAndInspectTests {
             #expect((entry["value_preview"] as? String)?.hasPrefix("The answer to") == true)
             #expect(int(entry["expires_ms"]) != nil && entry["expiration"] as? String == "fixed")
 
-            let table = try cache.run("inspect", ["llmcache:\(cache.name):v0:e:\(hash)"])
+            let table = try await cache.run("inspect", ["llmcache:\(cache.name):v0:e:\(hash)"])
             #expect(table.status == 0, "\(table.error)")
             for text in ["exact answer, version 0 (current)", "ttl", "zstd, ratio", "europe, geography", "The answer to"] {
                 #expect(table.output.contains(text), "\(text) in\n\(table.output)")
@@ -187,7 +187,7 @@ struct StatsAndInspectTests {
             try await cache.ask("How many legs does a spider have?")
             try await cache.ask("Why is the sky blue?")
 
-            let result = try cache.run("inspect", ["--text", "Capital of France?", "--json", "--count", "3"])
+            let result = try await cache.run("inspect", ["--text", "Capital of France?", "--json", "--count", "3"])
             #expect(result.status == 0, "\(result.error)")
             let report = try jsonObject(result.output)
             #expect(report["exact_key_exists"] as? Bool == false, "the paraphrase itself was never asked")
@@ -203,12 +203,12 @@ struct StatsAndInspectTests {
 
             // The neighbour's key explains itself, index record and tag membership included.
             let key = try #require(first["key"] as? String)
-            let inspected = try jsonObject(try cache.run("inspect", [key, "--json"]).output)
+            let inspected = try jsonObject(try await cache.run("inspect", [key, "--json"]).output)
             #expect((inspected["kind"] as? String)?.hasPrefix("semantic answer") == true)
             let tags = ((inspected["answer"] as? [String: Any])?["entry"] as? [String: Any])?["tags"] as? [[String: Any]]
             #expect(tags?.first?["indexed"] as? Bool == true)
 
-            let table = try cache.run("inspect", ["--text", "What is the capital of France?"])
+            let table = try await cache.run("inspect", ["--text", "What is the capital of France?"])
             #expect(table.status == 0, "\(table.error)")
             #expect(table.output.contains("(stored, ttl"), "the exact key of the asked prompt exists:\n\(table.output)")
             #expect(table.output.contains("hit"), "\(table.output)")
@@ -225,7 +225,7 @@ struct StatsAndInspectTests {
             try await cache.ask("Capital of France?")
             try await cache.publisher.publish()
 
-            let stats = try jsonObject(try cache.run("stats", ["--json"]).output)
+            let stats = try jsonObject(try await cache.run("stats", ["--json"]).output)
             #expect(int((stats["tiers"] as? [[String: Any]])?.last?["hits"]) == 1, "the semantic hit")
             let entries = try #require(stats["entries"] as? [String: Any])
             let groups = try #require(entries["groups"] as? [[String: Any]])
@@ -241,13 +241,13 @@ struct StatsAndInspectTests {
                 #expect(int(kinds["semantic answers"]?["keys"]) == 1 && int(kinds["vector sets"]?["vectors"]) == 1)
             }
 
-            let found = try cache.run("inspect", ["--text", "Capital of France?", "--backend", option, "--json"])
+            let found = try await cache.run("inspect", ["--text", "Capital of France?", "--backend", option, "--json"])
             #expect(found.status == 0, "\(found.error)")
             let neighbours = try #require(try jsonObject(found.output)["neighbours"] as? [[String: Any]])
             let first = try #require(neighbours.first)
             #expect(first["source_text"] as? String == "What is the capital of France?" && first["would_serve"] as? Bool == true)
             let key = try #require(first["key"] as? String)
-            let inspected = try cache.run("inspect", [key, "--json"])
+            let inspected = try await cache.run("inspect", [key, "--json"])
             #expect(inspected.status == 0, "\(inspected.error)")
             let entry = (try jsonObject(inspected.output)["answer"] as? [String: Any])?["entry"] as? [String: Any]
             let tags = entry?["tags"] as? [[String: Any]]
@@ -257,15 +257,15 @@ struct StatsAndInspectTests {
 
     @Test func inspectFailsClearlyForMissingAndMalformedKeys() async throws {
         try await CLIWorkload.with { cache in
-            let missing = try cache.run("inspect", [String(repeating: "ab", count: 32)])
+            let missing = try await cache.run("inspect", [String(repeating: "ab", count: 32)])
             #expect(missing.status != 0 && missing.error.contains("no key llmcache:\(cache.name):v0:e:abab"), "\(missing.error)")
-            let json = try cache.run("inspect", ["llmcache:\(cache.name):v0:e:nothing", "--json"])
+            let json = try await cache.run("inspect", ["llmcache:\(cache.name):v0:e:nothing", "--json"])
             #expect(json.status != 0 && json.error.contains("no key") && json.output.isEmpty)
-            let malformed = try cache.run("inspect", ["not-a-key"])
+            let malformed = try await cache.run("inspect", ["not-a-key"])
             #expect(malformed.status != 0 && malformed.error.contains("neither a Redis key"), "\(malformed.error)")
-            let both = try cache.run("inspect", ["--text", "x", String(repeating: "ab", count: 32)])
+            let both = try await cache.run("inspect", ["--text", "x", String(repeating: "ab", count: 32)])
             #expect(both.status != 0 && both.error.contains("not both"))
-            let neither = try cache.run("inspect")
+            let neither = try await cache.run("inspect")
             #expect(neither.status != 0)
         }
     }

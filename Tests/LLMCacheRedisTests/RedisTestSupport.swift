@@ -114,7 +114,7 @@ final class OwnRedisServer: @unchecked Sendable {
 
     /// Starts the server and waits until it answers. A server that exits
     /// before answering (e.g. its port is briefly not bindable again right
-    /// after a kill) is launched again; one that never answers within 20 s is
+    /// after a kill) is launched again; one that never answers within 60 s (a loaded CI machine) is
     /// a recorded issue quoting the end of its log.
     func start() async throws {
         // The server's log, so a server that does not come up says why.
@@ -123,7 +123,7 @@ final class OwnRedisServer: @unchecked Sendable {
         defer { try? FileManager.default.removeItem(at: log) }
         let logHandle = try FileHandle(forWritingTo: log)
         defer { try? logHandle.close() }
-        let deadline = ContinuousClock.now + .seconds(20)
+        let deadline = ContinuousClock.now + .seconds(60)
         while ContinuousClock.now < deadline {
             let process = try launch(logTo: logHandle)
             self.process = process

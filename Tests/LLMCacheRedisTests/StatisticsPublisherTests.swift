@@ -169,7 +169,7 @@ struct StatisticsPublisherTests {
         try await cache.ask(["b", "c"])  // Redis tier errors count as misses
         await #expect(throws: (any Error).self) { try await cache.publisher.publish() }
         try await server.start()
-        let delivered = try await waitUntil(.seconds(10), every: .milliseconds(50)) {
+        let delivered = try await waitUntil(.seconds(30), every: .milliseconds(50)) {
             (try? await cache.publisher.publish()) != nil
         }
         #expect(delivered != nil, "published once Redis was back")

@@ -7,8 +7,8 @@ struct BareHiredis {
     let host: String
     let port: Int
 
-    /// Microseconds per GET of `key`, one sample per call.
-    func getLatencies(key: String, count: Int) -> [Double] {
+    /// Microseconds per GET of `key`, one sample per call after `warmUp` unmeasured calls.
+    func getLatencies(key: String, count: Int, warmUp: Int) -> [Double] {
         guard let context = redisConnect(host, Int32(port)), context.pointee.err == 0 else {
             fatalError("bare hiredis could not connect to \(host):\(port)")
         }
@@ -16,12 +16,12 @@ struct BareHiredis {
         var samples = [Double]()
         samples.reserveCapacity(count)
         let arguments = ["GET", key]
-        for _ in 0..<count {
+        for call in 0..<(warmUp + count) {
             let start = DispatchTime.now().uptimeNanoseconds
             let reply = withArguments(arguments) { argc, argv, lengths in
                 redisCommandArgv(context, argc, argv, lengths)
             }
-            samples.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1000)
+            if call >= warmUp { samples.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1000) }
             guard let reply else { fatalError("bare hiredis GET failed") }
             freeReplyObject(reply)
         }

@@ -48,6 +48,27 @@ struct RedisClientTests {
         }
     }
 
+    /// Replies slower than the polling budget are waited for in the kernel,
+    /// and a client that never polls behaves the same.
+    @Test(arguments: [Duration.microseconds(200), .zero])
+    func repliesArriveWhetherOrNotTheConnectionPolls(spin: Duration) async throws {
+        var configuration = try RedisConfiguration(url: try TestServers.url())
+        configuration.replySpin = spin
+        configuration.idleSpin = spin
+        try await withRedisClient(configuration) { client in
+            let key = "slow-\(uniqueNamespace())"
+            // BLPOP on an empty list answers nil after 50 ms, well past the polling.
+            #expect(try await client.send(RedisCommand("BLPOP", key, "0.05")) == .null)
+            try await client.execute(RedisCommand("RPUSH", key, "x"))
+            let replies = try await withThrowingTaskGroup(of: RedisValue.self) { group in
+                for _ in 0..<200 { group.addTask { try await client.send(RedisCommand("LLEN", key)) } }
+                return try await group.reduce(into: [RedisValue]()) { $0.append($1) }
+            }
+            #expect(replies.allSatisfy { $0 == .integer(1) } && replies.count == 200)
+            try await client.execute(RedisCommand("DEL", key))
+        }
+    }
+
     @Test func reloadsScriptsAfterTheServerForgetsThem() async throws {
         try await withRedisClient(try RedisConfiguration(url: try TestServers.url())) { client in
             let script = RedisScript("return tonumber(ARGV[1]) * 2 -- \(uniqueNamespace())")

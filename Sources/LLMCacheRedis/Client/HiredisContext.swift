@@ -97,6 +97,18 @@ final class HiredisContext {
         return Self.convert(raw.assumingMemoryBound(to: redisReply.self))
     }
 
+    /// Polls the socket without sleeping until it is readable or `budget` has
+    /// passed; `true` if there is something to read.
+    func pollReadable(for budget: Duration) -> Bool {
+        let deadline = ContinuousClock.now + budget
+        var descriptor = pollfd(fd: context.pointee.fd, events: Int16(POLLIN), revents: 0)
+        repeat {
+            if poll(&descriptor, 1, 0) != 0 { return true }
+            sched_yield()
+        } while ContinuousClock.now < deadline
+        return false
+    }
+
     /// Reads whatever the socket has into hiredis's buffer (call after `poll` says readable).
     func readAvailable() throws(RedisError) {
         guard redisBufferRead(context) == REDIS_OK else { throw failure("reading") }

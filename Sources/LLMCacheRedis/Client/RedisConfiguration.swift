@@ -26,6 +26,18 @@ public struct RedisConfiguration: Sendable, Hashable {
     /// The first wait before reconnecting after a failure; doubles up to `maximumReconnectDelay`.
     public var reconnectDelay: Duration
     public var maximumReconnectDelay: Duration
+    /// How long a connection's thread keeps polling for the next command
+    /// before it sleeps. A sequential caller's next command usually arrives
+    /// within microseconds, and catching it saves a thread wake-up (tens of
+    /// microseconds on a virtual machine); `.zero` never polls, for machines
+    /// where an idle core must stay idle.
+    public var idleSpin: Duration = .microseconds(50)
+    /// How long a connection's thread polls its socket for a reply before it
+    /// sleeps in the kernel until the reply comes. A local server usually
+    /// answers within this, and the thread is then already running when the
+    /// reply lands; the polling yields the core to other threads between
+    /// polls. `.zero` always sleeps.
+    public var replySpin: Duration = .microseconds(200)
 
     public init(
         endpoint: Endpoint = .tcp(host: "127.0.0.1", port: 6379), username: String? = nil, password: String? = nil,

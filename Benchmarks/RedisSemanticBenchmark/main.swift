@@ -149,7 +149,8 @@ for backend in backends {
 report.emit()
 
 /// The median latency of the search alone, sent as a bare command by the
-/// same client: `VSIM` on the tier's vector set or `FT.SEARCH` on its index.
+/// same client: `VSIM` on the tier's vector set or `FT.SEARCH` on its index
+/// (with the batches policy the tier uses for a scope holding the whole index).
 func bareCommandLatency(
     _ backend: RedisSemanticTier.Backend, queries: [[Float]], client: RedisClient, namespace: String,
     configuration: RedisSemanticTier.Configuration
@@ -172,7 +173,7 @@ func bareCommandLatency(
         let ef = configuration.search.searchExplorationFactor
         command = {
             RedisCommand(
-                "FT.SEARCH", index, "@c:{\(container)}=>[KNN 1 @vec $vector EF_RUNTIME \(ef) AS distance]",
+                "FT.SEARCH", index, "@c:{\(container)}=>[KNN 1 @vec $vector EF_RUNTIME \(ef) HYBRID_POLICY BATCHES AS distance]",
                 "PARAMS", 2, "vector",
                 $0, "RETURN", 1, "distance", "DIALECT", 2)
         }

@@ -28,7 +28,7 @@ print("Model: \(LocalStandInModel.label)")
 
 let embedder: CachingEmbedder
 do {
-    embedder = CachingEmbedder(try MiniLMEmbedder())
+    embedder = CachingEmbedder(try await MiniLMEmbedder.load())
 } catch {
     FileHandle.standardError.write(Data("CustomStack: \(error.message)\n".utf8))
     exit(1)

@@ -28,7 +28,7 @@ if !(environment["OPENAI_API_KEY"] ?? "").isEmpty || !(environment["OPENAI_BASE_
 }
 let embedder: CachingEmbedder
 do {
-    embedder = CachingEmbedder(try MiniLMEmbedder())
+    embedder = CachingEmbedder(try await MiniLMEmbedder.load())
 } catch {
     FileHandle.standardError.write(Data("QuickStart: \(error.message)\n".utf8))
     exit(1)

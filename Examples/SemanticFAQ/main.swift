@@ -39,7 +39,7 @@ let threshold = CommandLine.arguments.firstIndex(of: "--threshold").flatMap { in
 
 let embedder: CachingEmbedder
 do {
-    embedder = CachingEmbedder(try MiniLMEmbedder())
+    embedder = CachingEmbedder(try await MiniLMEmbedder.load())
 } catch {
     FileHandle.standardError.write(Data("SemanticFAQ: \(error.message)\n".utf8))
     exit(1)

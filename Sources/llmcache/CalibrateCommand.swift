@@ -35,7 +35,7 @@ struct CalibrateCommand: AsyncParsableCommand {
 
     func run() async throws {
         let labelled = try Calibration.LabelledPairs(records: readJSONLines(pairs), source: pairs)
-        let model = try embedder.makeEmbedder()
+        let model = try await embedder.makeEmbedder()
         let matchGuard: (any SemanticGuard)? = guardChoice == .default ? NumberAndNegationGuard() : nil
         let calibration = try await Calibration.measure(labelled, embedder: model, guard: matchGuard, batch: embedder.batch)
         let simulation = simulate ? try await Calibration.simulate(labelled, embedder: model, guard: matchGuard) : nil

@@ -24,7 +24,7 @@ struct EmbedCommand: AsyncParsableCommand {
             }
             return text
         }
-        let model = try embedder.makeEmbedder()
+        let model = try await embedder.makeEmbedder()
         var lines: [String] = []
         for start in stride(from: 0, to: texts.count, by: embedder.batch) {
             let end = min(start + embedder.batch, texts.count)

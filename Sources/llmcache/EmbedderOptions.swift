@@ -16,9 +16,9 @@ struct EmbedderOptions: ParsableArguments {
     }
 
     /// The configured embedder, remembering texts it has seen.
-    func makeEmbedder() throws -> CachingEmbedder {
+    func makeEmbedder() async throws -> CachingEmbedder {
         let folder = modelPath.map { URL(fileURLWithPath: $0) }
-        return CachingEmbedder(try MiniLMEmbedder(modelFolder: folder, configuration: .init(maxBatchSize: batch)))
+        return CachingEmbedder(try await MiniLMEmbedder.load(modelFolder: folder, configuration: .init(maxBatchSize: batch)))
     }
 }
 

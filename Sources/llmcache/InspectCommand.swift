@@ -62,7 +62,7 @@ struct InspectCommand: AsyncParsableCommand {
 
     func run() async throws {
         if let text {
-            let model = try embedder.makeEmbedder()
+            let model = try await embedder.makeEmbedder()
             let report = try await redis.withNamespace { namespace, client in
                 try await TextInspection.run(
                     text: text, namespace: namespace, client: client, embedder: model, count: count,

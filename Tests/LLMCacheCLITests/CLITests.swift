@@ -103,7 +103,7 @@ struct CLITests {
         let lines = try String(contentsOfFile: output, encoding: .utf8).split(separator: "\n")
         #expect(lines.count == 3)
         // Batched as the tool batches them, so even the last bits agree.
-        let embedder = try MiniLMEmbedder(
+        let embedder = try await MiniLMEmbedder.load(
             modelFolder: URL(fileURLWithPath: CommandLineTool.modelFolder), configuration: .init(maxBatchSize: 2))
         let expected = try await embedder.embed(["How do I reset my password?", "Wie spät ist es?", ""])
         for (line, vector) in zip(lines, expected) {

@@ -25,7 +25,7 @@ private struct CLIWorkload {
         let name = "cli-\(UUID().uuidString.prefix(8).lowercased())"
         let client = try RedisClient(url: url)
         let namespace = try await RedisNamespace(name: name, client: client)
-        let embedder = try MiniLMEmbedder(modelFolder: URL(fileURLWithPath: CommandLineTool.modelFolder))
+        let embedder = try await MiniLMEmbedder.load(modelFolder: URL(fileURLWithPath: CommandLineTool.modelFolder))
         var semantic = RedisSemanticTier.Configuration(backend: backend)
         semantic.embeddingTimeout = nil  // a loaded test machine must not turn a slow embedding into a miss
         let stack = CacheStack(

@@ -50,7 +50,7 @@ struct MiniLMEmbedderTests {
     }
 
     @Test func everyReferenceTextAloneMatches() async throws {
-        let embedder = try ModelFiles.embedder()
+        let embedder = try await ModelFiles.embedder()
         let records = try Self.records()
         try #require(records.count >= 100, "expected the whole reference file, read \(records.count) records")
         var vectors: [[Float]] = []
@@ -63,7 +63,7 @@ struct MiniLMEmbedderTests {
     }
 
     @Test func everyReferenceTextInBatchesOf32Matches() async throws {
-        let embedder = try ModelFiles.embedder()
+        let embedder = try await ModelFiles.embedder()
         let records = try Self.records()
         try #require(records.count >= 100, "expected the whole reference file, read \(records.count) records")
         // The file is grouped by category; a stride permutation mixes empty,
@@ -79,7 +79,7 @@ struct MiniLMEmbedderTests {
     }
 
     @Test func paddingDoesNotChangeAText() async throws {
-        let embedder = try ModelFiles.embedder()
+        let embedder = try await ModelFiles.embedder()
         let short = "How do I reset my password?"
         let long = Array(repeating: "The quick brown fox jumps over the lazy dog near the river bank.", count: 40)
             .joined(separator: " ")
@@ -96,7 +96,7 @@ struct MiniLMEmbedderTests {
     }
 
     @Test func propertiesAndEmptyInput() async throws {
-        let embedder = try ModelFiles.embedder()
+        let embedder = try await ModelFiles.embedder()
         #expect(embedder.identifier == "all-MiniLM-L6-v2")
         #expect(embedder.dimensions == 384)
         #expect(embedder.maxSequenceLength == 256)
@@ -107,7 +107,7 @@ struct MiniLMEmbedderTests {
     }
 
     @Test func concurrentCallersGetTheirOwnVectors() async throws {
-        let embedder = try ModelFiles.embedder()
+        let embedder = try await ModelFiles.embedder()
         let texts = (0..<8).map { "question number \($0) about caching" }
         let sequential = try await embedder.embed(texts)
         let concurrent = try await withThrowingTaskGroup(of: (Int, [Float]).self) { group in
@@ -125,7 +125,7 @@ struct MiniLMEmbedderTests {
     }
 
     @Test func aSmallBatchSizeSplitsWithoutChangingVectors() async throws {
-        let embedder = try MiniLMEmbedder(
+        let embedder = try await MiniLMEmbedder.load(
             modelFolder: ModelFiles.folder, configuration: .init(threads: 1, maxBatchSize: 2))
         let texts = ["one", "two words", "a third, longer text", "four", "five"]
         let split = try await embedder.embed(texts)

@@ -13,13 +13,13 @@ import Testing
 struct MiniLMKernelTests {
     typealias Record = MiniLMEmbedderTests.Record
 
-    static func portableEmbedder(threads: Int = 2) throws -> MiniLMEmbedder {
-        try MiniLMEmbedder(
+    static func portableEmbedder(threads: Int = 2) async throws -> MiniLMEmbedder {
+        try await MiniLMEmbedder.load(
             modelFolder: ModelFiles.folder, configuration: .init(threads: threads), kernels: .portable)
     }
 
     @Test func portableKernelsMatchTheReferenceAloneAndInBatchesOf32() async throws {
-        let embedder = try Self.portableEmbedder()
+        let embedder = try await Self.portableEmbedder()
         #expect(embedder.kernels == .portable)
         let records: [Record] = try ModelFiles.referenceRecords()
         try #require(records.count >= 100, "expected the whole reference file, read \(records.count) records")
@@ -35,8 +35,8 @@ struct MiniLMKernelTests {
         _ = MiniLMEmbedderTests.expectMatches(batched, records, batchSize: 32)
     }
 
-    @Test func theBestKernelsAreTheDefault() throws {
-        let embedder = try ModelFiles.embedder()
+    @Test func theBestKernelsAreTheDefault() async throws {
+        let embedder = try await ModelFiles.embedder()
         #expect(embedder.kernels == KernelSet.best)
     }
 
@@ -51,7 +51,7 @@ struct MiniLMKernelTests {
         ] + (0..<30).map { "question number \($0) about caching answers" }
         var results: [[[Float]]] = []
         for threads in 1...3 {
-            let embedder = try MiniLMEmbedder(
+            let embedder = try await MiniLMEmbedder.load(
                 modelFolder: ModelFiles.folder, configuration: .init(threads: threads), kernels: kernels)
             results.append(try await embedder.embed(texts))
         }

@@ -48,14 +48,14 @@ enum ModelFiles {
     /// scripts/model.sh if the files are missing.
     static func tokenizer() throws -> BertTokenizer { try loaded.get() }
 
-    /// One embedder for all tests: mapping the weights is cheap, but each
-    /// embedder starts a thread.
-    private static let loadedEmbedder: Result<MiniLMEmbedder, EmbeddingError> = Result {
-        () throws(EmbeddingError) in
-        try MiniLMEmbedder(modelFolder: folder)
+    /// One embedder for all tests, loaded once off the cooperative pool:
+    /// packing the weights takes seconds in a debug build, and tests loading
+    /// on the pool's two threads stalled every other test meanwhile.
+    private static let loadedEmbedder = Task { () throws(EmbeddingError) -> MiniLMEmbedder in
+        try await MiniLMEmbedder.load(modelFolder: folder)
     }
 
     /// The native embedder; throws (failing the test) with a message to run
     /// scripts/model.sh if the files are missing.
-    static func embedder() throws -> MiniLMEmbedder { try loadedEmbedder.get() }
+    static func embedder() async throws -> MiniLMEmbedder { try await loadedEmbedder.value }
 }

@@ -1,0 +1,34 @@
+import Foundation
+
+extension MiniLMEmbedder {
+    /// Loads the model on a thread of its own and returns once it is ready.
+    ///
+    /// Loading reads the vocabulary and packs about 90 MB of weights: about
+    /// 60 ms in an optimised build, seconds in a debug build. The initialiser
+    /// does that on the calling thread, which in async code is one of the
+    /// cooperative pool's few threads, so every other task of the process
+    /// waits; call this from async code instead. Throws what the initialiser
+    /// throws.
+    public static func load(
+        modelFolder: URL? = nil, configuration: Configuration = .init()
+    ) async throws(EmbeddingError) -> MiniLMEmbedder {
+        try await load(modelFolder: modelFolder, configuration: configuration, kernels: .best)
+    }
+
+    /// ``load(modelFolder:configuration:)`` with a chosen implementation of
+    /// the inner loops (tests check the portable kernels on any CPU).
+    static func load(
+        modelFolder: URL?, configuration: Configuration, kernels: KernelSet
+    ) async throws(EmbeddingError) -> MiniLMEmbedder {
+        let loaded = await withCheckedContinuation { (continuation: CheckedContinuation<Result<MiniLMEmbedder, EmbeddingError>, Never>) in
+            let thread = Thread {
+                continuation.resume(returning: Result { () throws(EmbeddingError) in
+                    try MiniLMEmbedder(modelFolder: modelFolder, configuration: configuration, kernels: kernels)
+                })
+            }
+            thread.name = "MiniLMEmbedder loader"
+            thread.start()
+        }
+        return try loaded.get()
+    }
+}

@@ -188,6 +188,18 @@ struct MiniLMModelFileErrorTests {
         Self.expectError(.modelFileMissing, mentioning: [folder.path], folder: folder)
     }
 
+    /// The async loader reports a bad folder exactly as the initialiser does.
+    @Test func loadingFromAsyncCodeThrowsTheSameErrors() async throws {
+        let folder = try Self.folder(withWeights: nil)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        do {
+            _ = try await MiniLMEmbedder.load(modelFolder: folder)
+            Issue.record("expected modelFileMissing, the embedder loaded")
+        } catch {
+            #expect(error.code == .modelFileMissing && error.message.contains("model.safetensors"), "\(error)")
+        }
+    }
+
     @Test func missingWeights() throws {
         let folder = try Self.folder(withWeights: nil)
         defer { try? FileManager.default.removeItem(at: folder) }

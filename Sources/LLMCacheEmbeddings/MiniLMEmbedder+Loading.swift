@@ -4,7 +4,8 @@ extension MiniLMEmbedder {
     /// Loads the model on a thread of its own and returns once it is ready.
     ///
     /// Loading reads the vocabulary and packs about 90 MB of weights: about
-    /// 60 ms in an optimised build, seconds in a debug build. The initialiser
+    /// 60 ms in an optimised build, longer in a debug build or when other work
+    /// shares the cores. The initialiser
     /// does that on the calling thread, which in async code is one of the
     /// cooperative pool's few threads, so every other task of the process
     /// waits; call this from async code instead. Throws what the initialiser

@@ -152,12 +152,17 @@ for backend in backends {
 }
 report.emit()
 
+/// The RediSearch index the tier created for `namespace`, if any.
+func searchIndexName(client: RedisClient, namespace: String) async throws -> String? {
+    try await client.execute(RedisCommand("FT._LIST")).array?.compactMap(\.string)
+        .first { $0.hasPrefix("llmcache:\(namespace):") }
+}
+
 /// Waits until RediSearch has moved every vector of the namespace's index
 /// from its flat buffer into the HNSW graph; returns the seconds waited.
 func waitForBackgroundIndexing(client: RedisClient, namespace: String) async throws -> Double {
     let start = ContinuousClock.now
-    guard let index = try await client.execute(RedisCommand("FT._LIST")).array?.compactMap(\.string)
-        .first(where: { $0.hasPrefix("llmcache:\(namespace):") }) else { return 0 }
+    guard let index = try await searchIndexName(client: client, namespace: namespace) else { return 0 }
     while ContinuousClock.now - start < .seconds(1800) {
         let reply = try await client.execute(RedisCommand("FT.DEBUG", "VECSIM_INFO", index, "vec"))
         // A tree of name/value pairs; FRONTEND_INDEX's INDEX_SIZE counts the flat buffer.
@@ -190,8 +195,7 @@ func bareCommandLatency(
         let ef = configuration.vectorSet.searchExplorationFactor
         command = { RedisCommand("VSIM", key, "FP32", $0, "WITHSCORES", "COUNT", 1, "EF", ef) }
     case .search:
-        guard let index = try await client.execute(RedisCommand("FT._LIST")).array?.compactMap(\.string)
-            .first(where: { $0.hasPrefix(prefix) }) else { return nil }
+        guard let index = try await searchIndexName(client: client, namespace: namespace) else { return nil }
         let scan = try await client.execute(RedisCommand("SCAN", 0, "MATCH", prefix + "doc:*", "COUNT", 1000))
         guard let document = scan.array?.last?.array?.first?.string,
             let container = try await client.execute(RedisCommand("HGET", document, "c")).string

@@ -45,11 +45,7 @@ struct FaultTests {
     @Test func killingAndRestartingRedisDuringAConcurrentRunLosesNoCaller() async throws {
         let server = try OwnRedisServer()
         try await server.start()
-        var configuration = try RedisConfiguration(url: server.url)
-        configuration.reconnectDelay = .milliseconds(10)
-        configuration.maximumReconnectDelay = .milliseconds(50)
-        configuration.commandTimeout = .milliseconds(500)
-        let client = RedisClient(configuration: configuration)
+        let client = RedisClient(configuration: try server.restartingClientConfiguration())
         let namespace = try await RedisNamespace(name: uniqueNamespace(), client: client)
         let stack = CacheStack(
             tiers: [MemoryTier(maxEntries: 200), RedisExactTier(namespace: namespace)],

@@ -112,6 +112,17 @@ final class OwnRedisServer: @unchecked Sendable {
 
     var url: String { "redis://127.0.0.1:\(port)" }
 
+    /// A client configuration for a test that kills and restarts this
+    /// server: it reconnects within tens of milliseconds and gives up on a
+    /// command after half a second, so callers see the outage quickly.
+    func restartingClientConfiguration() throws -> RedisConfiguration {
+        var configuration = try RedisConfiguration(url: url)
+        configuration.reconnectDelay = .milliseconds(10)
+        configuration.maximumReconnectDelay = .milliseconds(50)
+        configuration.commandTimeout = .milliseconds(500)
+        return configuration
+    }
+
     /// Starts the server and waits until it answers. A server that exits
     /// before answering (e.g. its port is briefly not bindable again right
     /// after a kill) is launched again; one that never answers within 60 s (a loaded CI machine) is

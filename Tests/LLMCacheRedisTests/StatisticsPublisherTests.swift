@@ -155,11 +155,7 @@ struct StatisticsPublisherTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let server = try OwnRedisServer(persistenceDirectory: directory)
         try await server.start()
-        var configuration = try RedisConfiguration(url: server.url)
-        configuration.reconnectDelay = .milliseconds(10)
-        configuration.maximumReconnectDelay = .milliseconds(50)
-        configuration.commandTimeout = .milliseconds(500)
-        let client = RedisClient(configuration: configuration)
+        let client = RedisClient(configuration: try server.restartingClientConfiguration())
         let namespace = try await RedisNamespace(name: uniqueNamespace(), client: client)
         let cache = PublishingStack(namespace: namespace)
 

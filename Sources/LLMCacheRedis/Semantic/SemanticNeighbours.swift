@@ -45,22 +45,19 @@ extension RedisSemanticTier {
 
 extension VectorSetIndex {
     func neighbours(of vector: [Float], version: UInt64, count: Int) async throws -> [ContainedCandidate] {
-        var sets: [String] = []
+        var sets = Set<String>()
         try await client.scan(matching: Array(keyspace.vectorSetKey(container: "*", version: version).utf8)) { keys in
             for key in keys {
-                if case .vectorSet(_, let container) = keyspace.kind(of: key) { sets.append(container) }
+                if case .vectorSet(_, let container) = keyspace.kind(of: key) { sets.insert(container) }
             }
         }
-        var found: [ContainedCandidate] = []
-        for container in Set(sets).sorted() {
+        // Another embedder's set (another dimension) cannot be searched with this vector.
+        var searchable: [String] = []
+        for container in sets.sorted() {
             let key = keyspace.vectorSetKey(container: container, version: version)
-            // Another embedder's set (another dimension) cannot be searched with this vector.
-            guard try await client.send(RedisCommand("VDIM", key)).int == Int64(vector.count) else { continue }
-            let candidates = try await nearest(
-                to: vector, in: SemanticContainer(id: container, version: version), minimumSimilarity: -1, count: count)
-            found += candidates.map { ContainedCandidate(container: container, candidate: $0) }
+            if try await client.send(RedisCommand("VDIM", key)).int == Int64(vector.count) { searchable.append(container) }
         }
-        return found
+        return try await nearest(to: vector, inEach: searchable, version: version, count: count)
     }
 }
 
@@ -72,8 +69,18 @@ extension BucketIndex {
                 if case .lshBucket(_, let container, _) = keyspace.kind(of: key) { containers.insert(container) }
             }
         }
+        return try await nearest(to: vector, inEach: containers.sorted(), version: version, count: count)
+    }
+}
+
+extension SemanticIndex {
+    /// Searches each container in turn with no similarity floor, for
+    /// backends that keep one structure per container.
+    fileprivate func nearest(
+        to vector: [Float], inEach containers: [String], version: UInt64, count: Int
+    ) async throws -> [ContainedCandidate] {
         var found: [ContainedCandidate] = []
-        for container in containers.sorted() {
+        for container in containers {
             let candidates = try await nearest(
                 to: vector, in: SemanticContainer(id: container, version: version), minimumSimilarity: -1, count: count)
             found += candidates.map { ContainedCandidate(container: container, candidate: $0) }

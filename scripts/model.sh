@@ -27,21 +27,8 @@ expected_sha256=(
 log() { echo "model.sh: $*" >&2; }
 die() { log "$*"; exit 1; }
 
-sudo=""
-[ "$(id -u)" -eq 0 ] || sudo="sudo"
-
-# Prints a python3 that has pip, installing Debian's python3-pip if none has.
-python_with_pip() {
-    local candidate
-    for candidate in "${PYTHON:-python3}" /usr/bin/python3; do
-        if "$candidate" -m pip --version >/dev/null 2>&1; then echo "$candidate"; return; fi
-    done
-    log "apt-get install python3-pip"
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends python3-pip >/dev/null 9>&-
-    /usr/bin/python3 -m pip --version >/dev/null || die "python3 -m pip still fails after installing python3-pip"
-    echo /usr/bin/python3
-}
+# shellcheck source=lib/python.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib/python.sh"
 
 # sha256 FILE: its hex digest.
 sha256() { sha256sum "$1" | cut -d' ' -f1; }

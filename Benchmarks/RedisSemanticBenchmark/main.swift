@@ -7,9 +7,12 @@
 // index: no clusters); each query is a stored vector moved to a cosine
 // similarity between 0.80 and 0.95, as a paraphrase is. `--ef N` overrides
 // the search exploration factor of the vector-set and RediSearch backends.
+// `--redisvl` also times redisvl's `SemanticCache.check` on the same vectors
+// and server as RediSearch (scripts/redisvl.sh installs it) and reports how
+// many times faster each backend is.
 //
 //   scripts/bench.sh RedisSemanticBenchmark [--runs 5] [--sizes 10000,50000]
-//       [--queries 500] [--backends vectorSet,search,lsh] [--json]
+//       [--queries 500] [--backends vectorSet,search,lsh] [--redisvl] [--json]
 import BenchmarkSupport
 import Foundation
 import LLMCache
@@ -62,6 +65,9 @@ func progress(_ message: String) {
 
 let answer = Array(String(repeating: "A cached answer of a few hundred bytes. ", count: 8).utf8)
 let explorationFactor = BenchmarkReport.argument("ef").flatMap(Int.init)
+let compareWithRedisvl = CommandLine.arguments.contains("--redisvl")
+/// Each backend's lookup p50 per size, for the comparison with redisvl.
+var lookupMedians: [(backend: RedisSemanticTier.Backend, size: Int, p50: Double)] = []
 
 var report = BenchmarkReport(name: "redis-semantic-tier")
 report.add("runs", runs)
@@ -134,6 +140,7 @@ for backend in backends {
 
         var sizeReport = BenchmarkReport(name: "\(size)")
         sizeReport.add("lookup_p50_us", median(p50s))
+        lookupMedians.append((backend, size, median(p50s)))
         sizeReport.add("lookup_p99_us", median(p99s))
         sizeReport.add("top1_agreement", agreement)
         sizeReport.add("stores_per_second_8_writers", storesPerSecond)
@@ -149,6 +156,25 @@ for backend in backends {
     }
     await client.shutdown()
     report.add(backend.rawValue, backendReport)
+}
+if compareWithRedisvl {
+    var redisvlReport = BenchmarkReport(name: "redisvl")
+    for size in sizes {
+        progress("redisvl, \(size) entries: storing, then \(runs) runs of \(queryCount) checks")
+        let stored = vectors.storedVectors(size)
+        let figures = try RedisvlFigures.measure(
+            url: serverURL(for: .search), stored: stored,
+            queries: vectors.paraphrases(of: stored, count: queryCount), runs: runs)
+        var sizeReport = BenchmarkReport(name: "\(size)")
+        sizeReport.add("lookup_p50_us", figures.lookupP50Microseconds)
+        sizeReport.add("top1_agreement", figures.topOneAgreement)
+        sizeReport.add("stores_per_second", figures.storesPerSecond)
+        for measured in lookupMedians where measured.size == size {
+            sizeReport.add("\(measured.backend.rawValue)_times_faster", figures.lookupP50Microseconds / measured.p50)
+        }
+        redisvlReport.add("entries_\(size)", sizeReport)
+    }
+    report.add("redisvl", redisvlReport)
 }
 report.emit()
 

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Runs Benchmarks/redisvl/check.py (redisvl's SemanticCache.check on given vectors) with a
+# pinned redisvl installed into .cache/redisvl/ (git-ignored) on first use. Used by
+# `RedisSemanticBenchmark --redisvl` to compare the Swift tier with redisvl in the same run.
+#
+#   scripts/redisvl.sh --url redis://127.0.0.1:PORT --stored FILE --queries FILE [--runs N]
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+packages=(redisvl==0.28.0 numpy)
+target="$root/.cache/redisvl/site"
+stamp="$target/.installed-${packages[0]}"
+
+log() { echo "redisvl.sh: $*" >&2; }
+die() { log "$*"; exit 1; }
+# shellcheck source=lib/python.sh
+. "$root/scripts/lib/python.sh"
+
+python="$(python_with_pip)"
+if [ ! -f "$stamp" ]; then
+    log "pip install ${packages[*]} into .cache/redisvl/site"
+    rm -rf "$target"
+    "$python" -m pip install -q --disable-pip-version-check --no-cache-dir --no-warn-conflicts \
+        --root-user-action=ignore --only-binary=:all: \
+        --target "$target" "${packages[@]}" >&2 || die "pip install ${packages[*]} failed"
+    touch "$stamp"
+fi
+PYTHONPATH="$target" exec "$python" "$root/Benchmarks/redisvl/check.py" "$@"

@@ -139,6 +139,26 @@ struct RedisSemanticTierTests {
         }
     }
 
+    @Test func vectorSetsWithOtherLinksAreOtherSetsRatherThanAnError() async throws {
+        // Redis refuses a VADD whose M differs from the set's, so a process
+        // configured with other links (or a new default) must not share sets.
+        try await withSemanticTier(.vectorSet, configure: { $0.vectorSet.links = 16 }) { tier, _, namespace in
+            var vectors = RandomVectors(dimensions: 32, seed: 7)
+            let vector = vectors.unit()
+            let query = CacheQuery(request: "q")
+            try await tier.store(storedEntry("M 16"), for: query, vector: vector)
+            var configuration = tier.configuration
+            configuration.vectorSet.links = 24
+            let other = try RedisSemanticTier(
+                name: "more links", namespace: namespace, embedder: DeterministicTestEmbedder(dimensions: 32),
+                configuration: configuration)
+            #expect(try await other.lookup(query, vector: vector) == nil)
+            try await other.store(storedEntry("M 24"), for: query, vector: vector)
+            #expect(try await other.lookup(query, vector: vector)?.entry.value == Array("M 24".utf8))
+            #expect(try await tier.lookup(query, vector: vector)?.entry.value == Array("M 16".utf8))
+        }
+    }
+
     @Test(arguments: RedisSemanticTier.Backend.tested)
     func theGuardVetoesANeighbourWithOtherNumbersAndTheNextCandidateMayServe(backend: RedisSemanticTier.Backend)
         async throws

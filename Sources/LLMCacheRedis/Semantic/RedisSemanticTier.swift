@@ -215,7 +215,8 @@ public final class RedisSemanticTier: CacheTier {
     func container(for query: CacheQuery, backend: Backend) -> SemanticContainer {
         var layout = "\(backend)"
         switch backend {
-        case .vectorSet: layout += ":\(configuration.vectorSet.quantization.rawValue)"
+        // A set's quantization and links are fixed at its first VADD.
+        case .vectorSet: layout += ":\(configuration.vectorSet.quantization.rawValue):M\(configuration.vectorSet.links)"
         case .lsh: layout += ":\(configuration.lsh.planes)"
         case .search, .auto: break
         }

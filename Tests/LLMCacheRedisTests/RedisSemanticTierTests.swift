@@ -92,6 +92,33 @@ struct RedisSemanticTierTests {
     }
 
     @Test(arguments: RedisSemanticTier.Backend.tested)
+    func noVectorOutlivesItsAnswerWhenInvalidationsRaceStores(backend: RedisSemanticTier.Backend) async throws {
+        // Vector sets add the vector after the answer (VADD … CAS runs outside
+        // the store script); an invalidation in between must not leave it behind.
+        try await withSemanticTier(backend) { tier, client, namespace in
+            var vectors = RandomVectors(dimensions: 32, seed: 11)
+            let stored = (0..<200).map { _ in vectors.unit() }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for writer in 0..<8 {
+                    group.addTask {
+                        for index in stride(from: writer, to: stored.count, by: 8) {
+                            try await tier.store(
+                                storedEntry("\(index)", tags: ["racing"]), for: CacheQuery(request: "\(index)"),
+                                vector: stored[index])
+                        }
+                    }
+                }
+                group.addTask {
+                    for _ in 0..<40 { _ = try await tier.invalidate(tags: ["racing"]) }
+                }
+                try await group.waitForAll()
+            }
+            _ = try await tier.invalidate(tags: ["racing"])
+            #expect(try await indexedVectorCount(client, namespace) == 0)
+        }
+    }
+
+    @Test(arguments: RedisSemanticTier.Backend.tested)
     func versionBumpsAndRemoveAllRetireEntries(backend: RedisSemanticTier.Backend) async throws {
         try await withSemanticTier(backend) { tier, client, namespace in
             var vectors = RandomVectors(dimensions: 32, seed: 7)

@@ -61,6 +61,6 @@ struct BucketIndex: SemanticIndex {
         let bucket = planes.project(entry.vector).bucket
         try await client.storeIndexed(
             entry, containerKey: keyspace.bucketKey(container: entry.container.id, version: entry.container.version, bucket: bucket),
-            keyspace: keyspace)
+            keyspace: keyspace, vectorInBucket: true)
     }
 }

@@ -68,13 +68,15 @@ extension IndexedEntry {
 }
 
 extension RedisClient {
-    /// Writes an answer, its vector in `containerKey` (a vector set, or an LSH
-    /// bucket when `vectorSetOptions` is empty), its expiry record and its
-    /// tag memberships in one script call; the record names all three so
-    /// that any later removal takes them together.
+    /// Writes an answer, its expiry record and its tag memberships in one
+    /// script call, with the vector too when `containerKey` is an LSH bucket
+    /// (`vectorInBucket`); the record names answer, container and element so
+    /// that any later removal takes them together. Returns the answer key
+    /// and the record.
+    @discardableResult
     func storeIndexed(
-        _ entry: IndexedEntry, containerKey: String, keyspace: RedisKeyspace, vectorSetOptions: [[UInt8]] = []
-    ) async throws {
+        _ entry: IndexedEntry, containerKey: String, keyspace: RedisKeyspace, vectorInBucket: Bool
+    ) async throws -> (answerKey: String, record: String) {
         let answerKey = keyspace.semanticAnswerPrefix(container: entry.container.id, version: entry.container.version) + entry.key.hex
         let record = "\(answerKey)|\(containerKey)|\(entry.key.hex)"
         _ = try await run(
@@ -83,7 +85,8 @@ extension RedisClient {
                 + entry.tags.sorted().map(keyspace.tagKey),
             arguments: [
                 entry.frame, entry.ttl.redisBytes, VectorBytes.encode(entry.vector), Array(entry.key.hex.utf8),
-                Array(record.utf8), entry.expiryScore,
-            ] + vectorSetOptions)
+                Array(record.utf8), entry.expiryScore, Array((vectorInBucket ? "1" : "0").utf8),
+            ])
+        return (answerKey, record)
     }
 }

@@ -35,13 +35,25 @@ struct VectorSetIndex: SemanticIndex {
         }
     }
 
+    /// Writes answer, expiry record and tags in one script, then adds the
+    /// vector with `VADD … CAS`: the server collects the new node's neighbours
+    /// on a thread of its own, where inside a script it would hold the main
+    /// thread (and every lookup) for milliseconds per insert in a large set.
     func store(_ entry: IndexedEntry) async throws {
-        try await client.storeIndexed(
-            entry, containerKey: keyspace.vectorSetKey(container: entry.container.id, version: entry.container.version),
-            keyspace: keyspace,
-            vectorSetOptions: [
-                Array(settings.quantization.rawValue.utf8), settings.links.redisBytes,
-                settings.buildExplorationFactor.redisBytes,
-            ])
+        let setKey = keyspace.vectorSetKey(container: entry.container.id, version: entry.container.version)
+        let stored = try await client.storeIndexed(entry, containerKey: setKey, keyspace: keyspace, vectorInBucket: false)
+        let expiryKey = keyspace.semanticExpiryKey
+        do {
+            _ = try await client.execute(
+                RedisCommand(
+                    "VADD", setKey, "FP32", VectorBytes.encode(entry.vector), entry.key.hex, "CAS",
+                    settings.quantization.rawValue, "M", settings.links, "EF", settings.buildExplorationFactor))
+        } catch {
+            _ = try? await client.run(RedisScripts.dropRecords, keys: [expiryKey], arguments: [Array(stored.record.utf8)])
+            throw error
+        }
+        _ = try await client.run(
+            RedisScripts.dropUnanswered, keys: [Array(stored.answerKey.utf8), expiryKey],
+            arguments: [Array(stored.record.utf8)])
     }
 }

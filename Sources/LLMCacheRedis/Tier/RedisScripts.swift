@@ -76,21 +76,29 @@ enum RedisScripts {
             return removed
             """)
 
-    /// KEYS[1] the answer, KEYS[2] the vector set or LSH bucket, KEYS[3] the
+    /// KEYS[1] the answer, KEYS[2] the LSH bucket or vector set, KEYS[3] the
     /// expiry index, KEYS[4..] tag sets. ARGV: frame, TTL ms (0: none), FP32
-    /// vector, element, record, expiry score, then `VADD` options
-    /// (quantisation, M, EF) or nothing for an LSH bucket.
+    /// vector, element, record, expiry score, and "1" to put the vector in
+    /// the bucket ("0" for a vector set: `VADD … CAS` adds it afterwards, so
+    /// that the slow graph insert runs on the server's threads, not in here).
     static let storeIndexed = RedisScript(
         helpers + """
             local ttl = tonumber(ARGV[2])
             setAnswer(KEYS[1], ARGV[1], ttl)
-            if #ARGV > 6 then
-              redis.call('VADD', KEYS[2], 'FP32', ARGV[3], ARGV[4], ARGV[7], 'M', ARGV[8], 'EF', ARGV[9])
-            else
-              redis.call('HSET', KEYS[2], ARGV[4], ARGV[3])
-            end
+            if ARGV[7] == '1' then redis.call('HSET', KEYS[2], ARGV[4], ARGV[3]) end
             redis.call('ZADD', KEYS[3], ARGV[6], ARGV[5])
             tag(4, ARGV[5], ttl)
+            return 1
+            """)
+
+    /// KEYS[1] the answer, KEYS[2] the expiry index; ARGV[1] an index record.
+    /// Runs after a vector set's `VADD`: an invalidation or expiry between
+    /// the store script and the `VADD` found no vector to remove, so if the
+    /// answer is gone the vector goes now. Returns 1 if it was dropped.
+    static let dropUnanswered = RedisScript(
+        helpers + """
+            if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+            drop(ARGV[1], KEYS[2])
             return 1
             """)
 

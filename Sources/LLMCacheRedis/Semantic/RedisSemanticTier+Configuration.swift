@@ -25,14 +25,14 @@ extension RedisSemanticTier {
 
     /// Settings of the vector-set backend.
     ///
-    /// The defaults find the true nearest neighbour of 99.7% of paraphrase
+    /// The defaults find the true nearest neighbour of 99.8% of paraphrase
     /// queries among 50k random 384-dim vectors (1,000 queries at cosine
     /// 0.80–0.95). More links buy more than more search effort on such
-    /// vectors: M 48 with EF 20 beats M 32 with EF 48 (99.5%) in about two
-    /// thirds of the time, and M 16 needs EF 200 for the same agreement. At
-    /// M 48, EF 12 → 98.1%, 16 → 99.4%, 24 → 99.8%; graphs differ between
-    /// builds by about ±0.5%. The price of links is paid on insert and in
-    /// memory (a 50k graph inserts about 1.5× slower than at M 32).
+    /// vectors: M 48 with EF 24 beats M 32 with EF 48 (99.5%) in less time,
+    /// and M 16 needs EF 200 for the same agreement. At M 48, EF 16 → 98.8%,
+    /// 20 → 99.2%, 28 → 99.9%; graphs differ between builds by about ±0.5%
+    /// (EF 20 gave 98.8% on one). Links cost insert time and memory: a 50k
+    /// graph inserts about 1.3× slower than at M 32.
     public struct VectorSetSettings: Sendable, Hashable {
         public var quantization: Quantization = .int8
         /// HNSW links per node (`VADD … M`). Fixed when a set is created, so
@@ -42,11 +42,11 @@ extension RedisSemanticTier {
         public var buildExplorationFactor: Int = 200
         /// Candidates explored per search (`VSIM … EF`): higher finds the true
         /// nearest neighbour more often, at some latency.
-        public var searchExplorationFactor: Int = 20
+        public var searchExplorationFactor: Int = 24
 
         public init(
             quantization: Quantization = .int8, links: Int = 48, buildExplorationFactor: Int = 200,
-            searchExplorationFactor: Int = 20
+            searchExplorationFactor: Int = 24
         ) {
             self.quantization = quantization
             self.links = links

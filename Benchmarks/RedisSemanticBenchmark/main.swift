@@ -1,7 +1,9 @@
 // RedisSemanticTier figures on each backend's server: lookup latency given a
 // precomputed 384-dim vector at 10k and 50k stored entries, top-1 agreement
 // with brute force, store throughput with 8 writers, and the same search
-// through the bare server command (VSIM / FT.SEARCH) for the tier's overhead.
+// through the bare server command (VSIM / FT.SEARCH) for the tier's overhead,
+// and lookup latency while 8 writers store 1,000 more entries
+// (`--stores-during-lookups N`).
 //
 // Stored vectors are random unit vectors (the hardest case for a graph
 // index: no clusters); each query is a stored vector moved to a cosine
@@ -25,6 +27,8 @@ let backends = (BenchmarkReport.argument("backends") ?? "vectorSet,search,lsh").
     .compactMap { RedisSemanticTier.Backend(rawValue: String($0)) }
 let dimensions = 384
 let writers = 8
+/// Entries stored by the writers while lookups are timed, after the main measurements.
+let storesDuringLookups = Int(BenchmarkReport.argument("stores-during-lookups") ?? "") ?? 1000
 
 func serverURL(for backend: RedisSemanticTier.Backend) -> String {
     let variable = switch backend {
@@ -95,22 +99,8 @@ for backend in backends {
         let tier = try RedisSemanticTier(namespace: namespace, embedder: vectors, configuration: configuration)
         try await tier.resolveBackend()
 
-        let now = SystemCacheClock().now
         progress("\(backend), \(size) entries: storing with \(writers) writers")
-        let storeStart = ContinuousClock.now
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for writer in 0..<writers {
-                group.addTask {
-                    for index in stride(from: writer, to: size, by: writers) {
-                        let entry = CacheEntry(
-                            value: answer, createdAt: now, expiresAt: now.advanced(by: .seconds(7200)))
-                        try await tier.store(entry, for: CacheQuery(request: "stored \(index)"), vector: stored[index])
-                    }
-                }
-            }
-            try await group.waitForAll()
-        }
-        let storesPerSecond = Double(size) / (microseconds(since: storeStart) / 1e6)
+        let storesPerSecond = try await storeConcurrently(stored, in: tier, writers: writers, answer: answer)
 
         // RediSearch moves new vectors into its HNSW graph on background
         // threads (minutes for 50k on two cores); measure the settled index,
@@ -150,6 +140,12 @@ for backend in backends {
         {
             sizeReport.add("bare_command_p50_us", bare)
         }
+        progress("\(backend), \(size) entries: lookups while \(writers) writers store \(storesDuringLookups) more")
+        let during = try await lookupsDuringStores(
+            tier, queries: queries, extra: vectors.storedVectors(storesDuringLookups, seed: 99), firstIndex: size,
+            writers: writers, answer: answer)
+        sizeReport.add("lookup_during_stores_p50_us", during.value(at: 0.5))
+        sizeReport.add("lookup_during_stores_p99_us", during.value(at: 0.99))
         backendReport.add("entries_\(size)", sizeReport)
         try await ThrowawayNamespace.delete(namespace, client: client)
         await namespace.shutdown()

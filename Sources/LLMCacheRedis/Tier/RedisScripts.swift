@@ -78,9 +78,10 @@ enum RedisScripts {
 
     /// KEYS[1] the answer, KEYS[2] the LSH bucket or vector set, KEYS[3] the
     /// expiry index, KEYS[4..] tag sets. ARGV: frame, TTL ms (0: none), FP32
-    /// vector, element, record, expiry score, and "1" to put the vector in
-    /// the bucket ("0" for a vector set: `VADD … CAS` adds it afterwards, so
-    /// that the slow graph insert runs on the server's threads, not in here).
+    /// vector (empty for a vector set), element, record, expiry score, and
+    /// "1" to put the vector in the bucket ("0" for a vector set: `VADD … CAS`
+    /// adds it afterwards, so that the slow graph insert runs on the
+    /// server's threads, not in here).
     static let storeIndexed = RedisScript(
         helpers + """
             local ttl = tonumber(ARGV[2])

@@ -1,0 +1,55 @@
+import BenchmarkSupport
+import LLMCache
+import LLMCacheRedis
+import Synchronization
+
+/// Stores `vectors` through `tier` from `writers` tasks; entry `i` is the
+/// answer to "stored \(firstIndex + i)". Returns the stores per second.
+@discardableResult
+func storeConcurrently(
+    _ vectors: [[Float]], firstIndex: Int = 0, in tier: RedisSemanticTier, writers: Int, answer: [UInt8]
+) async throws -> Double {
+    let now = SystemCacheClock().now
+    let start = ContinuousClock.now
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        for writer in 0..<writers {
+            group.addTask {
+                for index in stride(from: writer, to: vectors.count, by: writers) {
+                    let entry = CacheEntry(value: answer, createdAt: now, expiresAt: now.advanced(by: .seconds(7200)))
+                    try await tier.store(
+                        entry, for: CacheQuery(request: "stored \(firstIndex + index)"), vector: vectors[index])
+                }
+            }
+        }
+        try await group.waitForAll()
+    }
+    return Double(vectors.count) / (microseconds(since: start) / 1e6)
+}
+
+/// Set once the writers are done, read by the lookup loop.
+private final class Finished: Sendable {
+    let flag = Atomic<Bool>(false)
+}
+
+/// Lookup latency while `writers` tasks store `extra` more vectors: what a
+/// reader sees while misses are being stored, since the server inserts into
+/// the same graph it searches.
+func lookupsDuringStores(
+    _ tier: RedisSemanticTier, queries: [[Float]], extra: [[Float]], firstIndex: Int, writers: Int, answer: [UInt8]
+) async throws -> Percentiles {
+    let finished = Finished()
+    let storing = Task {
+        defer { finished.flag.store(true, ordering: .releasing) }
+        try await storeConcurrently(extra, firstIndex: firstIndex, in: tier, writers: writers, answer: answer)
+    }
+    var samples: [Double] = []
+    var index = 0
+    while !finished.flag.load(ordering: .acquiring) {
+        let start = ContinuousClock.now
+        _ = try await tier.lookup(CacheQuery(request: "during \(index)"), vector: queries[index % queries.count])
+        samples.append(microseconds(since: start))
+        index += 1
+    }
+    try await storing.value
+    return Percentiles(samples)
+}

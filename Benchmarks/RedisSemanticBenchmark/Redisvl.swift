@@ -45,12 +45,13 @@ struct RedisvlFigures: Decodable {
     }
 
     private static func littleEndianBytes(_ rows: [[Float]]) -> Data {
-        var data = Data(capacity: rows.count * (rows.first?.count ?? 0) * 4)
-        for row in rows {
-            for value in row { withUnsafeBytes(of: value.bitPattern.littleEndian) { data.append(contentsOf: $0) } }
-        }
-        return data
+        Data(rows.flatMap(float32Bytes))
     }
+}
+
+/// A vector as Redis and numpy read it: float32 components, little-endian.
+func float32Bytes(_ vector: [Float]) -> [UInt8] {
+    vector.flatMap { withUnsafeBytes(of: $0.bitPattern.littleEndian, Array.init) }
 }
 
 /// `scripts/redisvl.sh` exited with an error (its messages went to stderr).

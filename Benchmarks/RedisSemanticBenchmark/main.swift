@@ -236,7 +236,7 @@ func bareCommandLatency(
     for _ in 0..<runs {
         var samples: [Double] = []
         for query in queries {
-            let blob = query.flatMap { withUnsafeBytes(of: $0.bitPattern.littleEndian, Array.init) }
+            let blob = float32Bytes(query)
             let start = ContinuousClock.now
             _ = try await client.execute(command(blob))
             samples.append(microseconds(since: start))

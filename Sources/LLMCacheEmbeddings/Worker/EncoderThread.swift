@@ -1,4 +1,5 @@
 import Foundation
+import LLMCache
 
 /// A dedicated thread that runs submitted jobs one at a time, in order.
 ///
@@ -14,9 +15,7 @@ final class EncoderThread: @unchecked Sendable {
 
     /// Starts the thread, named `name` for debuggers and profilers.
     init(name: String) {
-        let thread = Thread { [self] in run() }
-        thread.name = name
-        thread.start()
+        startThread(named: name) { [self] in run() }
     }
 
     /// Queues `job`; it runs on the worker thread after the jobs queued before it.

@@ -1,4 +1,5 @@
 import Foundation
+import LLMCache
 
 /// A 2xx response whose body is still arriving.
 ///
@@ -65,7 +66,7 @@ extension HTTPClient {
         }
         return await withTaskCancellationHandler {
             await withCheckedContinuation { (head: CheckedContinuation<AttemptOutcome<HTTPStreamingResponse>, Never>) in
-                let thread = Thread {
+                startThread(named: "llmcache-stream") {
                     let started = StartFlag()
                     let handlers = CurlTransfer.StreamHandlers(
                         begin: { status, headers in
@@ -96,8 +97,6 @@ extension HTTPClient {
                         }
                     }
                 }
-                thread.name = "llmcache-http-stream"
-                thread.start()
             }
         } onCancel: {
             cancellation.cancel()

@@ -1,4 +1,5 @@
 import Foundation
+import LLMCache
 import Logging
 
 /// A small async HTTP client over libcurl, for JSON APIs such as OpenAI's.
@@ -140,12 +141,10 @@ public final class HTTPClient: Sendable {
         let cancellation = CancellationFlag()
         return await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Result<HTTPResponse, HTTPClientError>, Never>) in
-                let thread = Thread {
+                startThread(named: "llmcache-http") {
                     continuation.resume(
                         returning: CurlTransfer.perform(request, settings: settings, cancellation: cancellation))
                 }
-                thread.name = "llmcache-http"
-                thread.start()
             }
         } onCancel: {
             cancellation.cancel()

@@ -27,11 +27,9 @@ final class RedisSubscriber: Sendable {
         configuration: RedisConfiguration, channel: [UInt8], pollKey: [UInt8], pollInterval: Duration,
         logger: Logger, handlers: Handlers
     ) {
-        let thread = Thread { [self] in
+        startThread(named: "llmcache-pubsub") { [self] in
             run(configuration, channel: channel, pollKey: pollKey, pollInterval: pollInterval, logger: logger, handlers: handlers)
         }
-        thread.name = "llmcache-redis-subscriber"
-        thread.start()
     }
 
     /// Returns once the first attempt to subscribe has succeeded or failed,

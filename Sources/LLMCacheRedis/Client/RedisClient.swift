@@ -18,7 +18,7 @@ public final class RedisClient: Sendable {
         self.configuration = configuration
         self.logger = logger
         self.connections = (0..<configuration.poolSize).map { index in
-            RedisConnection(configuration: configuration, logger: logger, name: "llmcache-redis-\(index)")
+            RedisConnection(configuration: configuration, logger: logger, name: "llmcache-redis\(index)")
         }
     }
 
@@ -29,11 +29,35 @@ public final class RedisClient: Sendable {
         self.init(configuration: try RedisConfiguration(url: url), logger: logger)
     }
 
+    /// The thread of one of the client's connections, as an executor for
+    /// tasks whose latency matters more than anything else.
+    ///
+    /// A command normally costs two thread hand-offs besides the round trip:
+    /// the connection's thread takes it from the caller, and the caller's
+    /// thread on the cooperative pool is woken with the reply. On a virtual
+    /// machine each wake-up can cost as much as the round trip itself. A task
+    /// that runs with `withTaskExecutorPreference(client.taskExecutor) { … }`
+    /// runs on the connection's thread between its batches instead: its
+    /// commands go out on that connection and its code resumes right there,
+    /// with no hand-off at all. The price is the event-loop rule of
+    /// swift-nio: such a task must never block, since the connection's other
+    /// commands wait while it runs. Each read returns the least busy
+    /// connection at that moment.
+    public var taskExecutor: any TaskExecutor { leastBusyConnection }
+
     /// Sends a command; error replies come back as ``RedisValue/error(_:)``.
+    ///
+    /// A task running on one of the connections' threads (see
+    /// ``taskExecutor``) sends on that connection; others on the least busy one.
     public func send(_ command: RedisCommand) async throws -> RedisValue {
+        let connection = connections.first(where: \.isCurrentThread) ?? leastBusyConnection
+        return try await connection.send(command.arguments)
+    }
+
+    private var leastBusyConnection: RedisConnection {
         var chosen = connections[0]
         for connection in connections.dropFirst() where connection.load < chosen.load { chosen = connection }
-        return try await chosen.send(command.arguments)
+        return chosen
     }
 
     /// Sends a command and throws error replies as `.serverError`.

@@ -15,7 +15,11 @@ import Synchronization
 /// After an I/O error or a timeout the connection is discarded; the next batch
 /// reconnects, and failed reconnects back off so that a dead server costs one
 /// connect timeout per back-off period, not one per command.
-final class RedisConnection: Sendable {
+///
+/// The thread is also a `TaskExecutor`: a task that prefers it runs between
+/// batches on this thread, so its commands need no hand-off in either
+/// direction (see ``RedisClient/taskExecutor``).
+final class RedisConnection: TaskExecutor {
     private struct Pending: Sendable {
         let arguments: [[UInt8]]
         let continuation: CheckedContinuation<RedisValue, any Error>
@@ -23,8 +27,12 @@ final class RedisConnection: Sendable {
 
     private struct Queue {
         var pending: [Pending] = []
+        /// Jobs of tasks that prefer this thread as their executor.
+        var jobs: [UnownedJob] = []
         var isShutDown = false
         var isIdle = false
+        /// Set when the thread has ended: jobs then go to the global executor.
+        var hasEnded = false
     }
 
     private static let maximumBatch = 1024
@@ -33,19 +41,43 @@ final class RedisConnection: Sendable {
     private let logger: Logger
     private let queue = CacheLock(Queue())
     private let wakeUp = DispatchSemaphore(value: 0)
+    /// Commands and jobs waiting or in flight.
     private let queued = Atomic<Int>(0)
+    private let threadID = Atomic<UInt>(0)
     private let finished = OneShotSignal()
 
     init(configuration: RedisConfiguration, logger: Logger, name: String) {
         self.configuration = configuration
         self.logger = logger
-        let thread = Thread { [self] in run() }
-        thread.name = name
-        thread.start()
+        startThread(named: name) { [self] in
+            threadID.store(UInt(bitPattern: Int(bitPattern: pthread_self())), ordering: .releasing)
+            run()
+        }
     }
 
     /// Commands waiting or in flight, to pick the least busy connection.
     var load: Int { queued.load(ordering: .relaxed) }
+
+    /// Whether the caller runs on this connection's thread (as a task that prefers it).
+    var isCurrentThread: Bool {
+        threadID.load(ordering: .acquiring) == UInt(bitPattern: Int(bitPattern: pthread_self()))
+    }
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        let (accepted, wasIdle) = queue.withLock { queue -> (Bool, Bool) in
+            guard !queue.hasEnded else { return (false, false) }
+            queue.jobs.append(job)
+            defer { queue.isIdle = false }
+            return (true, queue.isIdle)
+        }
+        guard accepted else {
+            globalConcurrentExecutor.enqueue(ExecutorJob(job))
+            return
+        }
+        queued.add(1, ordering: .relaxed)
+        if wasIdle { wakeUp.signal() }
+    }
 
     /// Sends one command and waits for its reply. Error replies are returned
     /// as `.error`, not thrown; transport failures throw.
@@ -114,18 +146,25 @@ final class RedisConnection: Sendable {
             }
         }
         context = nil
+        drainJobs()
         finished.fire()
     }
 
-    /// Waits for work; `nil` once shut down and drained.
+    /// Runs the jobs of tasks that prefer this thread and waits for
+    /// commands; `nil` once shut down and drained.
     private func nextBatch() -> [Pending]? {
         while true {
-            let (batch, isShutDown): ([Pending], Bool) = queue.withLock { queue in
+            let (jobs, batch, isShutDown) = queue.withLock { queue in
                 let take = min(queue.pending.count, Self.maximumBatch)
                 let batch = Array(queue.pending.prefix(take))
                 queue.pending.removeFirst(take)
-                if batch.isEmpty { queue.isIdle = true }
-                return (batch, queue.isShutDown)
+                defer { queue.jobs = [] }
+                if batch.isEmpty && queue.jobs.isEmpty { queue.isIdle = true }
+                return (queue.jobs, batch, queue.isShutDown)
+            }
+            if !jobs.isEmpty {
+                queued.add(-jobs.count, ordering: .relaxed)
+                for job in jobs { job.runSynchronously(on: asUnownedTaskExecutor()) }
             }
             if isShutDown {
                 fail(batch + queue.withLock { queue in
@@ -138,8 +177,22 @@ final class RedisConnection: Sendable {
                 queued.add(-batch.count, ordering: .relaxed)
                 return batch
             }
-            if awaitWorkBriefly() { continue }
+            if !jobs.isEmpty || awaitWorkBriefly() { continue }
             wakeUp.wait()
+        }
+    }
+
+    /// Runs what is left of the preferring tasks' jobs; later jobs go to the
+    /// global executor, as the thread is about to end.
+    private func drainJobs() {
+        while true {
+            let jobs = queue.withLock { queue in
+                defer { queue.jobs = [] }
+                if queue.jobs.isEmpty { queue.hasEnded = true }
+                return queue.jobs
+            }
+            if jobs.isEmpty { return }
+            for job in jobs { job.runSynchronously(on: asUnownedTaskExecutor()) }
         }
     }
 

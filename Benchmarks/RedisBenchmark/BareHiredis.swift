@@ -7,8 +7,10 @@ struct BareHiredis {
     let host: String
     let port: Int
 
-    /// Microseconds per GET of `key`, one sample per call after `warmUp` unmeasured calls.
-    func getLatencies(key: String, count: Int, warmUp: Int) -> [Double] {
+    /// Microseconds per GET of `key`, one sample per call after `warmUp`
+    /// unmeasured calls. `handle`, if given, gets each reply's bytes inside
+    /// the timed region (to time a GET followed by what a cache does with it).
+    func getLatencies(key: String, count: Int, warmUp: Int, handle: (([UInt8]) -> Void)? = nil) -> [Double] {
         guard let context = redisConnect(host, Int32(port)), context.pointee.err == 0 else {
             fatalError("bare hiredis could not connect to \(host):\(port)")
         }
@@ -21,8 +23,12 @@ struct BareHiredis {
             let reply = withArguments(arguments) { argc, argv, lengths in
                 redisCommandArgv(context, argc, argv, lengths)
             }
-            if call >= warmUp { samples.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1000) }
             guard let reply else { fatalError("bare hiredis GET failed") }
+            if let handle {
+                let object = reply.assumingMemoryBound(to: redisReply.self).pointee
+                handle(UnsafeRawBufferPointer(start: object.str, count: object.len).map { $0 })
+            }
+            if call >= warmUp { samples.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1000) }
             freeReplyObject(reply)
         }
         return samples

@@ -1,5 +1,8 @@
 // RedisExactTier figures against a real Redis, next to a bare hiredis GET and
-// redis-benchmark on the same server in the same run.
+// redis-benchmark on the same server in the same run: a hit from a task on
+// the cooperative pool and from a task that prefers a connection's thread
+// (`client.taskExecutor`); a bare hiredis GET alone and followed by the same
+// frame decoding a hit does; a GET through our client with no tier logic.
 //
 //   scripts/bench.sh RedisBenchmark [--runs 5] [--json]
 //   (or: LLMCACHE_REDIS8_URL=redis://127.0.0.1:PORT swift run -c release RedisBenchmark)
@@ -45,26 +48,27 @@ try await tier.store(entry, for: query)
 let entryKey = String(decoding: namespace.keyspace.entryKey(query.key, version: namespace.current), as: UTF8.self)
 let storedBytes = try await client.execute(RedisCommand("STRLEN", entryKey)).int ?? 0
 
-/// p50 of `samples` sequential calls of `body` after `warmUp` unmeasured ones, in microseconds.
-func sequentialP50(_ body: () async throws -> Void) async throws -> Double {
-    for _ in 0..<warmUp { try await body() }
-    return try await sampleSequentially(count: samplesPerRun) { _ in try await body() }.p50
-}
-
 let stack = CacheStack { tier }
 let redisOnlyAsk = stack.wrap { (_: ChatRequest) async throws -> ChatResponse in fatalError("must hit") }
 
 var bare: [Double] = []
+var bareDecoded: [Double] = []
 var tierHit: [Double] = []
+var clientGet: [Double] = []
+var tierHitOnConnection: [Double] = []
 var wrappedHit: [Double] = []
 var throughput: [Double] = []
 for _ in 0..<runs {
     bare.append(Percentiles(BareHiredis(host: host, port: port).getLatencies(key: entryKey, count: samplesPerRun, warmUp: warmUp)).median)
-    tierHit.append(try await sequentialP50 {
-        let hit = try await tier.lookup(query)
-        precondition(hit != nil)
+    bareDecoded.append(Percentiles(BareHiredis(host: host, port: port).getLatencies(
+        key: entryKey, count: samplesPerRun, warmUp: warmUp
+    ) { frame in _ = try! tier.configuration.codec.decodeEntry(frame) }).median)
+    tierHit.append(try await tierHitP50(tier, query: query, warmUp: warmUp, samples: samplesPerRun))
+    wrappedHit.append(try await wrappedHitP50(redisOnlyAsk, request: request, warmUp: warmUp, samples: samplesPerRun))
+    tierHitOnConnection.append(try await withTaskExecutorPreference(client.taskExecutor) {
+        try await tierHitP50(tier, query: query, warmUp: warmUp, samples: samplesPerRun)
     })
-    wrappedHit.append(try await sequentialP50 { _ = try await redisOnlyAsk(request) })
+    clientGet.append(try await clientGetP50(client, key: entryKey, warmUp: warmUp, samples: samplesPerRun))
     let concurrent = try await sampleConcurrently(tasks: tasks, operationsPerTask: concurrentLookups / tasks) { _, _ in
         let hit = try await tier.lookup(query)
         precondition(hit != nil)
@@ -109,7 +113,13 @@ report.add("stored_frame_bytes", Int(storedBytes))
 report.add("bare_hiredis_get_p50_us", median(bare))
 report.add("tier_hit_p50_us", median(tierHit))
 report.add("tier_hit_over_bare", median(tierHit) / median(bare))
+report.add("bare_hiredis_get_and_decode_p50_us", median(bareDecoded))
+report.add("tier_hit_over_bare_get_and_decode", median(tierHit) / median(bareDecoded))
 report.add("wrapped_redis_hit_p50_us", median(wrappedHit))
+report.add("client_get_p50_us", median(clientGet))
+report.add("tier_hit_on_connection_thread_p50_us", median(tierHitOnConnection))
+report.add("tier_hit_on_connection_thread_over_bare", median(tierHitOnConnection) / median(bare))
+report.add("tier_hit_on_connection_thread_over_bare_get_and_decode", median(tierHitOnConnection) / median(bareDecoded))
 report.add("concurrent_tasks", tasks)
 report.add("pool_size", configuration.poolSize)
 report.add("warm_up_calls", warmUp)

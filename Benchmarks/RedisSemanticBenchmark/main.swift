@@ -114,18 +114,10 @@ for backend in backends {
         var p99s: [Double] = []
         var agreement = 0.0
         for _ in 0..<runs {
-            var samples: [Double] = []
-            var agreed = 0
-            for (index, query) in queries.enumerated() {
-                let start = ContinuousClock.now
-                let hit = try await tier.lookup(CacheQuery(request: "query \(index)"), vector: query)
-                samples.append(microseconds(since: start))
-                if hit?.entry.sourceText == "stored \(truth[index])" { agreed += 1 }
-            }
-            let percentiles = Percentiles(samples)
-            p50s.append(percentiles.value(at: 0.5))
-            p99s.append(percentiles.value(at: 0.99))
-            agreement = Double(agreed) / Double(queries.count)
+            let run = try await timeLookups(tier, queries: queries, truth: truth)
+            p50s.append(run.latencies.value(at: 0.5))
+            p99s.append(run.latencies.value(at: 0.99))
+            agreement = run.agreement
         }
 
         var sizeReport = BenchmarkReport(name: "\(size)")
@@ -173,6 +165,23 @@ if compareWithRedisvl {
     report.add("redisvl", redisvlReport)
 }
 report.emit()
+
+/// One pass over `queries`: each lookup's latency, and how often the hit is
+/// brute force's nearest neighbour. A function rather than top-level code:
+/// there, each call would hop to the main actor and back, and be timed with it.
+func timeLookups(
+    _ tier: RedisSemanticTier, queries: [[Float]], truth: [Int]
+) async throws -> (latencies: Percentiles, agreement: Double) {
+    var samples: [Double] = []
+    var agreed = 0
+    for (index, query) in queries.enumerated() {
+        let start = ContinuousClock.now
+        let hit = try await tier.lookup(CacheQuery(request: "query \(index)"), vector: query)
+        samples.append(microseconds(since: start))
+        if hit?.entry.sourceText == "stored \(truth[index])" { agreed += 1 }
+    }
+    return (Percentiles(samples), Double(agreed) / Double(queries.count))
+}
 
 /// The RediSearch index the tier created for `namespace`, if any.
 func searchIndexName(client: RedisClient, namespace: String) async throws -> String? {

@@ -1,4 +1,5 @@
 import Foundation
+import LLMCache
 
 extension MiniLMEmbedder {
     /// Loads the model on a thread of its own and returns once it is ready.
@@ -22,13 +23,11 @@ extension MiniLMEmbedder {
         modelFolder: URL?, configuration: Configuration, kernels: KernelSet
     ) async throws(EmbeddingError) -> MiniLMEmbedder {
         let loaded = await withCheckedContinuation { (continuation: CheckedContinuation<Result<MiniLMEmbedder, EmbeddingError>, Never>) in
-            let thread = Thread {
+            startThread(named: "minilm-loader") {
                 continuation.resume(returning: Result { () throws(EmbeddingError) in
                     try MiniLMEmbedder(modelFolder: modelFolder, configuration: configuration, kernels: kernels)
                 })
             }
-            thread.name = "MiniLMEmbedder loader"
-            thread.start()
         }
         return try loaded.get()
     }

@@ -86,7 +86,7 @@ public final class MiniLMEmbedder: Embedder {
         let tokenizer = try BertTokenizer(modelFolder: folder)
         // The team exists before the encoder so loading can pack layers in
         // parallel; it must not outlive a failed load.
-        let team = ComputeTeam(threads: configuration.threads, name: "MiniLMEmbedder")
+        let team = ComputeTeam(threads: configuration.threads, name: "minilm-helper")
         let encoder: BertEncoder
         do throws(EmbeddingError) {
             encoder = try BertEncoder(modelFolder: folder, kernels: kernels, team: team)

@@ -1,4 +1,5 @@
 import Foundation
+import LLMCache
 import Synchronization
 internal import CLLMCacheKernels
 
@@ -45,9 +46,7 @@ final class ComputeTeam: @unchecked Sendable {
         precondition(threads >= 1, "a team needs at least its caller")
         self.threads = threads
         for worker in 1..<max(threads, 1) {
-            let thread = Thread { [self] in helperLoop(worker: worker) }
-            thread.name = "\(name) helper \(worker)"
-            thread.start()
+            startThread(named: "\(name)-\(worker)") { [self] in helperLoop(worker: worker) }
         }
     }
 

@@ -168,7 +168,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "RedisSemanticBenchmark",
-            dependencies: ["LLMCache", "LLMCacheRedis", "LLMCacheTesting", "BenchmarkSupport"],
+            dependencies: ["LLMCache", "LLMCacheRedis", "LLMCacheEmbeddings", "LLMCacheTesting", "BenchmarkSupport"],
             path: "Benchmarks/RedisSemanticBenchmark",
             swiftSettings: strictSettings
         ),

@@ -11,17 +11,21 @@
 // the search exploration factor of the vector-set and RediSearch backends.
 // `--redisvl` also times redisvl's `SemanticCache.check` on the same vectors
 // and server as RediSearch (scripts/redisvl.sh installs it) and reports how
-// many times faster each backend is.
+// many times faster each backend is. `--real-text` replaces the random
+// vectors by MiniLM embeddings of real questions (../shared/data/pairs/
+// qqp-dev.jsonl, or `--pairs FILE`): the distinct questions are stored and
+// the second sides of the duplicate pairs are the queries.
 //
 //   scripts/bench.sh RedisSemanticBenchmark [--runs 5] [--sizes 10000,50000]
-//       [--queries 500] [--backends vectorSet,search,lsh] [--redisvl] [--json]
+//       [--queries 500] [--backends vectorSet,search,lsh] [--redisvl]
+//       [--real-text [--pairs FILE]] [--json]
 import BenchmarkSupport
 import Foundation
 import LLMCache
+import LLMCacheEmbeddings
 import LLMCacheRedis
 
 let runs = Int(BenchmarkReport.argument("runs") ?? "") ?? 5
-let sizes = (BenchmarkReport.argument("sizes") ?? "10000,50000").split(separator: ",").compactMap { Int($0) }
 let queryCount = Int(BenchmarkReport.argument("queries") ?? "") ?? 500
 let backends = (BenchmarkReport.argument("backends") ?? "vectorSet,search,lsh").split(separator: ",")
     .compactMap { RedisSemanticTier.Backend(rawValue: String($0)) }
@@ -44,6 +48,24 @@ func serverURL(for backend: RedisSemanticTier.Backend) -> String {
 }
 
 let vectors = PrecomputedVectors(dimensions: dimensions)
+let realText: RealTextVectors? = if CommandLine.arguments.contains("--real-text") {
+    try await RealTextVectors.embed(
+        pairs: BenchmarkReport.argument("pairs") ?? "../shared/data/pairs/qqp-dev.jsonl",
+        modelFolder: ProcessInfo.processInfo.environment[MiniLMEmbedder.modelPathVariable]
+            ?? FileManager.default.currentDirectoryPath + "/.cache/models/all-MiniLM-L6-v2")
+} else {
+    nil
+}
+/// Stored entries per measurement; real text has one size, all its questions.
+let sizes = realText.map { [$0.stored.count] }
+    ?? (BenchmarkReport.argument("sizes") ?? "10000,50000").split(separator: ",").compactMap { Int($0) }
+
+/// The vectors stored and the queries asked at `size` entries.
+func dataset(size: Int) -> (stored: [[Float]], queries: [[Float]]) {
+    if let realText { return (realText.stored, Array(realText.queries.prefix(queryCount))) }
+    let stored = vectors.storedVectors(size)
+    return (stored, vectors.paraphrases(of: stored, count: queryCount))
+}
 
 /// The index of the stored vector nearest to each query, by exhaustive search.
 func bruteForceNearest(_ queries: [[Float]], in stored: [[Float]]) -> [Int] {
@@ -77,6 +99,7 @@ var report = BenchmarkReport(name: "redis-semantic-tier")
 report.add("runs", runs)
 report.add("dimensions", dimensions)
 report.add("queries", queryCount)
+report.add("vectors", realText == nil ? "random unit vectors" : "MiniLM embeddings of real questions")
 for backend in backends {
     var backendReport = BenchmarkReport(name: backend.rawValue)
     // Generous timeout: dropping a 50k-element vector set at the end takes a while.
@@ -84,8 +107,7 @@ for backend in backends {
     clientConfiguration.commandTimeout = .seconds(60)
     let client = RedisClient(configuration: clientConfiguration)
     for size in sizes {
-        let stored = vectors.storedVectors(size)
-        let queries = vectors.paraphrases(of: stored, count: queryCount)
+        let (stored, queries) = dataset(size: size)
         let truth = bruteForceNearest(queries, in: stored)
         let namespace = try await RedisNamespace(
             name: ThrowawayNamespace.uniqueName("bench-semantic-\(backend)-\(size)"), client: client)
@@ -149,10 +171,8 @@ if compareWithRedisvl {
     var redisvlReport = BenchmarkReport(name: "redisvl")
     for size in sizes {
         progress("redisvl, \(size) entries: storing, then \(runs) runs of \(queryCount) checks")
-        let stored = vectors.storedVectors(size)
-        let figures = try RedisvlFigures.measure(
-            url: serverURL(for: .search), stored: stored,
-            queries: vectors.paraphrases(of: stored, count: queryCount), runs: runs)
+        let (stored, queries) = dataset(size: size)
+        let figures = try RedisvlFigures.measure(url: serverURL(for: .search), stored: stored, queries: queries, runs: runs)
         var sizeReport = BenchmarkReport(name: "\(size)")
         sizeReport.add("lookup_p50_us", figures.lookupP50Microseconds)
         sizeReport.add("top1_agreement", figures.topOneAgreement)

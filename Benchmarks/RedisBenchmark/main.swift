@@ -55,6 +55,7 @@ var bare: [Double] = []
 var bareDecoded: [Double] = []
 var tierHit: [Double] = []
 var clientGet: [Double] = []
+var clientGetOnConnection: [Double] = []
 var tierHitOnConnection: [Double] = []
 var wrappedHit: [Double] = []
 var throughput: [Double] = []
@@ -69,6 +70,9 @@ for _ in 0..<runs {
         try await tierHitP50(tier, query: query, warmUp: warmUp, samples: samplesPerRun)
     })
     clientGet.append(try await clientGetP50(client, key: entryKey, warmUp: warmUp, samples: samplesPerRun))
+    clientGetOnConnection.append(try await withTaskExecutorPreference(client.taskExecutor) {
+        try await clientGetP50(client, key: entryKey, warmUp: warmUp, samples: samplesPerRun)
+    })
     let concurrent = try await sampleConcurrently(tasks: tasks, operationsPerTask: concurrentLookups / tasks) { _, _ in
         let hit = try await tier.lookup(query)
         precondition(hit != nil)
@@ -117,6 +121,7 @@ report.add("bare_hiredis_get_and_decode_p50_us", median(bareDecoded))
 report.add("tier_hit_over_bare_get_and_decode", median(tierHit) / median(bareDecoded))
 report.add("wrapped_redis_hit_p50_us", median(wrappedHit))
 report.add("client_get_p50_us", median(clientGet))
+report.add("client_get_on_connection_thread_p50_us", median(clientGetOnConnection))
 report.add("tier_hit_on_connection_thread_p50_us", median(tierHitOnConnection))
 report.add("tier_hit_on_connection_thread_over_bare", median(tierHitOnConnection) / median(bare))
 report.add("tier_hit_on_connection_thread_over_bare_get_and_decode", median(tierHitOnConnection) / median(bareDecoded))

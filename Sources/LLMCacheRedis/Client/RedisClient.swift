@@ -41,7 +41,8 @@ public final class RedisClient: Sendable {
     /// commands go out on that connection and its code resumes right there,
     /// with no hand-off at all. The price is the event-loop rule of
     /// swift-nio: such a task must never block, since the connection's other
-    /// commands wait while it runs. Each read returns the least busy
+    /// commands wait while it runs; and it waits while the connection waits
+    /// (for a slow reply, or a reconnect). Each read returns the least busy
     /// connection at that moment.
     public var taskExecutor: any TaskExecutor { leastBusyConnection }
 

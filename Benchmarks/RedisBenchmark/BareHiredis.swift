@@ -26,7 +26,7 @@ struct BareHiredis {
             guard let reply else { fatalError("bare hiredis GET failed") }
             if let handle {
                 let object = reply.assumingMemoryBound(to: redisReply.self).pointee
-                handle(UnsafeRawBufferPointer(start: object.str, count: object.len).map { $0 })
+                handle(Array(UnsafeRawBufferPointer(start: object.str, count: object.len)))
             }
             if call >= warmUp { samples.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1000) }
             freeReplyObject(reply)

@@ -1,6 +1,7 @@
 import Foundation
 import LLMCache
 import LLMCacheRedis
+import LLMCacheTesting
 import Testing
 
 @Suite("Redis client as a task executor")

@@ -19,16 +19,6 @@ package func startThread(named name: String, _ body: @escaping @Sendable () -> V
     thread.start()
 }
 
-/// The kernel's name of the calling thread (Linux), for tests and diagnostics.
-package func currentThreadName() -> String? {
-    #if os(Linux)
-    (try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8))?
-        .trimmingCharacters(in: .whitespacesAndNewlines)
-    #else
-    Thread.current.name
-    #endif
-}
-
 private func nameCurrentThread(_ name: String) {
     #if os(Linux)
     let file = open("/proc/thread-self/comm", O_WRONLY)

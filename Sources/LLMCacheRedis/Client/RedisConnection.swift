@@ -162,10 +162,7 @@ final class RedisConnection: TaskExecutor {
                 if batch.isEmpty && queue.jobs.isEmpty { queue.isIdle = true }
                 return (queue.jobs, batch, queue.isShutDown)
             }
-            if !jobs.isEmpty {
-                queued.add(-jobs.count, ordering: .relaxed)
-                for job in jobs { job.runSynchronously(on: asUnownedTaskExecutor()) }
-            }
+            run(jobs)
             if isShutDown {
                 fail(batch + queue.withLock { queue in
                     defer { queue.pending = [] }
@@ -192,8 +189,14 @@ final class RedisConnection: TaskExecutor {
                 return queue.jobs
             }
             if jobs.isEmpty { return }
-            for job in jobs { job.runSynchronously(on: asUnownedTaskExecutor()) }
+            run(jobs)
         }
+    }
+
+    private func run(_ jobs: [UnownedJob]) {
+        guard !jobs.isEmpty else { return }
+        queued.add(-jobs.count, ordering: .relaxed)
+        for job in jobs { job.runSynchronously(on: asUnownedTaskExecutor()) }
     }
 
     /// Polls for new commands for a short while before the thread sleeps.

@@ -84,8 +84,8 @@ extension RedisClient {
             keys: [Array(answerKey.utf8), Array(containerKey.utf8), keyspace.semanticExpiryKey]
                 + entry.tags.sorted().map(keyspace.tagKey),
             arguments: [
-                entry.frame, entry.ttl.redisBytes, vectorInBucket ? VectorBytes.encode(entry.vector) : [], Array(entry.key.hex.utf8),
-                Array(record.utf8), entry.expiryScore, Array((vectorInBucket ? "1" : "0").utf8),
+                entry.frame, entry.ttl.redisBytes, vectorInBucket ? VectorBytes.encode(entry.vector) : [],
+                Array(entry.key.hex.utf8), Array(record.utf8), entry.expiryScore,
             ])
         return (answerKey, record)
     }

@@ -78,15 +78,14 @@ enum RedisScripts {
 
     /// KEYS[1] the answer, KEYS[2] the LSH bucket or vector set, KEYS[3] the
     /// expiry index, KEYS[4..] tag sets. ARGV: frame, TTL ms (0: none), FP32
-    /// vector (empty for a vector set), element, record, expiry score, and
-    /// "1" to put the vector in the bucket ("0" for a vector set: `VADD … CAS`
-    /// adds it afterwards, so that the slow graph insert runs on the
-    /// server's threads, not in here).
+    /// vector for the LSH bucket (empty for a vector set: `VADD … CAS` adds
+    /// it afterwards, so that the slow graph insert runs on the server's
+    /// threads, not in here), element, record, expiry score.
     static let storeIndexed = RedisScript(
         helpers + """
             local ttl = tonumber(ARGV[2])
             setAnswer(KEYS[1], ARGV[1], ttl)
-            if ARGV[7] == '1' then redis.call('HSET', KEYS[2], ARGV[4], ARGV[3]) end
+            if ARGV[3] ~= '' then redis.call('HSET', KEYS[2], ARGV[4], ARGV[3]) end
             redis.call('ZADD', KEYS[3], ARGV[6], ARGV[5])
             tag(4, ARGV[5], ttl)
             return 1

@@ -42,7 +42,7 @@ public enum ExampleRedis {
             try await client.execute(RedisCommand("PING"))
         } catch {
             await client.shutdown()
-            fail("\(example) needs a Redis server, and none answered at \(url) (\(error)): \(advice).")
+            fail("\(example) needs a Redis server, and none answered at \(RedisConfiguration.redacting(url)) (\(error)): \(advice).")
         }
         return client
     }

@@ -38,6 +38,13 @@ public struct RedisConfiguration: Sendable, Hashable {
     /// reply lands; the polling yields the core to other threads between
     /// polls. `.zero` always sleeps.
     public var replySpin: Duration = .microseconds(200)
+    /// The most commands waiting to be written on one connection; more fail
+    /// at once with `.overloaded` (a tier miss), so a stalled server never
+    /// builds a backlog that grows with the request rate.
+    public var maximumPendingCommands: Int = 4096
+    /// The most argument bytes waiting on one connection (a single larger
+    /// command is still accepted when nothing else waits).
+    public var maximumPendingBytes: Int = 32 << 20
 
     public init(
         endpoint: Endpoint = .tcp(host: "127.0.0.1", port: 6379), username: String? = nil, password: String? = nil,
@@ -58,8 +65,12 @@ public struct RedisConfiguration: Sendable, Hashable {
     /// Reads `redis://[user:password@]host[:port][/db]` (`redis://:password@host`
     /// for the default user) or
     /// `unix:///path/to/redis.sock[?db=N]`; other settings keep their defaults.
-    public init(url: String) throws(RedisError) {
-        guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased() else {
+    ///
+    /// - Throws: ``RedisError`` `.invalidURL`; its message shows the URL
+    ///   with the password replaced by `***`.
+    public init(url rawURL: String) throws(RedisError) {
+        let url = Self.redacting(rawURL)
+        guard let components = URLComponents(string: rawURL), let scheme = components.scheme?.lowercased() else {
             throw RedisError(.invalidURL, "not a URL: \(url)")
         }
         self.init()
@@ -89,4 +100,31 @@ public struct RedisConfiguration: Sendable, Hashable {
             self.database = database
         }
     }
+
+    /// `url` with the password of its user part replaced by `***`, for
+    /// messages and logs: `redis://user:***@host`.
+    public static func redacting(_ url: String) -> String {
+        guard let schemeEnd = url.range(of: "://") else { return url }
+        let rest = url[schemeEnd.upperBound...]
+        let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        guard let at = authority.lastIndex(of: "@") else { return url }
+        let userInfo = authority[..<at]
+        guard let colon = userInfo.firstIndex(of: ":") else { return url }
+        return String(url[..<userInfo.index(after: colon)]) + "***" + String(url[at...])
+    }
+}
+
+extension RedisConfiguration: CustomStringConvertible, CustomDebugStringConvertible {
+    /// The endpoint and settings, never the password.
+    public var description: String {
+        let user = username.map { "\($0)\(password == nil ? "" : ":***")@" } ?? (password == nil ? "" : ":***@")
+        let place =
+            switch endpoint {
+            case .tcp(let host, let port): "redis://\(user)\(host):\(port)/\(database)"
+            case .unixSocket(let path): "unix://\(user)\(path)?db=\(database)"
+            }
+        return "RedisConfiguration(\(place), poolSize: \(poolSize), commandTimeout: \(commandTimeout))"
+    }
+
+    public var debugDescription: String { description }
 }

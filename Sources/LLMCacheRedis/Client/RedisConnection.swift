@@ -21,12 +21,17 @@ import Synchronization
 /// direction (see ``RedisClient/taskExecutor``).
 final class RedisConnection: TaskExecutor {
     private struct Pending: Sendable {
+        let id: UInt64
         let arguments: [[UInt8]]
+        let bytes: Int
         let continuation: CheckedContinuation<RedisValue, any Error>
     }
 
     private struct Queue {
         var pending: [Pending] = []
+        /// The argument bytes of `pending`.
+        var pendingBytes = 0
+        var nextID: UInt64 = 0
         /// Jobs of tasks that prefer this thread as their executor.
         var jobs: [UnownedJob] = []
         var isShutDown = false
@@ -81,20 +86,62 @@ final class RedisConnection: TaskExecutor {
 
     /// Sends one command and waits for its reply. Error replies are returned
     /// as `.error`, not thrown; transport failures throw.
+    ///
+    /// A command that finds ``RedisConfiguration/maximumPendingCommands``
+    /// commands (or ``RedisConfiguration/maximumPendingBytes`` bytes) already
+    /// waiting fails at once with `.overloaded`: a stalled server then costs
+    /// callers a fast miss instead of a queue that grows without bound. A
+    /// caller cancelled while its command waits leaves the queue at once
+    /// (`CancellationError`); a command already written still completes.
     func send(_ arguments: [[UInt8]]) async throws -> RedisValue {
-        try await withCheckedThrowingContinuation { continuation in
-            let (accepted, wasIdle) = queue.withLock { queue -> (Bool, Bool) in
-                guard !queue.isShutDown else { return (false, false) }
-                queue.pending.append(Pending(arguments: arguments, continuation: continuation))
-                defer { queue.isIdle = false }
-                return (true, queue.isIdle)
+        let bytes = arguments.reduce(0) { $0 + $1.count + 16 }
+        let id = queue.withLock { queue in
+            defer { queue.nextID &+= 1 }
+            return queue.nextID
+        }
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                enqueue(Pending(id: id, arguments: arguments, bytes: bytes, continuation: continuation))
             }
-            guard accepted else {
-                continuation.resume(throwing: RedisError(.clientShutDown, "the Redis client was shut down"))
-                return
+        } onCancel: {
+            let cancelled = queue.withLock { queue -> Pending? in
+                // Not found: already written (its reply will come), or not yet queued.
+                guard let index = queue.pending.firstIndex(where: { $0.id == id }) else { return nil }
+                let pending = queue.pending.remove(at: index)
+                queue.pendingBytes -= pending.bytes
+                return pending
             }
+            if let cancelled {
+                queued.add(-1, ordering: .relaxed)
+                cancelled.continuation.resume(throwing: CancellationError())
+            }
+        }
+    }
+
+    private enum Admission { case accepted(wasIdle: Bool), shutDown, overloaded }
+
+    private func enqueue(_ pending: Pending) {
+        let admission = queue.withLock { queue -> Admission in
+            guard !queue.isShutDown else { return .shutDown }
+            guard queue.pending.count < configuration.maximumPendingCommands,
+                queue.pending.isEmpty || queue.pendingBytes + pending.bytes <= configuration.maximumPendingBytes
+            else { return .overloaded }
+            queue.pending.append(pending)
+            queue.pendingBytes += pending.bytes
+            defer { queue.isIdle = false }
+            return .accepted(wasIdle: queue.isIdle)
+        }
+        switch admission {
+        case .accepted(let wasIdle):
             queued.add(1, ordering: .relaxed)
             if wasIdle { wakeUp.signal() }
+        case .shutDown:
+            pending.continuation.resume(throwing: RedisError(.clientShutDown, "the Redis client was shut down"))
+        case .overloaded:
+            pending.continuation.resume(
+                throwing: RedisError(
+                    .overloaded,
+                    "too many commands waiting for this Redis connection (limits: \(configuration.maximumPendingCommands) commands, \(configuration.maximumPendingBytes) bytes)"))
         }
     }
 
@@ -158,6 +205,7 @@ final class RedisConnection: TaskExecutor {
                 let take = min(queue.pending.count, Self.maximumBatch)
                 let batch = Array(queue.pending.prefix(take))
                 queue.pending.removeFirst(take)
+                queue.pendingBytes -= batch.reduce(0) { $0 + $1.bytes }
                 defer { queue.jobs = [] }
                 if batch.isEmpty && queue.jobs.isEmpty { queue.isIdle = true }
                 return (queue.jobs, batch, queue.isShutDown)
@@ -165,7 +213,10 @@ final class RedisConnection: TaskExecutor {
             run(jobs)
             if isShutDown {
                 fail(batch + queue.withLock { queue in
-                    defer { queue.pending = [] }
+                    defer {
+                        queue.pending = []
+                        queue.pendingBytes = 0
+                    }
                     return queue.pending
                 }, with: RedisError(.clientShutDown, "the Redis client was shut down"))
                 return nil

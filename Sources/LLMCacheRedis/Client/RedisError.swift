@@ -6,7 +6,7 @@ public struct RedisError: Error, Sendable, CustomStringConvertible {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable {
             case invalidURL, connectionFailed, connectionUnavailable, authenticationFailed
-            case invalidConfiguration, timeout, ioError, serverError, protocolError, clientShutDown
+            case invalidConfiguration, timeout, ioError, serverError, protocolError, clientShutDown, overloaded
         }
 
         private let base: Base
@@ -33,6 +33,9 @@ public struct RedisError: Error, Sendable, CustomStringConvertible {
         public static var protocolError: Self { .init(.protocolError) }
         /// The client was shut down.
         public static var clientShutDown: Self { .init(.clientShutDown) }
+        /// Too many commands were already waiting for the connection (see
+        /// ``RedisConfiguration/maximumPendingCommands``); nothing was sent.
+        public static var overloaded: Self { .init(.overloaded) }
 
         public var description: String { base.rawValue }
     }

@@ -92,7 +92,10 @@ struct MiniLMEmbedderTests {
         let longDifference = zip(longAlone, batched[0]).map { abs($0 - $1) }.max() ?? .infinity
         #expect(shortDifference <= 1e-5, "short text moved by \(shortDifference) next to a long one")
         #expect(longDifference <= 1e-5, "long text moved by \(longDifference) next to short ones")
-        #expect(batched[0] == batched[3])
+        // Two copies of one text in one batch: BLAS may block their rows
+        // differently (edge tiles on CPUs without AVX-512), so allow rounding.
+        let copyDifference = zip(batched[0], batched[3]).map { abs($0 - $1) }.max() ?? .infinity
+        #expect(copyDifference <= 1e-6, "two copies of one text differ by \(copyDifference)")
     }
 
     @Test func propertiesAndEmptyInput() async throws {

@@ -81,6 +81,8 @@ func ask(
     _ stack: CacheStack, _ question: String, options: CacheOptions = CacheOptions(), note: String = ""
 ) async throws -> CacheResult<String> {
     let result = try await stack.response(for: question, options: options) { try await model.answer($0) }
+    // Redis and the log are written after the answer returns; let this demo's next step see them.
+    await stack.waitForPendingStores()
     let namespace = stack === supportStack ? "support" : "billing"
     let milliseconds = Double(result.latency.components.attoseconds) / 1e15 + Double(result.latency.components.seconds) * 1e3
     print(

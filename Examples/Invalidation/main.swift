@@ -47,6 +47,8 @@ struct Side {
         let result = try await stack.response(for: question, options: CacheOptions(tags: tags)) {
             try await model.answer($0)
         }
+        // Redis is written after the answer returns; let the other side's next question see it.
+        await stack.waitForPendingStores()
         let source =
             switch result.source {
             case .computed, .coalesced: "model"

@@ -53,7 +53,7 @@ struct EntryReport: Encodable {
     ) async throws -> EntryReport {
         let info: PayloadCodec.FrameInfo
         do {
-            info = try PayloadCodec.frameInfo(bytes)
+            info = try PayloadCodec.frameInfo(PayloadCodec.frame(ofStored: bytes))
         } catch {
             return EntryReport(frame: nil, entry: nil, decodeError: error.message)
         }
@@ -63,7 +63,7 @@ struct EntryReport: Encodable {
             compressionRatio: (info.compressionRatio * 100).rounded() / 100)
         let decoded: CacheEntry
         do {
-            decoded = try PayloadCodec().decodeEntry(bytes)
+            decoded = try PayloadCodec().decodeStoredEntry(bytes)
         } catch {
             let reason = info.dictionaryID.map { "compressed with dictionary \($0), which this tool does not have: \(error.message)" }
             return EntryReport(frame: frame, entry: nil, decodeError: reason ?? error.message)

@@ -55,9 +55,11 @@ private struct CLIWorkload {
     /// Asks `prompt` (a plain-prompt request) with tags; the model answers at length.
     @discardableResult
     func ask(_ prompt: String, tags: Set<String> = []) async throws -> CacheResult<String> {
-        try await stack.response(for: prompt, options: CacheOptions(ttl: .seconds(600), tags: tags)) { prompt in
-            String(repeating: "The answer to \"\(prompt)\" is long and repetitive. ", count: 20)
+        let result = try await stack.response(for: prompt, options: CacheOptions(ttl: .seconds(600), tags: tags)) {
+            prompt in String(repeating: "The answer to \"\(prompt)\" is long and repetitive. ", count: 20)
         }
+        await stack.waitForPendingStores()
+        return result
     }
 
     func run(_ command: String, _ arguments: [String] = []) async throws -> (status: Int32, output: String, error: String) {

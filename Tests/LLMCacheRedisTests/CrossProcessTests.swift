@@ -37,6 +37,7 @@ struct CrossProcessTests {
         let a = try await Process(url: url, name: name)
         let b = try await Process(url: url, name: name)
         let original = try await a.stack.response(for: "pricing?", options: CacheOptions(tags: ["pricing"]), compute: model)
+        await a.stack.waitForPendingStores()
         let seenByB = try await b.stack.response(for: "pricing?", compute: model)
         #expect(seenByB.value == original.value && seenByB.source == .tier(name: "redis", similarity: nil, matchedText: nil))
         #expect(try await b.stack.response(for: "pricing?", compute: model).source == .tier(name: "memory", similarity: nil, matchedText: nil))

@@ -33,6 +33,7 @@ struct FaultTests {
         let recovered = try await waitUntil(.seconds(5), every: .milliseconds(20)) {
             attempt += 1
             _ = try await stack.response(for: "after \(attempt)", compute: model)
+            await stack.waitForPendingStores()
             return try await stack.response(for: "after \(attempt)", compute: model).isCacheHit
         }
         #expect(recovered != nil, "the tier came back by itself")

@@ -141,7 +141,10 @@ struct RedisExactTierTests {
             }
             try await tier.removeAll()
             let left = try await client.execute(RedisCommand("KEYS", namespace.keyspace.pattern)).array ?? []
-            #expect(left.compactMap(\.string) == ["llmcache:\(namespace.keyspace.namespace):version"])
+            let prefix = "llmcache:\(namespace.keyspace.namespace):"
+            // The version and the invalidation fences survive: a flush must not
+            // let an answer computed before it be stored after it.
+            #expect(Set(left.compactMap(\.string)) == [prefix + "version", prefix + "fence", prefix + "fence:all"])
         }
     }
 
@@ -159,7 +162,9 @@ struct RedisExactTierTests {
             #expect(reports == reports.sorted() && reports.last == deleted)
 
             try await tier.store(storedEntry("again"), for: CacheQuery(request: "again"))
-            #expect(try await namespace.removeAllEntries(includingSettings: true) == 2)
+            #expect(
+                try await namespace.removeAllEntries(includingSettings: true) == 4,
+                "the entry, the version and the two fence counters")
             #expect(try await client.execute(RedisCommand("KEYS", namespace.keyspace.pattern)).array?.isEmpty == true)
         }
     }
@@ -170,6 +175,7 @@ struct RedisExactTierTests {
             let firstProcess = CacheStack(tiers: [MemoryTier(maxEntries: 10), redis], versionSource: namespace)
             let model = { (prompt: String) async throws -> String in "answer to \(prompt)" }
             _ = try await firstProcess.response(for: "shared question", compute: model)
+            await firstProcess.waitForPendingStores()
             let memory = MemoryTier(maxEntries: 10)
             let secondProcess = CacheStack(tiers: [memory, redis], versionSource: namespace)
             #expect(try await secondProcess.response(for: "shared question", compute: model).source

@@ -114,6 +114,7 @@ struct SemanticParityTests {
                 return "Paris"
             }
             #expect(try await cache.response(for: "what is the capital of France", compute: answer).value == "Paris")
+            await cache.waitForPendingStores()
             let paraphrase = try await cache.response(for: "capital of france, what is it", compute: answer)
             guard case .tier(let name, let similarity, let matchedText) = paraphrase.source else {
                 Issue.record("expected a semantic hit, got \(paraphrase.source)")

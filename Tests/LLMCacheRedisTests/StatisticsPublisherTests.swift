@@ -33,6 +33,7 @@ private struct PublishingStack {
                 })
             }
         }
+        await stack.waitForPendingStores()
     }
 }
 

@@ -251,6 +251,7 @@ struct StreamingCacheTests {
         let tier = CapturingTier(clock: clock)
         let cache = stack([tier])
         _ = await collect(cache.streamResponse(for: "rhythm", compute: model.stream).value)
+        await cache.waitForPendingStores()
         let query = try #require(tier.storedQuery)
         let stored = try #require(tier.inner.lookup(query)).entry
         var recording = try RecordedStream<String>(cacheEncoded: stored.value)
@@ -276,6 +277,7 @@ struct StreamingCacheTests {
         let tier = CapturingTier(clock: clock)
         let cache = stack([tier])
         _ = await collect(cache.streamResponse(for: "corrupt", compute: model.stream).value)
+        await cache.waitForPendingStores()
         let query = try #require(tier.storedQuery)
         var broken = try #require(tier.inner.lookup(query)).entry
         broken.value = [1, 0xFF, 0xFF, 0xFF, 0xFF, 3]  // a record claiming far more bytes than follow

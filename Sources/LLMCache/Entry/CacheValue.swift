@@ -12,11 +12,17 @@ public protocol CacheValue: Sendable {
     var tokenUsage: TokenUsage? { get }
     /// The model that produced the value, to price the saved tokens.
     var producingModel: String? { get }
+    /// Why this answer is not a finished one (e.g. `"length"`: cut off by
+    /// `max_tokens`; `"content_filter"`), or `nil` if it is. The stack does
+    /// not store unfinished answers unless
+    /// ``CacheOptions/storeIncompleteAnswers`` says so.
+    var incompleteReason: String? { get }
 }
 
 extension CacheValue {
     public var tokenUsage: TokenUsage? { nil }
     public var producingModel: String? { nil }
+    public var incompleteReason: String? { nil }
 }
 
 extension String: CacheValue {

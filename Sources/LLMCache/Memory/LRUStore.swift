@@ -11,6 +11,10 @@ struct LRUStore {
         /// The tier's own deadline (its TTL cap), which may be earlier than the entry's.
         var deadline: CacheTime?
         var cost: Int
+        /// The tags this key is filed under: the entry's own, plus those of
+        /// entries it replaced (as Redis tag sets keep a rewritten key), so
+        /// that invalidating any tag ever given to the key removes it.
+        var tags: Set<String>
         var newer: Int = -1
         var older: Int = -1
     }
@@ -56,8 +60,12 @@ struct LRUStore {
     mutating func insert(_ entry: CacheEntry, for key: CacheKey, deadline: CacheTime?) -> Bool {
         let cost = entry.approximateByteCount
         guard cost <= maxBytes else { return false }
-        if let slot = index[key] { remove(slot: slot) }
-        var node = Node(key: key, entry: entry, deadline: deadline, cost: cost)
+        var tags = entry.tags
+        if let slot = index[key] {
+            tags.formUnion(nodes[slot]?.tags ?? [])
+            remove(slot: slot)
+        }
+        var node = Node(key: key, entry: entry, deadline: deadline, cost: cost, tags: tags)
         node.older = newest
         let slot: Int
         if let free = freeSlots.popLast() {
@@ -71,7 +79,7 @@ struct LRUStore {
         newest = slot
         if oldest < 0 { oldest = slot }
         index[key] = slot
-        for tag in entry.tags { tagIndex[tag, default: []].insert(key) }
+        for tag in tags { tagIndex[tag, default: []].insert(key) }
         byteCount += cost
         while index.count > maxEntries || byteCount > maxBytes, oldest >= 0, oldest != slot {
             remove(slot: oldest)
@@ -131,7 +139,7 @@ struct LRUStore {
         guard let node = nodes[slot] else { return }
         unlink(slot)
         index[node.key] = nil
-        for tag in node.entry.tags {
+        for tag in node.tags {
             tagIndex[tag]?.remove(node.key)
             if tagIndex[tag]?.isEmpty == true { tagIndex[tag] = nil }
         }

@@ -6,7 +6,7 @@ import Synchronization
 /// A least-recently-used map bounded by entry count and bytes, behind a
 /// `Mutex`: a hit takes the lock once and makes no actor hop and no allocation
 /// besides the returned entry.
-public final class MemoryTier: CacheTier {
+public final class MemoryTier: FencedCacheTier {
     /// Limits and lifetime of a ``MemoryTier``.
     public struct Configuration: Sendable {
         /// The most entries kept; the least recently used goes first.
@@ -28,13 +28,20 @@ public final class MemoryTier: CacheTier {
     public var matching: TierMatching { .exact }
     public let configuration: Configuration
     private let clock: any CacheClock
-    private let store: CacheLock<LRUStore>
+    private let store: CacheLock<State>
+
+    /// The entries and the invalidation history that fences stores into them.
+    private struct State {
+        var entries: LRUStore
+        var fences = InvalidationFences()
+    }
 
     public init(name: String = "memory", configuration: Configuration = .init(), clock: any CacheClock = SystemCacheClock()) {
         self.name = name
         self.configuration = configuration
         self.clock = clock
-        self.store = CacheLock(LRUStore(maxEntries: configuration.maxEntries, maxBytes: configuration.maxBytes))
+        self.store = CacheLock(
+            State(entries: LRUStore(maxEntries: configuration.maxEntries, maxBytes: configuration.maxBytes)))
     }
 
     /// The common case in one line: `MemoryTier(maxEntries: 10_000, maxBytes: 64 << 20, ttl: .seconds(300))`.
@@ -48,36 +55,61 @@ public final class MemoryTier: CacheTier {
 
     public func lookup(_ query: CacheQuery) -> CacheHit? {
         let now = clock.now
-        return store.withLock { $0.entry(for: query.key, now: now, version: query.namespaceVersion) }
+        return store.withLock { $0.entries.entry(for: query.key, now: now, version: query.namespaceVersion) }
             .map { CacheHit(entry: $0) }
     }
 
     public func store(_ entry: CacheEntry, for query: CacheQuery) {
+        _ = store(entry, for: query, unlessInvalidatedSince: nil)
+    }
+
+    public var isInProcess: Bool { true }
+
+    public func invalidationMark() -> InvalidationMark {
+        store.withLock { $0.fences.mark }
+    }
+
+    @discardableResult
+    public func store(_ entry: CacheEntry, for query: CacheQuery, unlessInvalidatedSince mark: InvalidationMark?)
+        -> StoreOutcome
+    {
         let now = clock.now
-        guard !entry.isExpired(at: now) else { return }
+        guard !entry.isExpired(at: now) else { return .skipped }
         let deadline = configuration.ttl.map { now.advanced(by: $0) }
-        store.withLock { _ = $0.insert(entry, for: query.key, deadline: deadline) }
+        return store.withLock { state in
+            guard state.fences.allows(tags: entry.tags, since: mark) else { return .invalidatedMeanwhile }
+            return state.entries.insert(entry, for: query.key, deadline: deadline) ? .stored : .skipped
+        }
     }
 
     @discardableResult
     public func invalidate(tags: Set<String>) -> Int {
-        store.withLock { $0.remove(tags: tags) }
+        store.withLock { state in
+            state.fences.invalidate(tags: tags)
+            return state.entries.remove(tags: tags)
+        }
     }
 
     public func removeAll() {
-        store.withLock { $0.removeAll() }
+        store.withLock { state in
+            state.fences.invalidateAll()
+            state.entries.removeAll()
+        }
     }
 
     public func namespaceVersionDidChange(to version: UInt64) {
-        store.withLock { $0.remove(versionsOtherThan: version) }
+        store.withLock { state in
+            state.fences.invalidateAll()
+            state.entries.remove(versionsOtherThan: version)
+        }
     }
 
     /// How many entries the tier holds now.
-    public var count: Int { store.withLock { $0.count } }
+    public var count: Int { store.withLock { $0.entries.count } }
 
     /// The estimated bytes the tier holds now.
-    public var byteCount: Int { store.withLock { $0.byteCount } }
+    public var byteCount: Int { store.withLock { $0.entries.byteCount } }
 
     /// Entries pushed out by the count or byte bound since the tier was created.
-    public var evictionCount: Int { store.withLock { $0.evictionCount } }
+    public var evictionCount: Int { store.withLock { $0.entries.evictionCount } }
 }

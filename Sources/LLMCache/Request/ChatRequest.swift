@@ -18,6 +18,12 @@ public struct ChatRequest: Sendable, Hashable, Codable {
     public var toolChoice: JSONValue?
     public var responseFormat: JSONValue?
     public var seed: Int?
+    /// How many choices to generate; `nil` means the API default of 1.
+    public var n: Int?
+    /// Whether to return log probabilities of the output tokens.
+    public var logprobs: Bool?
+    /// How many most likely tokens to return at each position, with `logprobs`.
+    public var topLogprobs: Int?
     /// `nil` means the API default of 0.
     public var presencePenalty: Double?
     /// `nil` means the API default of 0.
@@ -39,7 +45,10 @@ public struct ChatRequest: Sendable, Hashable, Codable {
         seed: Int? = nil,
         presencePenalty: Double? = nil,
         frequencyPenalty: Double? = nil,
-        templateVersion: String? = nil
+        templateVersion: String? = nil,
+        n: Int? = nil,
+        logprobs: Bool? = nil,
+        topLogprobs: Int? = nil
     ) {
         self.model = model
         self.messages = messages
@@ -54,10 +63,14 @@ public struct ChatRequest: Sendable, Hashable, Codable {
         self.presencePenalty = presencePenalty
         self.frequencyPenalty = frequencyPenalty
         self.templateVersion = templateVersion
+        self.n = n
+        self.logprobs = logprobs
+        self.topLogprobs = topLogprobs
     }
 
     enum CodingKeys: String, CodingKey {
-        case model, messages, temperature, stop, tools, seed
+        case model, messages, temperature, stop, tools, seed, n, logprobs
+        case topLogprobs = "top_logprobs"
         case topP = "top_p"
         case maxTokens = "max_tokens"
         case toolChoice = "tool_choice"
@@ -87,6 +100,9 @@ public struct ChatRequest: Sendable, Hashable, Codable {
         presencePenalty = try container.decodeIfPresent(Double.self, forKey: .presencePenalty)
         frequencyPenalty = try container.decodeIfPresent(Double.self, forKey: .frequencyPenalty)
         templateVersion = try container.decodeIfPresent(String.self, forKey: .templateVersion)
+        n = try container.decodeIfPresent(Int.self, forKey: .n)
+        logprobs = try container.decodeIfPresent(Bool.self, forKey: .logprobs)
+        topLogprobs = try container.decodeIfPresent(Int.self, forKey: .topLogprobs)
     }
 
     /// Writes the body an OpenAI-compatible server expects; the template
@@ -105,6 +121,9 @@ public struct ChatRequest: Sendable, Hashable, Codable {
         try container.encodeIfPresent(seed, forKey: .seed)
         try container.encodeIfPresent(presencePenalty, forKey: .presencePenalty)
         try container.encodeIfPresent(frequencyPenalty, forKey: .frequencyPenalty)
+        try container.encodeIfPresent(n, forKey: .n)
+        try container.encodeIfPresent(logprobs, forKey: .logprobs)
+        try container.encodeIfPresent(topLogprobs, forKey: .topLogprobs)
     }
 }
 
@@ -120,9 +139,8 @@ extension ChatRequest: CacheableRequest {
         hasher.combine(field: "max_tokens", Int64(maxTokens ?? -1))
         hasher.combine(field: "seed_present", seed != nil)
         hasher.combine(field: "seed", Int64(seed ?? 0))
-        let stops = Set(stop ?? []).sorted()
-        hasher.combine(count: stops.count, field: "stop")
-        for sequence in stops { hasher.combine(field: "stop", sequence) }
+        combineStops(into: &hasher)
+        combineChoiceShape(into: &hasher)
     }
 
     /// The last message, when the user wrote it; any other final turn (a tool
@@ -132,14 +150,42 @@ extension ChatRequest: CacheableRequest {
         return last.content
     }
 
-    /// The model, the template, tools and output format, and every turn before
-    /// the last: a follow-up question only matches follow-ups to the same
-    /// conversation, never another conversation's.
+    /// The model, the template, tools and output format, the output limits
+    /// (`max_tokens`, `stop`, `n`, `logprobs`), and every turn before the
+    /// last: a follow-up question only matches follow-ups to the same
+    /// conversation, never another conversation's, and an answer shaped by
+    /// one set of limits never serves a request that asked for other limits.
     public func semanticScope(into hasher: inout FingerprintHasher) {
         combineAnswerShape(into: &hasher)
+        combineOutputLimits(into: &hasher)
         let earlier = messages.dropLast()
         hasher.combine(count: earlier.count, field: "history")
         for message in earlier { message.fingerprint(into: &hasher) }
+    }
+
+    /// The parameters that bound the shape of the output: its length, where
+    /// it stops, how many choices, whether token probabilities come with it.
+    /// `n` and the log-probability fields count only when set to something
+    /// other than the API default, so keys of requests without them stay as
+    /// they were.
+    private func combineOutputLimits(into hasher: inout FingerprintHasher) {
+        hasher.combine(field: "max_tokens", Int64(maxTokens ?? -1))
+        combineStops(into: &hasher)
+        combineChoiceShape(into: &hasher)
+    }
+
+    private func combineStops(into hasher: inout FingerprintHasher) {
+        let stops = Set(stop ?? []).sorted()
+        hasher.combine(count: stops.count, field: "stop")
+        for sequence in stops { hasher.combine(field: "stop", sequence) }
+    }
+
+    private func combineChoiceShape(into hasher: inout FingerprintHasher) {
+        if let n, n != 1 { hasher.combine(field: "n", Int64(n)) }
+        if logprobs == true {
+            hasher.combine(field: "logprobs", true)
+            hasher.combine(field: "top_logprobs", Int64(topLogprobs ?? 0))
+        }
     }
 
     /// The parts that decide what kind of answer is possible at all.

@@ -46,6 +46,15 @@ extension ChatResponse: CacheValue {
 
     public var tokenUsage: TokenUsage? { usage }
     public var producingModel: String? { model }
+    /// The first choice's finish reason when it says the answer was cut
+    /// short (``incompleteFinishReasons``).
+    public var incompleteReason: String? {
+        choices.lazy.compactMap(\.finishReason).first(where: ChatResponse.incompleteFinishReasons.contains)
+    }
+
+    /// Finish reasons of an answer that did not end on its own: `length`
+    /// (the `max_tokens` limit) and `content_filter` (withheld or cut by a filter).
+    public static let incompleteFinishReasons: Set<String> = ["length", "content_filter"]
 
     public func cacheEncoded() throws -> [UInt8] {
         var writer = ByteWriter(capacity: 64 + (text?.utf8.count ?? 0))

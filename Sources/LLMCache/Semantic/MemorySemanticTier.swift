@@ -6,7 +6,7 @@ import Synchronization
 /// Exact nearest-neighbour search over contiguous vectors with SIMD, inside the
 /// request's scope only. Good to some tens of thousands of entries; beyond
 /// that, use a Redis semantic tier with an index.
-public final class MemorySemanticTier: CacheTier {
+public final class MemorySemanticTier: FencedCacheTier {
     /// Matching and limits of a ``MemorySemanticTier``.
     public struct Configuration: Sendable {
         /// The lowest cosine similarity (in [-1, 1], higher is closer) that
@@ -40,7 +40,13 @@ public final class MemorySemanticTier: CacheTier {
     public let configuration: Configuration
     public let embedder: any Embedder
     private let clock: any CacheClock
-    private let store: CacheLock<SemanticStore>
+    private let store: CacheLock<State>
+
+    /// The entries and the invalidation history that fences stores into them.
+    private struct State {
+        var entries: SemanticStore
+        var fences = InvalidationFences()
+    }
 
     public init(
         name: String = "semantic-memory", embedder: any Embedder, configuration: Configuration = .init(),
@@ -50,7 +56,8 @@ public final class MemorySemanticTier: CacheTier {
         self.embedder = embedder
         self.configuration = configuration
         self.clock = clock
-        self.store = CacheLock(SemanticStore(dimensions: embedder.dimensions, maxEntries: configuration.maxEntries))
+        self.store = CacheLock(
+            State(entries: SemanticStore(dimensions: embedder.dimensions, maxEntries: configuration.maxEntries)))
     }
 
     /// The common case in one line: `MemorySemanticTier(embedder: e, threshold: 0.9)`.
@@ -70,7 +77,7 @@ public final class MemorySemanticTier: CacheTier {
         let now = clock.now
         let threshold = configuration.threshold
         let match = store.withLock {
-            $0.nearest(to: vector, scope: query.scope, threshold: threshold, now: now, version: query.namespaceVersion)
+            $0.entries.nearest(to: vector, scope: query.scope, threshold: threshold, now: now, version: query.namespaceVersion)
         }
         guard let match else { return nil }
         if let matchGuard = configuration.matchGuard, let source = match.entry.sourceText,
@@ -82,30 +89,56 @@ public final class MemorySemanticTier: CacheTier {
     }
 
     public func store(_ entry: CacheEntry, for query: CacheQuery) async throws {
-        guard let text = query.semanticText else { return }
+        _ = try await store(entry, for: query, unlessInvalidatedSince: nil)
+    }
+
+    public var isInProcess: Bool { true }
+
+    public func invalidationMark() -> InvalidationMark {
+        store.withLock { $0.fences.mark }
+    }
+
+    @discardableResult
+    public func store(_ entry: CacheEntry, for query: CacheQuery, unlessInvalidatedSince mark: InvalidationMark?)
+        async throws -> StoreOutcome
+    {
+        guard let text = query.semanticText else { return .skipped }
         let vector = try await query.embeddings.embedding(
             of: text, using: embedder, timeout: configuration.embeddingTimeout)
         let now = clock.now
-        guard !entry.isExpired(at: now) else { return }
+        guard !entry.isExpired(at: now) else { return .skipped }
         let deadline = configuration.ttl.map { now.advanced(by: $0) }
         var entry = entry
         entry.sourceText = text
-        store.withLock { $0.insert(entry, key: query.key, scope: query.scope, vector: vector, deadline: deadline) }
+        return store.withLock { state in
+            guard state.fences.allows(tags: entry.tags, since: mark) else { return .invalidatedMeanwhile }
+            state.entries.insert(entry, key: query.key, scope: query.scope, vector: vector, deadline: deadline)
+            return .stored
+        }
     }
 
     @discardableResult
     public func invalidate(tags: Set<String>) -> Int {
-        store.withLock { $0.remove(tags: tags) }
+        store.withLock { state in
+            state.fences.invalidate(tags: tags)
+            return state.entries.remove(tags: tags)
+        }
     }
 
     public func removeAll() {
-        store.withLock { $0.removeAll() }
+        store.withLock { state in
+            state.fences.invalidateAll()
+            state.entries.removeAll()
+        }
     }
 
     public func namespaceVersionDidChange(to version: UInt64) {
-        store.withLock { $0.remove(versionsOtherThan: version) }
+        store.withLock { state in
+            state.fences.invalidateAll()
+            state.entries.remove(versionsOtherThan: version)
+        }
     }
 
     /// How many entries the tier holds now.
-    public var count: Int { store.withLock { $0.count } }
+    public var count: Int { store.withLock { $0.entries.count } }
 }

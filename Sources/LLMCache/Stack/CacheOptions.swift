@@ -27,11 +27,16 @@ public struct CacheOptions: Sendable {
     public var partition: String?
     /// Only consult and fill the tiers with these names; `nil` means all.
     public var tierNames: Set<String>?
+    /// Also store answers the model did not finish (see
+    /// ``CacheValue/incompleteReason``: cut off by `max_tokens`, filtered).
+    /// Off by default: such an answer is rarely what the next caller wants,
+    /// and a paraphrase that allows more tokens would be served the stub.
+    public var storeIncompleteAnswers = false
 
     public init(
         bypassLookup: Bool = false, skipStore: Bool = false, ttl: Duration? = nil,
         expiration: ExpirationMode = .fixed, tags: Set<String> = [], partition: String? = nil,
-        tierNames: Set<String>? = nil
+        tierNames: Set<String>? = nil, storeIncompleteAnswers: Bool = false
     ) {
         self.bypassLookup = bypassLookup
         self.skipStore = skipStore
@@ -40,6 +45,16 @@ public struct CacheOptions: Sendable {
         self.tags = tags
         self.partition = partition
         self.tierNames = tierNames
+        self.storeIncompleteAnswers = storeIncompleteAnswers
+    }
+
+    /// What decides how an answer is stored; requests share a model call
+    /// (single-flight) only when these agree, so that every caller's answer
+    /// is stored with exactly its own tags and lifetime.
+    var storePolicy: StorePolicy {
+        StorePolicy(
+            skipStore: skipStore, ttl: ttl, expiration: expiration, tags: tags, tierNames: tierNames,
+            storeIncompleteAnswers: storeIncompleteAnswers)
     }
 
     /// The options in force for the current task.
@@ -52,4 +67,14 @@ public func withCacheOptions<T>(
     isolation: isolated (any Actor)? = #isolation
 ) async rethrows -> T {
     try await CacheOptions.$current.withValue(options, operation: operation, isolation: isolation)
+}
+
+/// The parts of ``CacheOptions`` that change what is stored, as a flight key part.
+struct StorePolicy: Hashable, Sendable {
+    var skipStore: Bool
+    var ttl: Duration?
+    var expiration: CacheOptions.ExpirationMode
+    var tags: Set<String>
+    var tierNames: Set<String>?
+    var storeIncompleteAnswers: Bool
 }

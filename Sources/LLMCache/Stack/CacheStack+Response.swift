@@ -12,21 +12,22 @@ extension CacheStack {
         options: CacheOptions = CacheOptions.current,
         compute: (Request) async throws -> Response
     ) async throws -> CacheResult<Response> {
-        let start = ContinuousClock.now
-        counters.requests.add(1, ordering: .relaxed)
-        let version = await observeVersion()
-        let query = CacheQuery(
-            request: request, partition: options.partition, namespaceVersion: version, semantic: hasSemanticTier)
-        let selected = options.tierNames.map { names in layers.filter { names.contains($0.tier.name) } } ?? layers
-
-        if !options.bypassLookup, let (value, hit, layer) = await lookup(query, in: selected, as: Response.self) {
+        let call = await begin(request, options: options)
+        var failed: Set<String> = []
+        if !options.bypassLookup,
+            let (value, hit, layer) = await lookup(call.query, in: call.selected, as: Response.self, failed: &failed)
+        {
             return CacheResult(
                 value: value,
                 source: .tier(name: layer.tier.name, similarity: hit.similarity, matchedText: hit.entry.sourceText),
-                latency: ContinuousClock.now - start)
+                latency: ContinuousClock.now - call.start)
         }
 
+        // Marks are taken before the model is called: an invalidation that
+        // lands while it runs then keeps its answer out of every tier.
+        var marks: [String: InvalidationMark?] = [:]
         func computeAndCount() async throws -> Response {
+            marks = await invalidationMarks(of: call.selected, skipping: failed)
             counters.computed.add(1, ordering: .relaxed)
             do {
                 return try await compute(request)
@@ -35,26 +36,74 @@ extension CacheStack {
                 throw error
             }
         }
-        func store(_ response: Response) async {
-            guard !options.skipStore else { return }
-            await storeComputed(response, for: query, options: options, in: selected)
+        func store(_ response: Response, release: FlightRelease) async {
+            guard !options.skipStore else { return release.release() }
+            await storeComputed(
+                response, for: call.query, options: options, in: call.selected, marks: marks, release: release)
         }
         if options.bypassLookup {
             let value = try await computeAndCount()
-            await store(value)
-            return CacheResult(value: value, source: .computed, latency: ContinuousClock.now - start)
+            await store(value, release: FlightRelease {})
+            return CacheResult(value: value, source: .computed, latency: ContinuousClock.now - call.start)
         }
-        let flightKey = FlightKey(key: query.key, version: version)
+        let flightKey = FlightKey(key: call.query.key, version: call.query.namespaceVersion, policy: options.storePolicy)
         let (value, joined) = try await flights.run(key: flightKey, operation: computeAndCount, afterPublish: store)
         if joined { counters.coalesced.add(1, ordering: .relaxed) }
-        return CacheResult(value: value, source: joined ? .coalesced : .computed, latency: ContinuousClock.now - start)
+        return CacheResult(
+            value: value, source: joined ? .coalesced : .computed, latency: ContinuousClock.now - call.start)
+    }
+
+    /// What every request, streamed or not, starts with.
+    struct Call: Sendable {
+        let start: ContinuousClock.Instant
+        let query: CacheQuery
+        let selected: [Layer]
+    }
+
+    /// Counts the request, reads the namespace version and builds its query.
+    func begin(_ request: some CacheableRequest, options: CacheOptions) async -> Call {
+        let start = ContinuousClock.now
+        counters.requests.add(1, ordering: .relaxed)
+        let version = await observeVersion()
+        let query = CacheQuery(
+            request: request, partition: options.partition, namespaceVersion: version, semantic: hasSemanticTier)
+        let selected = options.tierNames.map { names in layers.filter { names.contains($0.tier.name) } } ?? layers
+        return Call(start: start, query: query, selected: selected)
+    }
+
+    /// Each selected tier's invalidation mark, by tier name. A tier whose
+    /// lookup just failed, or whose breaker is open, is left out (and so is
+    /// not written): asking a stalled server again would cost the caller a
+    /// second timeout.
+    func invalidationMarks(of selected: [Layer], skipping failed: Set<String>) async -> [String: InvalidationMark?] {
+        var marks: [String: InvalidationMark?] = [:]
+        for layer in selected where !failed.contains(layer.tier.name) && layer.breaker.allowsRequest() {
+            do {
+                marks[layer.tier.name] = .some(try await (layer.tier as? any FencedCacheTier)?.invalidationMark())
+            } catch {
+                if !(error is CancellationError) { layer.breaker.recordFailure() }
+                logger.warning(
+                    "could not read a tier's invalidation mark; not storing this answer there",
+                    metadata: ["tier": "\(layer.tier.name)", "error": "\(error)"])
+            }
+        }
+        return marks
     }
 
     /// Walks the tiers top-down; on a hit, decodes it and promotes it upwards.
+    ///
+    /// - Parameter failed: receives the names of tiers whose lookup threw.
     func lookup<Response: CacheValue>(
-        _ query: CacheQuery, in selected: [Layer], as: Response.Type
+        _ query: CacheQuery, in selected: [Layer], as: Response.Type, failed: inout Set<String>
     ) async -> (Response, CacheHit, Layer)? {
+        // Marks of the tiers above the one being asked, so that a hit is
+        // promoted only where nothing invalidated it since it was read.
+        var marks: [String: InvalidationMark?] = [:]
         for (position, layer) in selected.enumerated() {
+            if position > 0 {
+                marks.merge(
+                    await invalidationMarks(of: [selected[position - 1]], skipping: failed), uniquingKeysWith: { $1 })
+            }
             guard layer.breaker.allowsRequest() else {
                 layer.recorder.recordSkip()
                 continue
@@ -68,6 +117,7 @@ extension CacheStack {
                 // A cancelled caller says nothing about the tier's health.
                 if !(error is CancellationError) { layer.breaker.recordFailure() }
                 layer.recorder.recordError()
+                failed.insert(layer.tier.name)
                 logger.warning(
                     "cache tier lookup failed; treating as a miss",
                     metadata: ["tier": "\(layer.tier.name)", "error": "\(error)"])
@@ -92,7 +142,7 @@ extension CacheStack {
             let tokens = hit.entry.usage?.totalTokens ?? 0
             let cost = hit.entry.usage.map { configuration.priceTable.cost(of: $0, model: hit.entry.model) } ?? 0
             layer.recorder.recordHit(tokens: tokens, cost: cost)
-            await promote(hit, to: selected[..<position], for: query)
+            await promote(hit, to: selected[..<position], for: query, marks: marks)
             return (value, hit, layer)
         }
         return nil
@@ -101,28 +151,78 @@ extension CacheStack {
     /// Copies a hit into faster tiers with its remaining lifetime. A semantic
     /// hit goes to exact tiers only, under the new request's key: writing it
     /// into another semantic tier under a paraphrase would let matches drift.
-    private func promote(_ hit: CacheHit, to upper: ArraySlice<Layer>, for query: CacheQuery) async {
+    private func promote(
+        _ hit: CacheHit, to upper: ArraySlice<Layer>, for query: CacheQuery, marks: [String: InvalidationMark?]
+    ) async {
         guard !upper.isEmpty, !hit.entry.isExpired(at: clock.now) else { return }
         for layer in upper where hit.similarity == nil || layer.tier.matching == .exact {
-            guard layer.breaker.allowsRequest() else { continue }
-            if await write(hit.entry, to: layer, for: query) { layer.recorder.recordPromotion() }
+            guard layer.breaker.allowsRequest(), let mark = marks[layer.tier.name] else { continue }
+            if await write(hit.entry, to: layer, for: query, mark: mark) == .stored { layer.recorder.recordPromotion() }
         }
     }
 
-    /// Writes a freshly computed answer to every selected tier.
+    /// Writes a freshly computed answer to the selected tiers that gave a
+    /// mark: in-process tiers now, the others in the background (see
+    /// ``Configuration/maxPendingStores``), slowest first, stopping at the
+    /// first tier that reports the answer invalidated meanwhile. `release`
+    /// ends the request's flight once every write is done.
     func storeComputed<Response: CacheValue>(
-        _ response: Response, for query: CacheQuery, options: CacheOptions, in selected: [Layer]
+        _ response: Response, for query: CacheQuery, options: CacheOptions, in selected: [Layer],
+        marks: [String: InvalidationMark?], release: FlightRelease
     ) async {
+        guard let entry = entry(for: response, query: query, options: options) else { return release.release() }
+        let targets = selected.filter { marks[$0.tier.name] != nil }
+        for layer in targets where layer.tier.isInProcess {
+            if await write(entry, to: layer, for: query, mark: marks[layer.tier.name] ?? nil) == .invalidatedMeanwhile {
+                return release.release()
+            }
+        }
+        let local = targets.filter(\.tier.isInProcess)
+        let remote = targets.filter { !$0.tier.isInProcess }.reversed()
+        guard !remote.isEmpty else { return release.release() }
+        let submitted = writeBehind.submit { [self] in
+            for layer in remote where layer.breaker.allowsRequest() {
+                if await write(entry, to: layer, for: query, mark: marks[layer.tier.name] ?? nil) == .invalidatedMeanwhile {
+                    // Another process invalidated a tag of this answer while it was
+                    // computed; its message may not have arrived yet: retract the
+                    // copies this process already holds.
+                    if !entry.tags.isEmpty {
+                        for layer in local { _ = try? await layer.tier.invalidate(tags: entry.tags) }
+                    }
+                    break
+                }
+            }
+            release.release()
+        }
+        if !submitted {
+            counters.droppedStores.add(1, ordering: .relaxed)
+            logger.warning(
+                "too many stores in progress; not storing this answer in the slower tiers",
+                metadata: ["limit": "\(writeBehind.limit)"])
+            release.release()
+        }
+    }
+
+    /// The entry to store for a computed answer, or `nil` if it must not be
+    /// stored (unfinished, or not encodable).
+    private func entry<Response: CacheValue>(
+        for response: Response, query: CacheQuery, options: CacheOptions
+    ) -> CacheEntry? {
+        if !options.storeIncompleteAnswers, let reason = response.incompleteReason {
+            counters.incompleteAnswers.add(1, ordering: .relaxed)
+            logger.debug("not caching an unfinished answer", metadata: ["reason": "\(reason)"])
+            return nil
+        }
         let bytes: [UInt8]
         do {
             bytes = try response.cacheEncoded()
         } catch {
             logger.warning("answer could not be encoded; not cached", metadata: ["error": "\(error)"])
-            return
+            return nil
         }
         let now = clock.now
         let ttl = options.ttl ?? configuration.defaultTTL
-        let entry = CacheEntry(
+        return CacheEntry(
             value: bytes,
             createdAt: now,
             expiresAt: ttl.map { now.advanced(by: $0) },
@@ -133,32 +233,44 @@ extension CacheStack {
             sourceText: query.semanticText,
             namespaceVersion: query.namespaceVersion
         )
-        for layer in selected where layer.breaker.allowsRequest() {
-            _ = await write(entry, to: layer, for: query)
-        }
     }
 
-    /// Stores into one tier, feeding its breaker and counters; true on success.
-    private func write(_ entry: CacheEntry, to layer: Layer, for query: CacheQuery) async -> Bool {
+    /// Stores into one tier, feeding its breaker and counters; `nil` if it threw.
+    private func write(
+        _ entry: CacheEntry, to layer: Layer, for query: CacheQuery, mark: InvalidationMark?
+    ) async -> StoreOutcome? {
         do {
-            try await layer.tier.store(entry, for: query)
+            let outcome: StoreOutcome
+            if let fenced = layer.tier as? any FencedCacheTier {
+                outcome = try await fenced.store(entry, for: query, unlessInvalidatedSince: mark)
+            } else {
+                try await layer.tier.store(entry, for: query)
+                outcome = .stored
+            }
             layer.breaker.recordSuccess()
             layer.recorder.recordStore(succeeded: true)
-            return true
+            if outcome == .invalidatedMeanwhile {
+                logger.debug(
+                    "answer invalidated while it was computed; not stored", metadata: ["tier": "\(layer.tier.name)"])
+            }
+            return outcome
         } catch {
             if !(error is CancellationError) { layer.breaker.recordFailure() }
             layer.recorder.recordStore(succeeded: false)
             logger.warning(
                 "cache tier store failed", metadata: ["tier": "\(layer.tier.name)", "error": "\(error)"])
-            return false
+            return nil
         }
     }
 }
 
-/// Identical requests share a flight only within one namespace version.
+/// Identical requests share a flight only within one namespace version,
+/// and only when they would store the answer alike (same tags, lifetime…):
+/// a caller never has its answer stored under another caller's options.
 struct FlightKey: Hashable, Sendable {
     var key: CacheKey
     var version: UInt64
+    var policy: StorePolicy
 }
 
 extension Duration {

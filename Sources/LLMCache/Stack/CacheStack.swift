@@ -25,17 +25,23 @@ public final class CacheStack: Sendable {
         /// Where metrics go; the process-wide bootstrapped factory unless a
         /// test or an embedding application passes its own.
         public var metricsFactory: any MetricsFactory
+        /// The most answers being written to the tiers outside this process
+        /// at once. Those writes finish after the caller has its answer; when
+        /// this many are still running (a stalled server), further answers
+        /// are not written there and are counted as dropped stores.
+        public var maxPendingStores: Int
 
         public init(
             defaultTTL: Duration? = .seconds(3600), circuitBreaker: CircuitBreaker.Configuration = .init(),
             priceTable: PriceTable = .init(), metricsPrefix: String = "llmcache",
-            metricsFactory: any MetricsFactory = MetricsSystem.factory
+            metricsFactory: any MetricsFactory = MetricsSystem.factory, maxPendingStores: Int = 1024
         ) {
             self.defaultTTL = defaultTTL
             self.circuitBreaker = circuitBreaker
             self.priceTable = priceTable
             self.metricsPrefix = metricsPrefix
             self.metricsFactory = metricsFactory
+            self.maxPendingStores = maxPendingStores
         }
     }
 
@@ -58,6 +64,7 @@ public final class CacheStack: Sendable {
     let flights = SingleFlight<FlightKey>()
     let streamFlights = StreamFlightTable()
     let counters = StackCounters()
+    let writeBehind: WriteBehind
     private let lastSeenVersion: Atomic<UInt64>
 
     /// - Parameters:
@@ -88,6 +95,7 @@ public final class CacheStack: Sendable {
         }
         self.hasSemanticTier = tiers.contains { $0.matching == .semantic }
         self.lastSeenVersion = Atomic(versionSource.current)
+        self.writeBehind = WriteBehind(limit: configuration.maxPendingStores)
     }
 
     /// Builds a stack from a list of tiers written one per line.
@@ -115,8 +123,17 @@ public final class CacheStack: Sendable {
             requests: counters.requests.load(ordering: .relaxed),
             computed: counters.computed.load(ordering: .relaxed),
             coalesced: counters.coalesced.load(ordering: .relaxed),
-            computeFailures: counters.computeFailures.load(ordering: .relaxed)
+            computeFailures: counters.computeFailures.load(ordering: .relaxed),
+            droppedStores: counters.droppedStores.load(ordering: .relaxed),
+            incompleteAnswers: counters.incompleteAnswers.load(ordering: .relaxed)
         )
+    }
+
+    /// Returns once every answer already handed to callers has been written
+    /// to the tiers outside this process (they are written in the
+    /// background). For tests, and before a planned shutdown.
+    public func waitForPendingStores() async {
+        await writeBehind.waitUntilIdle()
     }
 
     /// Removes every answer carrying any of `tags` from every tier; returns
@@ -179,4 +196,6 @@ final class StackCounters: Sendable {
     let computed = Atomic<Int>(0)
     let coalesced = Atomic<Int>(0)
     let computeFailures = Atomic<Int>(0)
+    let droppedStores = Atomic<Int>(0)
+    let incompleteAnswers = Atomic<Int>(0)
 }

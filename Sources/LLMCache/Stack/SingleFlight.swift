@@ -15,12 +15,14 @@ final class SingleFlight<Key: Hashable & Sendable>: Sendable {
 
     /// The value for `key`: computed by `operation` if no flight is running,
     /// else the running flight's outcome. `afterPublish` runs in the leader
-    /// after waiters were given the value and before the flight ends, so that
-    /// callers arriving meanwhile still join instead of computing again.
+    /// after waiters were given the value; the flight stays open (callers
+    /// arriving meanwhile join instead of computing again) until the
+    /// ``FlightRelease`` it is handed is released, which may be later, from
+    /// another task (a background store).
     func run<Value: Sendable>(
         key: Key,
         operation: () async throws -> Value,
-        afterPublish: (Value) async -> Void
+        afterPublish: (Value, FlightRelease) async -> Void
     ) async throws -> (value: Value, joined: Bool) {
         while true {
             let (flight, isLeader) = flights.withLock { flights in
@@ -33,8 +35,7 @@ final class SingleFlight<Key: Hashable & Sendable>: Sendable {
                 do {
                     let value = try await operation()
                     flight.publish(.value(value))
-                    await afterPublish(value)
-                    end(flight, key: key)
+                    await afterPublish(value, FlightRelease { [self] in end(flight, key: key) })
                     return (value, false)
                 } catch {
                     let abandoned = Task.isCancelled || error is CancellationError
@@ -60,6 +61,23 @@ final class SingleFlight<Key: Hashable & Sendable>: Sendable {
         flights.withLock { flights in
             if flights[key] === flight { flights[key] = nil }
         }
+    }
+}
+
+/// Ends a flight when released, once, from whichever task holds it.
+final class FlightRelease: Sendable {
+    private let action = CacheLock<(@Sendable () -> Void)?>(nil)
+
+    init(_ action: @escaping @Sendable () -> Void) {
+        self.action.withLock { $0 = action }
+    }
+
+    func release() {
+        let action = self.action.withLock { action in
+            defer { action = nil }
+            return action
+        }
+        action?()
     }
 }
 

@@ -37,6 +37,12 @@ public struct CacheStatistics: Sendable, CustomStringConvertible {
     public var coalesced: Int
     /// Calls of the wrapped closure that threw (never cached).
     public var computeFailures: Int
+    /// Answers not written to the tiers outside this process because too
+    /// many writes were already in progress (see `maxPendingStores`).
+    public var droppedStores: Int = 0
+    /// Answers not stored because the model did not finish them (see
+    /// ``CacheOptions/storeIncompleteAnswers``).
+    public var incompleteAnswers: Int = 0
 
     public var hits: Int { tiers.reduce(0) { $0 + $1.hits } }
     public var tokensSaved: Int { tiers.reduce(0) { $0 + $1.tokensSaved } }

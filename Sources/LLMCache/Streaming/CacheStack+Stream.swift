@@ -67,16 +67,12 @@ extension CacheStack {
         for request: Request, options: CacheOptions, caching: StreamCaching,
         compute: @escaping @Sendable (Request) async throws -> Upstream
     ) async -> OpenedStream<Chunk> where Upstream.Element == Chunk {
-        let start = ContinuousClock.now
-        counters.requests.add(1, ordering: .relaxed)
-        let version = await observeVersion()
-        let query = CacheQuery(
-            request: StreamedRequest(base: request), partition: options.partition, namespaceVersion: version,
-            semantic: hasSemanticTier)
-        let selected = options.tierNames.map { names in layers.filter { names.contains($0.tier.name) } } ?? layers
-
+        let call = await begin(StreamedRequest(base: request), options: options)
+        let (start, query, selected) = (call.start, call.query, call.selected)
+        var failed: Set<String> = []
         if !options.bypassLookup,
-            let (recording, hit, layer) = await lookup(query, in: selected, as: RecordedStream<Chunk>.self)
+            let (recording, hit, layer) = await lookup(
+                query, in: selected, as: RecordedStream<Chunk>.self, failed: &failed)
         {
             let replay = StreamReplaySource(
                 chunks: recording.chunks, pauses: caching.pauses(replaying: recording), clock: caching.clock)
@@ -93,7 +89,8 @@ extension CacheStack {
             broadcast = StreamBroadcast()
             subscription = broadcast.subscribe()!
         } else {
-            switch streamFlights.join(FlightKey(key: query.key, version: version), as: Chunk.self) {
+            let key = FlightKey(key: query.key, version: query.namespaceVersion, policy: options.storePolicy)
+            switch streamFlights.join(key, as: Chunk.self) {
             case .follower(let joined):
                 counters.coalesced.add(1, ordering: .relaxed)
                 return OpenedStream(next: joined.next, source: .coalesced, latency: ContinuousClock.now - start)
@@ -103,10 +100,12 @@ extension CacheStack {
             }
         }
         counters.computed.add(1, ordering: .relaxed)
+        // Taken before the model is called, as for complete answers.
+        let marks = await invalidationMarks(of: selected, skipping: failed)
         broadcast.start {
             await self.produce(
-                request, into: broadcast, query: query, options: options, selected: selected, caching: caching,
-                compute: compute)
+                request, into: broadcast, query: query, options: options, selected: selected, marks: marks,
+                caching: caching, compute: compute)
         }
         return OpenedStream(next: subscription.next, source: .computed, latency: ContinuousClock.now - start)
     }
@@ -115,7 +114,8 @@ extension CacheStack {
     /// records it, and stores it if it completed cleanly.
     private func produce<Request: CacheableRequest, Chunk: CacheValue, Upstream: AsyncSequence & SendableMetatype>(
         _ request: Request, into broadcast: StreamBroadcast<Chunk>, query: CacheQuery, options: CacheOptions,
-        selected: [Layer], caching: StreamCaching, compute: @Sendable (Request) async throws -> Upstream
+        selected: [Layer], marks: [String: InvalidationMark?], caching: StreamCaching,
+        compute: @Sendable (Request) async throws -> Upstream
     ) async where Upstream.Element == Chunk {
         var recorder: StreamRecorder<Chunk>? =
             options.skipStore ? nil : StreamRecorder(startedAt: .now, maxBytes: caching.maxRecordedBytes)
@@ -141,10 +141,17 @@ extension CacheStack {
             broadcast.close()
             return
         }
-        guard broadcast.finish(.finished) else { return }
-        // Still joinable while storing: requests arriving now replay the
-        // finished broadcast instead of missing the not-yet-written entry.
-        if let recorder { await storeComputed(recorder.recording, for: query, options: options, in: selected) }
-        broadcast.close()
+        guard !broadcast.isAbandoned else { return }
+        // Stored (in-process tiers) or handed to the background (the others)
+        // before the listeners hear the end, and still joinable until every
+        // write is done: requests arriving meanwhile replay this broadcast
+        // instead of missing the not-yet-written entry.
+        let release = FlightRelease { broadcast.close() }
+        if let recorder {
+            await storeComputed(
+                recorder.recording, for: query, options: options, in: selected, marks: marks, release: release)
+        }
+        _ = broadcast.finish(.finished)
+        if recorder == nil { release.release() }
     }
 }

@@ -32,6 +32,8 @@ public struct RecordedStream<Chunk: CacheValue>: CacheValue {
 
     /// The first model any chunk names.
     public var producingModel: String? { chunks.lazy.compactMap(\.producingModel).first }
+    /// The first chunk's reason for not being a finished answer.
+    public var incompleteReason: String? { chunks.lazy.compactMap(\.incompleteReason).first }
 
     public func cacheEncoded() throws -> [UInt8] {
         var writer = RecordedStreamWriter()

@@ -30,6 +30,31 @@ public protocol CacheTier: Sendable {
     /// entries that can no longer be served (a tier whose key names carry the
     /// version can do nothing here).
     func namespaceVersionDidChange(to version: UInt64) async
+
+    /// True for a tier in this process's memory. The stack writes such tiers
+    /// before it returns an answer (a repeated request then hits at once) and
+    /// writes every other tier in the background, so that a slow or stalled
+    /// server never delays an answer the model has already given.
+    var isInProcess: Bool { get }
+}
+
+extension CacheTier {
+    public var isInProcess: Bool { false }
+}
+
+/// A tier that refuses to store an answer invalidated while it was
+/// computed (see ``InvalidationMark``). Every tier shipped here is one; a
+/// tier of your own that does not adopt it is written without the check.
+public protocol FencedCacheTier: CacheTier {
+    /// Where this tier stands in its invalidation history now, taken before
+    /// a computation starts.
+    func invalidationMark() async throws -> InvalidationMark
+
+    /// Stores `entry` unless one of its tags, or the whole tier, was
+    /// invalidated after `mark` (`nil`: store unconditionally). The check
+    /// and the write must be one atomic step.
+    func store(_ entry: CacheEntry, for query: CacheQuery, unlessInvalidatedSince mark: InvalidationMark?)
+        async throws -> StoreOutcome
 }
 
 /// How a tier matches requests.

@@ -12,6 +12,10 @@ extension ChatStreamChunk: CacheValue {
     public var tokenUsage: TokenUsage? { usage }
     /// The model named by the chunk, if it names one.
     public var producingModel: String? { model.isEmpty ? nil : model }
+    /// A finish reason saying the stream was cut short (`length`, `content_filter`).
+    public var incompleteReason: String? {
+        choices.lazy.compactMap(\.finishReason).first(where: ChatResponse.incompleteFinishReasons.contains)
+    }
 
     public func cacheEncoded() throws -> [UInt8] {
         var writer = ByteWriter(capacity: 48 + id.utf8.count + model.utf8.count)

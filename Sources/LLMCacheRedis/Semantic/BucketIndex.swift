@@ -57,10 +57,10 @@ struct BucketIndex: SemanticIndex {
         return candidates
     }
 
-    func store(_ entry: IndexedEntry) async throws {
+    func store(_ entry: IndexedEntry) async throws -> Bool {
         let bucket = planes.project(entry.vector).bucket
-        try await client.storeIndexed(
+        return try await client.storeIndexed(
             entry, containerKey: keyspace.bucketKey(container: entry.container.id, version: entry.container.version, bucket: bucket),
-            keyspace: keyspace, vectorInBucket: true)
+            keyspace: keyspace, vectorInBucket: true) != nil
     }
 }

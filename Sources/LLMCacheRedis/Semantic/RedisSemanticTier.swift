@@ -13,7 +13,7 @@ import Synchronization
 /// threshold and the guard agrees. Vectors live in vector sets, a RediSearch
 /// index or LSH buckets (see ``Backend``); entries honour TTL, tags, namespace
 /// versions and ``removeAll()`` like the exact tier's, the vectors included.
-public final class RedisSemanticTier: CacheTier {
+public final class RedisSemanticTier: FencedCacheTier {
     public let name: String
     public var matching: TierMatching { .semantic }
     public let namespace: RedisNamespace
@@ -89,8 +89,8 @@ public final class RedisSemanticTier: CacheTier {
                 continue
             }
             let touched = entry.touched(at: now)
-            if case .sliding(let ttl) = touched.expiration {
-                try await touch(candidate, ttl: ttl, expiresAt: touched.expiresAt)
+            if case .sliding(let ttl) = touched.expiration, let expiresAt = touched.expiresAt {
+                try await touch(candidate, of: touched, ttl: ttl, expiresAt: expiresAt)
             }
             return CacheHit(entry: touched, similarity: candidate.similarity)
         }
@@ -98,16 +98,30 @@ public final class RedisSemanticTier: CacheTier {
     }
 
     public func store(_ entry: CacheEntry, for query: CacheQuery) async throws {
-        guard let text = query.semanticText else { return }
-        try await store(entry, for: query, vector: try await embedding(of: text, in: query))
+        _ = try await store(entry, for: query, unlessInvalidatedSince: nil)
+    }
+
+    public func invalidationMark() async throws -> InvalidationMark {
+        try await namespace.invalidationMark()
+    }
+
+    public func store(_ entry: CacheEntry, for query: CacheQuery, unlessInvalidatedSince mark: InvalidationMark?)
+        async throws -> StoreOutcome
+    {
+        guard let text = query.semanticText else { return .skipped }
+        return try await store(entry, for: query, vector: try await embedding(of: text, in: query), mark: mark)
     }
 
     /// Stores with a vector computed elsewhere; see ``lookup(_:vector:)``.
-    public func store(_ entry: CacheEntry, for query: CacheQuery, vector: [Float]) async throws {
+    /// `mark` fences the write as ``store(_:for:unlessInvalidatedSince:)`` does.
+    @discardableResult
+    public func store(
+        _ entry: CacheEntry, for query: CacheQuery, vector: [Float], mark: InvalidationMark? = nil
+    ) async throws -> StoreOutcome {
         let vector = try normalizedEmbedding(vector, dimensions: embedder.dimensions)
+        guard namespace.accepts(mark) else { return .skipped }
         let now = clock.now
-        let ttl = entry.remainingTTL(at: now).map { $0.wholeMilliseconds } ?? 0
-        if entry.expiresAt != nil, ttl <= 0 { return }
+        guard let ttl = RedisTTL(remainingOf: entry, at: now) else { return .skipped }
         var entry = entry
         if let text = query.semanticText { entry.sourceText = text }
         let frame = try configuration.codec.encode(entry: entry)
@@ -116,14 +130,17 @@ public final class RedisSemanticTier: CacheTier {
             logger.warning(
                 "not storing an entry above the size limit",
                 metadata: ["bytes": "\(frame.count)", "limit": "\(configuration.maximumValueBytes)"])
-            return
+            return .skipped
         }
         let (backend, index) = try await resolvedIndex()
-        try await index.store(
+        let stored = try await index.store(
             IndexedEntry(
-                key: query.key, container: container(for: query, backend: backend), vector: vector, frame: frame,
-                ttl: ttl, expiresAt: entry.expiresAt?.millisecondsSince1970, tags: entry.tags))
+                key: query.key, container: container(for: query, backend: backend), vector: vector,
+                frame: SlidingFrame.wrap(frame, for: entry), ttl: ttl.milliseconds,
+                expiresAt: ttl.milliseconds == 0 ? nil : entry.expiresAt?.millisecondsSince1970, tags: entry.tags,
+                fence: StoreFence(keyspace: keyspace, tags: entry.tags, version: query.namespaceVersion, mark: mark)))
         await sweepIfDue(at: now)
+        return stored ? .stored : .invalidatedMeanwhile
     }
 
     @discardableResult
@@ -166,7 +183,7 @@ public final class RedisSemanticTier: CacheTier {
 
     private func decode(_ candidate: SemanticCandidate) async throws -> CacheEntry? {
         do {
-            return try configuration.codec.decodeEntry(candidate.frame)
+            return try SlidingFrame.decode(candidate.frame, with: configuration.codec)
         } catch {
             corrupt.add(1, ordering: .relaxed)
             logger.warning(
@@ -181,16 +198,24 @@ public final class RedisSemanticTier: CacheTier {
         }
     }
 
-    private func touch(_ candidate: SemanticCandidate, ttl: Duration, expiresAt: CacheTime?) async throws {
-        let milliseconds = max(1, ttl.wholeMilliseconds)
+    /// Moves a sliding entry's expiry in Redis: the answer's TTL and stored
+    /// expiry, the vector's expiry record, and its tag sets' lifetime.
+    private func touch(_ candidate: SemanticCandidate, of entry: CacheEntry, ttl: Duration, expiresAt: CacheTime)
+        async throws
+    {
+        let milliseconds = RedisTTL.milliseconds(ttl).redisBytes
+        let tagSets = entry.tags.sorted().map(keyspace.tagKey)
+        let expiry = SlidingFrame.expiryBytes(expiresAt)
         if let record = candidate.record {
             _ = try await client.run(
-                RedisScripts.touchRecord, keys: [candidate.answerKey, keyspace.semanticExpiryKey],
-                arguments: [
-                    milliseconds.redisBytes, record, (expiresAt?.millisecondsSince1970 ?? Int64.max).redisBytes,
-                ])
+                RedisScripts.touchRecord, keys: [candidate.answerKey, keyspace.semanticExpiryKey] + tagSets,
+                arguments: [milliseconds, record, expiresAt.millisecondsSince1970.redisBytes, expiry])
         } else {
-            try await client.execute(RedisCommand("PEXPIRE", candidate.answerKey, milliseconds))
+            var stored = candidate.frame
+            guard stored.count >= SlidingFrame.headerSize, stored[0] == SlidingFrame.marker else { return }
+            stored.replaceSubrange(SlidingFrame.expiryOffset..<SlidingFrame.headerSize, with: expiry)
+            _ = try await client.run(
+                RedisScripts.touchDocument, keys: [candidate.answerKey] + tagSets, arguments: [milliseconds, stored])
         }
     }
 

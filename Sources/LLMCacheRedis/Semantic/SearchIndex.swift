@@ -121,15 +121,16 @@ struct SearchIndex: SemanticIndex {
         return Double(counted) / Double(total)
     }
 
-    func store(_ entry: IndexedEntry) async throws {
+    func store(_ entry: IndexedEntry) async throws -> Bool {
         let document = documentPrefix + "v\(entry.container.version):" + entry.key.hex
         let tagDigests = entry.tags.sorted().map(RedisKeyspace.digest(of:))
-        _ = try await client.run(
-            RedisScripts.storeDocument, keys: [Array(document.utf8)] + entry.tags.sorted().map(keyspace.tagKey),
+        let reply = try await client.run(
+            RedisScripts.storeDocument, keys: [Array(document.utf8)] + entry.fence.keys,
             arguments: [
                 entry.ttl.redisBytes, Array("c".utf8), Array(entry.container.id.utf8), Array("vec".utf8),
                 VectorBytes.encode(entry.vector), Array("p".utf8), entry.frame, Array("t".utf8),
                 Array(tagDigests.joined(separator: ",").utf8),
-            ])
+            ] + entry.fence.arguments)
+        return reply.int == 1
     }
 }

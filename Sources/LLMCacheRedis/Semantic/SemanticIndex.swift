@@ -10,8 +10,9 @@ protocol SemanticIndex: Sendable {
         to vector: [Float], in container: SemanticContainer, minimumSimilarity: Float, count: Int
     ) async throws -> [SemanticCandidate]
 
-    /// Writes an answer with its vector, expiry and tags.
-    func store(_ entry: IndexedEntry) async throws
+    /// Writes an answer with its vector, expiry and tags, unless its fence
+    /// refuses it; returns whether it was written.
+    func store(_ entry: IndexedEntry) async throws -> Bool
 
     /// Up to `count` stored neighbours of `vector` in every container of
     /// namespace version `version`, whatever their similarity, closest
@@ -39,7 +40,8 @@ struct SemanticContainer: Sendable, Hashable {
 struct SemanticCandidate: Sendable {
     /// Cosine similarity to the query, converted from the backend's own score.
     var similarity: Float
-    /// The stored frame (see `PayloadCodec`).
+    /// The stored value: a payload frame, behind a `SlidingFrame` header
+    /// for a sliding entry.
     var frame: [UInt8]
     /// The key holding the answer.
     var answerKey: [UInt8]
@@ -54,12 +56,15 @@ struct IndexedEntry: Sendable {
     var key: CacheKey
     var container: SemanticContainer
     var vector: [Float]
+    /// The value to store (see ``SemanticCandidate/frame``).
     var frame: [UInt8]
     /// Milliseconds to live; 0 for no expiry.
     var ttl: Int64
     /// Expiry time in ms since 1970, `nil` for none.
     var expiresAt: Int64?
     var tags: Set<String>
+    /// What refuses the write if the answer went stale while computed.
+    var fence: StoreFence
 }
 
 extension IndexedEntry {
@@ -72,21 +77,19 @@ extension RedisClient {
     /// script call, with the vector too when `containerKey` is an LSH bucket
     /// (`vectorInBucket`); the record names answer, container and element so
     /// that any later removal takes them together. Returns the answer key
-    /// and the record.
-    @discardableResult
+    /// and the record, or `nil` if the fence refused the write.
     func storeIndexed(
         _ entry: IndexedEntry, containerKey: String, keyspace: RedisKeyspace, vectorInBucket: Bool
-    ) async throws -> (answerKey: String, record: String) {
+    ) async throws -> (answerKey: String, record: String)? {
         let answerKey = keyspace.semanticAnswerPrefix(container: entry.container.id, version: entry.container.version) + entry.key.hex
         let record = "\(answerKey)|\(containerKey)|\(entry.key.hex)"
-        _ = try await run(
+        let reply = try await run(
             RedisScripts.storeIndexed,
-            keys: [Array(answerKey.utf8), Array(containerKey.utf8), keyspace.semanticExpiryKey]
-                + entry.tags.sorted().map(keyspace.tagKey),
+            keys: [Array(answerKey.utf8), Array(containerKey.utf8), keyspace.semanticExpiryKey] + entry.fence.keys,
             arguments: [
                 entry.frame, entry.ttl.redisBytes, vectorInBucket ? VectorBytes.encode(entry.vector) : [],
                 Array(entry.key.hex.utf8), Array(record.utf8), entry.expiryScore,
-            ])
-        return (answerKey, record)
+            ] + entry.fence.arguments)
+        return reply.int == 1 ? (answerKey, record) : nil
     }
 }

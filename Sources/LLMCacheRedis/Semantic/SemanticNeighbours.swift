@@ -32,7 +32,7 @@ extension RedisSemanticTier {
             Neighbour(
                 similarity: found.candidate.similarity,
                 key: String(decoding: found.candidate.answerKey, as: UTF8.self), container: found.container,
-                entry: try? configuration.codec.decodeEntry(found.candidate.frame))
+                entry: try? SlidingFrame.decode(found.candidate.frame, with: configuration.codec))
         }
     }
 

@@ -39,9 +39,10 @@ struct VectorSetIndex: SemanticIndex {
     /// vector with `VADD … CAS`: the server collects the new node's neighbours
     /// on a thread of its own, where inside a script it would hold the main
     /// thread (and every lookup) for milliseconds per insert in a large set.
-    func store(_ entry: IndexedEntry) async throws {
+    func store(_ entry: IndexedEntry) async throws -> Bool {
         let setKey = keyspace.vectorSetKey(container: entry.container.id, version: entry.container.version)
-        let stored = try await client.storeIndexed(entry, containerKey: setKey, keyspace: keyspace, vectorInBucket: false)
+        guard let stored = try await client.storeIndexed(entry, containerKey: setKey, keyspace: keyspace, vectorInBucket: false)
+        else { return false }
         let expiryKey = keyspace.semanticExpiryKey
         do {
             _ = try await client.execute(
@@ -52,8 +53,9 @@ struct VectorSetIndex: SemanticIndex {
             _ = try? await client.run(RedisScripts.dropRecords, keys: [expiryKey], arguments: [Array(stored.record.utf8)])
             throw error
         }
-        _ = try await client.run(
+        let dropped = try await client.run(
             RedisScripts.dropUnanswered, keys: [Array(stored.answerKey.utf8), expiryKey],
             arguments: [Array(stored.record.utf8)])
+        return dropped.int != 1
     }
 }

@@ -11,6 +11,16 @@ enum InvalidationEvent: Codable, Sendable, Equatable {
 
     var encoded: [UInt8] { Array((try? JSONEncoder().encode(self)) ?? Data()) }
 
+    /// The encoded `.version(n)` message split around `n`, for a script
+    /// that publishes the version it has just made.
+    static let versionMessageAround: (prefix: [UInt8], suffix: [UInt8]) = {
+        let marker = UInt64.max
+        let encoded = String(decoding: InvalidationEvent.version(marker).encoded, as: UTF8.self)
+        let parts = encoded.components(separatedBy: String(marker))
+        precondition(parts.count == 2, "the version event must name its number once")
+        return (Array(parts[0].utf8), Array(parts[1].utf8))
+    }()
+
     init?(decoding bytes: [UInt8]) {
         guard let event = try? JSONDecoder().decode(InvalidationEvent.self, from: Data(bytes)) else { return nil }
         self = event

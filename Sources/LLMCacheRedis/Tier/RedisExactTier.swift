@@ -9,7 +9,7 @@ import Synchronization
 /// Redis's own `PX`. Tags are Redis sets of entry keys, written atomically
 /// with the entry; invalidating a tag removes its entries and tells other
 /// processes through the namespace's channel.
-public final class RedisExactTier: CacheTier {
+public final class RedisExactTier: FencedCacheTier {
     /// Limits and encoding of a ``RedisExactTier``.
     public struct Configuration: Sendable {
         /// Entries whose frame is larger are not stored (and logged): one huge
@@ -56,10 +56,10 @@ public final class RedisExactTier: CacheTier {
     public func lookup(_ query: CacheQuery) async throws -> CacheHit? {
         let key = keyspace.entryKey(query.key, version: query.namespaceVersion)
         let reply = try await client.execute(RedisCommand("GET", key))
-        guard let frame = reply.bytes else { return nil }
+        guard let stored = reply.bytes else { return nil }
         let entry: CacheEntry
         do {
-            entry = try configuration.codec.decodeEntry(frame)
+            entry = try SlidingFrame.decode(stored, with: configuration.codec)
         } catch {
             corrupt.add(1, ordering: .relaxed)
             logger.warning("deleting an undecodable cache entry", metadata: ["key": "\(query.key)", "error": "\(error)"])
@@ -69,35 +69,42 @@ public final class RedisExactTier: CacheTier {
         let now = clock.now
         guard entry.namespaceVersion == query.namespaceVersion, !entry.isExpired(at: now) else { return nil }
         let touched = entry.touched(at: now)
-        if case .sliding(let ttl) = touched.expiration {
-            try await client.execute(RedisCommand("PEXPIRE", key, max(1, ttl.wholeMilliseconds)))
+        if case .sliding(let ttl) = touched.expiration, let expiresAt = touched.expiresAt {
+            _ = try await client.run(
+                RedisScripts.touchEntry, keys: [key] + touched.tags.sorted().map(keyspace.tagKey),
+                arguments: [RedisTTL.milliseconds(ttl).redisBytes, SlidingFrame.expiryBytes(expiresAt)])
         }
         return CacheHit(entry: touched)
     }
 
     public func store(_ entry: CacheEntry, for query: CacheQuery) async throws {
+        _ = try await store(entry, for: query, unlessInvalidatedSince: nil)
+    }
+
+    public func invalidationMark() async throws -> InvalidationMark {
+        try await namespace.invalidationMark()
+    }
+
+    public func store(_ entry: CacheEntry, for query: CacheQuery, unlessInvalidatedSince mark: InvalidationMark?)
+        async throws -> StoreOutcome
+    {
+        guard namespace.accepts(mark) else { return .skipped }
         let now = clock.now
-        let ttl = entry.remainingTTL(at: now).map { $0.wholeMilliseconds }
-        if let ttl, ttl <= 0 { return }
+        guard let ttl = RedisTTL(remainingOf: entry, at: now) else { return .skipped }
         let frame = try configuration.codec.encode(entry: entry)
         guard frame.count <= configuration.maximumValueBytes else {
             oversized.add(1, ordering: .relaxed)
             logger.warning(
                 "not storing an entry above the size limit",
                 metadata: ["bytes": "\(frame.count)", "limit": "\(configuration.maximumValueBytes)"])
-            return
+            return .skipped
         }
         let key = keyspace.entryKey(query.key, version: query.namespaceVersion)
-        if entry.tags.isEmpty {
-            if let ttl {
-                try await client.execute(RedisCommand("SET", key, frame, "PX", ttl))
-            } else {
-                try await client.execute(RedisCommand("SET", key, frame))
-            }
-        } else {
-            let tagKeys = entry.tags.sorted().map(keyspace.tagKey)
-            _ = try await client.run(RedisScripts.storeWithTags, keys: [key] + tagKeys, arguments: [frame, (ttl ?? 0).redisBytes])
-        }
+        let fence = StoreFence(keyspace: keyspace, tags: entry.tags, version: query.namespaceVersion, mark: mark)
+        let reply = try await client.run(
+            RedisScripts.storeEntry, keys: [key] + fence.keys,
+            arguments: [SlidingFrame.wrap(frame, for: entry), ttl.milliseconds.redisBytes] + fence.arguments)
+        return reply.int == 1 ? .stored : .invalidatedMeanwhile
     }
 
     @discardableResult

@@ -116,16 +116,32 @@ public struct RedisKeyspace: Sendable, Hashable {
     }
 
     /// Whether `removeAll()` must keep `key`: the version counter, shared
-    /// settings and published statistics (flushing answers does not rewrite
+    /// settings, the invalidation fences (a flush must not forget an
+    /// invalidation that in-flight answers still have to respect) and
+    /// published statistics (flushing answers does not rewrite
     /// the history of how the cache performed; `llmcache stats --reset` does).
     func survivesRemoveAll(_ key: [UInt8]) -> Bool {
-        key == versionKey || key.starts(with: Array("\(prefix)cfg:".utf8))
+        key == versionKey || key.starts(with: Array("\(prefix)cfg:".utf8)) || key.starts(with: fenceKey)
             || key.starts(with: Array(statisticsPrefix.utf8))
     }
 
     /// Where published statistics live (see `RedisStatisticsPublisher`); no
     /// version in the name, so bumping the version keeps them.
     var statisticsPrefix: String { "\(prefix)stats:" }
+
+    /// The namespace's invalidation counter: every tag invalidation and
+    /// every flush moves it forward; an ``InvalidationMark`` is its value.
+    var fenceKey: [UInt8] { Array("\(prefix)fence".utf8) }
+
+    /// The counter value of the last flush (`removeAll`): marks older than
+    /// it are refused.
+    var flushFenceKey: [UInt8] { Array("\(prefix)fence:all".utf8) }
+
+    /// The counter value at which `tag` was last invalidated; expires after
+    /// the namespace's fence window.
+    func tagFenceKey(_ tag: String) -> [UInt8] {
+        Array("\(prefix)fence:tag:\(Self.digest(of: tag))".utf8)
+    }
 
     /// The counter whose `INCR` retires every entry of the namespace.
     public var versionKey: [UInt8] { Array("\(prefix)version".utf8) }

@@ -15,6 +15,8 @@ import Synchronization
 public final class RedisNamespace: NamespaceVersionSource {
     public let keyspace: RedisKeyspace
     let client: RedisClient
+    /// How long a tag's invalidation is remembered for fencing stores.
+    public let fenceWindow: Duration
     private let logger: Logger
     private let version = Atomic<UInt64>(0)
     private let followers = CacheLock<[Follower]>([])
@@ -29,14 +31,22 @@ public final class RedisNamespace: NamespaceVersionSource {
     /// subscription is in place. If Redis is down the namespace starts at
     /// version 0 and catches up once Redis answers.
     ///
-    /// - Parameter refreshInterval: how often the version is re-read as a
-    ///   safety net under pub/sub.
+    /// - Parameters:
+    ///   - refreshInterval: how often the version is re-read as a safety
+    ///     net under pub/sub.
+    ///   - fenceWindow: how long Redis remembers that a tag was invalidated,
+    ///     so that an answer computed before the invalidation is refused
+    ///     (see ``InvalidationMark``). An answer whose computation took
+    ///     longer than this is not stored in Redis: nothing could prove it
+    ///     is not stale.
     public init(
         name: String, client: RedisClient, refreshInterval: Duration = .seconds(5),
+        fenceWindow: Duration = .seconds(3600),
         logger: Logger = Logger(label: "llmcache.redis", factory: { _ in SwiftLogNoOpLogHandler() })
     ) async throws(RedisError) {
         self.keyspace = try RedisKeyspace(namespace: name)
         self.client = client
+        self.fenceWindow = max(.seconds(1), fenceWindow)
         self.logger = logger
         do {
             observe(version: try await client.send(RedisCommand("GET", keyspace.versionKey)))
@@ -57,15 +67,34 @@ public final class RedisNamespace: NamespaceVersionSource {
 
     public var current: UInt64 { version.load(ordering: .acquiring) }
 
-    /// Moves every process to a new version (`INCR`) and tells them at once.
+    /// Moves every process to a new version (`INCR`) and tells them in the
+    /// same step.
     public func bump() async throws -> UInt64 {
-        guard let next = try await client.execute(RedisCommand("INCR", keyspace.versionKey)).int else {
-            throw RedisError(.protocolError, "INCR did not return an integer")
-        }
+        let (prefix, suffix) = InvalidationEvent.versionMessageAround
+        let reply = try await client.run(
+            RedisScripts.bumpVersion, keys: [keyspace.versionKey], arguments: [keyspace.channel, prefix, suffix])
+        guard let next = reply.int else { throw RedisError(.protocolError, "version bump did not return an integer") }
         let newVersion = UInt64(max(0, next))
         advance(to: newVersion)
-        try await broadcast(.version(newVersion))
         return newVersion
+    }
+
+    /// The namespace's invalidation counter now, as a mark for a
+    /// computation about to start (see ``InvalidationMark``).
+    func invalidationMark() async throws -> InvalidationMark {
+        let reply = try await client.execute(RedisCommand("GET", keyspace.fenceKey))
+        return InvalidationMark(epoch: reply.string.flatMap(UInt64.init) ?? 0)
+    }
+
+    /// Whether a store with `mark` can still be checked: Redis forgets a
+    /// tag's invalidation after ``fenceWindow``, so an older mark is refused.
+    func accepts(_ mark: InvalidationMark?) -> Bool {
+        guard let mark else { return true }
+        guard mark.takenAt.duration(to: .now) < fenceWindow else {
+            logger.info("not storing an answer whose computation outlasted the fence window")
+            return false
+        }
+        return true
     }
 
     /// Keeps `tier` in step with invalidations made by other processes.
@@ -95,9 +124,12 @@ public final class RedisNamespace: NamespaceVersionSource {
     /// namespace (tag sets are shared), and tells every process.
     func invalidate(tags: Set<String>) async throws -> Int {
         guard !tags.isEmpty else { return 0 }
-        let keys = tags.sorted().map(keyspace.tagKey)
-        let reply = try await client.run(RedisScripts.invalidateTags, keys: keys, arguments: [keyspace.semanticExpiryKey])
-        try await broadcast(.tags(tags.sorted()))
+        let sorted = tags.sorted()
+        let keys = [keyspace.fenceKey, keyspace.semanticExpiryKey] + sorted.map(keyspace.tagKey)
+            + sorted.map(keyspace.tagFenceKey)
+        let reply = try await client.run(
+            RedisScripts.invalidateTags, keys: keys,
+            arguments: [keyspace.channel, InvalidationEvent.tags(sorted).encoded, RedisTTL.milliseconds(fenceWindow).redisBytes])
         return Int(reply.int ?? 0)
     }
 
@@ -115,6 +147,8 @@ public final class RedisNamespace: NamespaceVersionSource {
     ///   Processes still using it would start over at version 0.
     @discardableResult
     public func removeAllEntries(includingSettings: Bool = false, progress: (Int) -> Void = { _ in }) async throws -> Int {
+        // First, so that answers computed before the flush are not stored after it.
+        _ = try await client.run(RedisScripts.fenceFlush, keys: [keyspace.fenceKey, keyspace.flushFenceKey])
         var cursor: [UInt8] = Array("0".utf8)
         var deleted = 0
         repeat {

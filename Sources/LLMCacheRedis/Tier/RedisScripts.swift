@@ -7,8 +7,12 @@ enum RedisScripts {
     /// Lua helpers shared by the scripts below.
     ///
     /// `setAnswer(key, value, ttl)` writes a key expiring after `ttl` ms (0: never).
-    /// `tag(record, ttl)` adds `record` to the tag sets `KEYS[firstTag...]`;
-    /// a tag set lives as long as its longest-lived member.
+    /// `stale(first)` reads the ``StoreFence`` layout whose tag sets start at
+    /// `KEYS[first]`: true if the entry's namespace version is no longer
+    /// current, or a flush or one of its tags was invalidated after the mark.
+    /// `tag(first, record, ttl)` adds `record` to those tag sets; a tag set
+    /// lives as long as its longest-lived member. `extendTags(first, ttl)`
+    /// makes the existing sets `KEYS[first...]` live at least `ttl` ms more.
     /// `drop(record, expiry)` removes a key or an index record (answer,
     /// vector, expiry entry); returns 1 if the answer still existed.
     private static let helpers = """
@@ -19,8 +23,19 @@ enum RedisScripts {
             redis.call('SET', key, value)
           end
         end
-        local function tag(firstTag, record, ttl)
-          for i = firstTag, #KEYS do
+        local function stale(first)
+          local n, mark, version = tonumber(ARGV[#ARGV - 2]), ARGV[#ARGV - 1], ARGV[#ARGV]
+          if mark == '' then return false end
+          if (redis.call('GET', KEYS[first + n]) or '0') ~= version then return true end
+          local m = tonumber(mark)
+          for i = first + n + 1, first + 2 * n + 1 do
+            local at = redis.call('GET', KEYS[i])
+            if at and tonumber(at) > m then return true end
+          end
+          return false
+        end
+        local function tag(first, record, ttl)
+          for i = first, first + tonumber(ARGV[#ARGV - 2]) - 1 do
             local existed = redis.call('EXISTS', KEYS[i])
             redis.call('SADD', KEYS[i], record)
             if ttl == 0 then
@@ -31,6 +46,12 @@ enum RedisScripts {
                 redis.call('PEXPIRE', KEYS[i], ttl)
               end
             end
+          end
+        end
+        local function extendTags(first, ttl)
+          for i = first, #KEYS do
+            local left = redis.call('PTTL', KEYS[i])
+            if left >= 0 and left < ttl then redis.call('PEXPIRE', KEYS[i], ttl) end
           end
         end
         local function drop(record, expiry)
@@ -51,38 +72,86 @@ enum RedisScripts {
 
         """
 
-    /// KEYS[1] the entry, KEYS[2..] its tag sets; ARGV[1] the frame, ARGV[2]
-    /// the TTL in ms (0: none). Writes the entry and its tag memberships in one step.
-    static let storeWithTags = RedisScript(
+    /// KEYS[1] the entry, then a ``StoreFence``; ARGV[1] the stored value,
+    /// ARGV[2] the TTL in ms (0: none), then the fence's. Writes the entry
+    /// and its tag memberships in one step unless the fence says the answer
+    /// is stale; returns 1 if written, 0 if refused.
+    static let storeEntry = RedisScript(
         helpers + """
+            if stale(2) then return 0 end
             local ttl = tonumber(ARGV[2])
             setAnswer(KEYS[1], ARGV[1], ttl)
             tag(2, KEYS[1], ttl)
             return 1
             """)
 
-    /// KEYS: tag sets; ARGV[1] the semantic expiry index. Removes every member
-    /// of each set (with its vector) and the set; returns how many answers
-    /// still existed.
+    /// KEYS[1] the invalidation counter, KEYS[2] the semantic expiry index,
+    /// KEYS[3..2+n] the tag sets, KEYS[3+n..2+2n] the tags' fence keys. ARGV:
+    /// channel, message, fence window ms. Moves the counter, records it as
+    /// each tag's fence (so stores of answers computed before now are
+    /// refused), removes every member of each set (with its vector) and the
+    /// set, and publishes the message from inside the same step, so the
+    /// other processes hear of every invalidation that happened. Returns how
+    /// many answers still existed.
     static let invalidateTags = RedisScript(
         helpers + """
+            local epoch = redis.call('INCR', KEYS[1])
+            local n = (#KEYS - 2) / 2
             local removed = 0
-            for k = 1, #KEYS do
+            for k = 3, 2 + n do
+              redis.call('SET', KEYS[k + n], epoch, 'PX', ARGV[3])
               for _, record in ipairs(redis.call('SMEMBERS', KEYS[k])) do
-                removed = removed + drop(record, ARGV[1])
+                removed = removed + drop(record, KEYS[2])
               end
               redis.call('UNLINK', KEYS[k])
             end
+            redis.call('PUBLISH', ARGV[1], ARGV[2])
             return removed
             """)
 
+    /// KEYS[1] the invalidation counter, KEYS[2] the flush fence. Moves the
+    /// counter and records it as the flush fence: answers computed before
+    /// now are refused from here on. Returns the counter.
+    static let fenceFlush = RedisScript(
+        """
+        local epoch = redis.call('INCR', KEYS[1])
+        redis.call('SET', KEYS[2], epoch)
+        return epoch
+        """)
+
+    /// KEYS[1] the version counter; ARGV: channel, then the version message
+    /// around the number (prefix, suffix). Moves to a new version and
+    /// publishes it in the same step; returns the new version.
+    static let bumpVersion = RedisScript(
+        """
+        local version = redis.call('INCR', KEYS[1])
+        redis.call('PUBLISH', ARGV[1], ARGV[2] .. version .. ARGV[3])
+        return version
+        """)
+
+    /// KEYS[1] a stored entry, KEYS[2..] its tag sets; ARGV[1] TTL ms,
+    /// ARGV[2] the new expiry (see `SlidingFrame`). Moves a sliding entry's
+    /// expiry, in the key's TTL and in the value, and keeps its tag sets at
+    /// least as long; nothing if the entry is gone. Returns 1 if touched.
+    static let touchEntry = RedisScript(
+        helpers + """
+            if redis.call('GETRANGE', KEYS[1], 0, 0) ~= '\\203' then return 0 end
+            local ttl = tonumber(ARGV[1])
+            redis.call('SETRANGE', KEYS[1], 1, ARGV[2])
+            redis.call('PEXPIRE', KEYS[1], ttl)
+            extendTags(2, ttl)
+            return 1
+            """)
+
     /// KEYS[1] the answer, KEYS[2] the LSH bucket or vector set, KEYS[3] the
-    /// expiry index, KEYS[4..] tag sets. ARGV: frame, TTL ms (0: none), FP32
-    /// vector for the LSH bucket (empty for a vector set: `VADD … CAS` adds
-    /// it afterwards, so that the slow graph insert runs on the server's
-    /// threads, not in here), element, record, expiry score.
+    /// expiry index, then a ``StoreFence``. ARGV: stored value, TTL ms (0:
+    /// none), FP32 vector for the LSH bucket (empty for a vector set: `VADD
+    /// … CAS` adds it afterwards, so that the slow graph insert runs on the
+    /// server's threads, not in here), element, record, expiry score, then
+    /// the fence's. Returns 1 if written, 0 if the fence refused it.
     static let storeIndexed = RedisScript(
         helpers + """
+            if stale(4) then return 0 end
             local ttl = tonumber(ARGV[2])
             setAnswer(KEYS[1], ARGV[1], ttl)
             if ARGV[3] ~= '' then redis.call('HSET', KEYS[2], ARGV[4], ARGV[3]) end
@@ -102,13 +171,15 @@ enum RedisScripts {
             return 1
             """)
 
-    /// KEYS[1] a RediSearch document, KEYS[2..] tag sets. ARGV: TTL ms (0:
-    /// none), then the document's field/value pairs.
+    /// KEYS[1] a RediSearch document, then a ``StoreFence``. ARGV: TTL ms
+    /// (0: none), the document's field/value pairs, then the fence's.
+    /// Returns 1 if written, 0 if the fence refused it.
     static let storeDocument = RedisScript(
         helpers + """
+            if stale(2) then return 0 end
             local ttl = tonumber(ARGV[1])
             redis.call('UNLINK', KEYS[1])
-            redis.call('HSET', KEYS[1], unpack(ARGV, 2))
+            redis.call('HSET', KEYS[1], unpack(ARGV, 2, #ARGV - 3))
             if ttl > 0 then redis.call('PEXPIRE', KEYS[1], ttl) end
             tag(2, KEYS[1], ttl)
             return 1
@@ -161,12 +232,32 @@ enum RedisScripts {
             return #due
             """)
 
-    /// KEYS[1] an answer, KEYS[2] the expiry index; ARGV: TTL ms, record,
-    /// expiry score. Moves a sliding entry's expiry.
+    /// KEYS[1] an answer, KEYS[2] the expiry index, KEYS[3..] its tag sets;
+    /// ARGV: TTL ms, record, expiry score, the new expiry (see
+    /// `SlidingFrame`). Moves a sliding entry's expiry in the key's TTL, the
+    /// value and the expiry index (which the sweep reads, so the vector
+    /// stays as long as the answer), and keeps its tag sets at least as long.
     static let touchRecord = RedisScript(
-        """
-        redis.call('PEXPIRE', KEYS[1], ARGV[1])
-        redis.call('ZADD', KEYS[2], 'XX', ARGV[3], ARGV[2])
-        return 1
-        """)
+        helpers + """
+            if redis.call('GETRANGE', KEYS[1], 0, 0) ~= '\\203' then return 0 end
+            local ttl = tonumber(ARGV[1])
+            redis.call('SETRANGE', KEYS[1], 1, ARGV[4])
+            redis.call('PEXPIRE', KEYS[1], ttl)
+            redis.call('ZADD', KEYS[2], 'XX', ARGV[3], ARGV[2])
+            extendTags(3, ttl)
+            return 1
+            """)
+
+    /// KEYS[1] a RediSearch document, KEYS[2..] its tag sets; ARGV: TTL ms,
+    /// the stored value with its new expiry. Moves a sliding entry's expiry
+    /// (the whole value is rewritten: hash fields have no `SETRANGE`).
+    static let touchDocument = RedisScript(
+        helpers + """
+            if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+            local ttl = tonumber(ARGV[1])
+            redis.call('HSET', KEYS[1], 'p', ARGV[2])
+            redis.call('PEXPIRE', KEYS[1], ttl)
+            extendTags(2, ttl)
+            return 1
+            """)
 }

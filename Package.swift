@@ -179,6 +179,12 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .executableTarget(
+            name: "StallBenchmark",
+            dependencies: ["LLMCache", "LLMCacheRedis", "BenchmarkSupport"],
+            path: "Benchmarks/StallBenchmark",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
             name: "RedisBenchmark",
             dependencies: ["LLMCache", "LLMCacheRedis", "BenchmarkSupport", "CHiredis"],
             path: "Benchmarks/RedisBenchmark",

@@ -1,14 +1,18 @@
 import Logging
+import ServiceLifecycle
 
 /// A pool of auto-pipelining Redis connections.
 ///
-/// Create one per server and share it; call ``shutdown()`` when done (or use
-/// ``withRedisClient(_:logger:_:)``). Every command is sent on the least busy
+/// Create one per server and share it; call ``shutdown()`` when done, use
+/// ``withRedisClient(_:logger:_:)``, or run it as a swift-service-lifecycle
+/// `Service` in the application's `ServiceGroup`, which shuts it down on
+/// graceful shutdown or cancellation. A client dropped without any of these
+/// still stops its connections' threads (and logs that it was not shut down). Every command is sent on the least busy
 /// connection. A command that fails on the transport throws a ``RedisError``;
 /// the connection behind it reconnects by itself.
 public final class RedisClient: Sendable {
     public let configuration: RedisConfiguration
-    private let connections: [RedisConnection]
+    let connections: [RedisConnection]
     private let logger: Logger
 
     public init(
@@ -73,7 +77,20 @@ public final class RedisClient: Sendable {
     }
 
     deinit {
-        assert(connections.allSatisfy(\.isShutDown), "RedisClient deinitialised without shutdown()")
+        guard !connections.allSatisfy(\.isShutDown) else { return }
+        logger.warning("RedisClient released without shutdown(); closing its connections")
+        for connection in connections { connection.requestShutdown() }
+    }
+}
+
+extension RedisClient: Service {
+    /// Serves until the service group shuts down gracefully or the task is
+    /// cancelled, then closes every connection. The connections work from
+    /// the moment the client is created, so commands sent before `run()`
+    /// (or without it) work as well.
+    public func run() async throws {
+        try? await gracefulShutdown()
+        await shutdown()
     }
 }
 

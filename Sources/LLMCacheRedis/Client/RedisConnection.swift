@@ -148,9 +148,15 @@ final class RedisConnection: TaskExecutor {
     /// Fails what is queued, closes the connection and returns once the
     /// thread has ended (without blocking the caller's thread).
     func shutdown() async {
+        requestShutdown()
+        await finished.wait()
+    }
+
+    /// Tells the thread to fail what is queued and end, without waiting:
+    /// for an owner going away without ``shutdown()``.
+    func requestShutdown() {
         queue.withLock { $0.isShutDown = true }
         wakeUp.signal()
-        await finished.wait()
     }
 
     var isShutDown: Bool { queue.withLock { $0.isShutDown } }

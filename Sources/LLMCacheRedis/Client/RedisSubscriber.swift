@@ -41,8 +41,13 @@ final class RedisSubscriber: Sendable {
 
     /// Stops the thread; returns once it has closed its connections.
     func shutdown() async {
-        isShutDown.store(true, ordering: .releasing)
+        requestStop()
         await finished.wait()
+    }
+
+    /// Tells the thread to close its connections and end, without waiting.
+    func requestStop() {
+        isShutDown.store(true, ordering: .releasing)
     }
 
     private var stopping: Bool { isShutDown.load(ordering: .acquiring) }

@@ -1,6 +1,7 @@
 import Foundation
 import LLMCache
 import Logging
+import ServiceLifecycle
 import Synchronization
 
 /// Publishes a ``CacheStack``'s statistics to its Redis namespace in
@@ -104,9 +105,16 @@ public final class RedisStatisticsPublisher: Sendable {
     }
 
     /// Publishes every ``Configuration/interval`` until the calling task is
-    /// cancelled, then publishes what is left: for a task group or a service
-    /// runner of the application's own. Failures are logged, never thrown.
+    /// cancelled or its service group shuts down gracefully, then publishes
+    /// what is left: the publisher is a swift-service-lifecycle `Service`.
+    /// Failures are logged, never thrown.
     public func run() async {
+        await cancelWhenGracefulShutdown { await self.publishPeriodically() }
+        // The final batch must go out even though this task is cancelled.
+        await Task { await self.publishLoggingFailures() }.value
+    }
+
+    private func publishPeriodically() async {
         while !Task.isCancelled {
             do {
                 try await Task.sleep(for: configuration.interval)
@@ -115,8 +123,6 @@ public final class RedisStatisticsPublisher: Sendable {
             }
             await publishLoggingFailures()
         }
-        // The final batch must go out even though this task is cancelled.
-        await Task { await self.publishLoggingFailures() }.value
     }
 
     /// Stops the task ``start()`` began and publishes what is left; without
@@ -213,3 +219,5 @@ public final class RedisStatisticsPublisher: Sendable {
         }
     }
 }
+
+extension RedisStatisticsPublisher: Service {}

@@ -1,5 +1,6 @@
 import LLMCache
 import Logging
+import ServiceLifecycle
 import Synchronization
 
 /// One cache namespace in Redis, as seen by this process: its key names, its
@@ -108,7 +109,8 @@ public final class RedisNamespace: NamespaceVersionSource {
     }
 
     deinit {
-        assert(subscriber.withLock { $0 == nil }, "RedisNamespace deinitialised without shutdown()")
+        // Released without shutdown(): the listening thread must not outlive us.
+        subscriber.withLock { $0 }?.requestStop()
     }
 
     /// Stops listening. The client is not shut down: it may serve others.
@@ -209,5 +211,16 @@ public final class RedisNamespace: NamespaceVersionSource {
             if exchanged { return }
             current = original
         }
+    }
+}
+
+extension RedisNamespace: Service {
+    /// Listens until the service group shuts down gracefully or the task is
+    /// cancelled, then stops listening (the client is not shut down: run it
+    /// as a service of its own). The subscription starts when the namespace
+    /// is created, so that it is in place before the first request.
+    public func run() async throws {
+        try? await gracefulShutdown()
+        await shutdown()
     }
 }

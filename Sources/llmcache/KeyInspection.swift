@@ -105,7 +105,7 @@ struct KeyInspection: Encodable {
         answerKey: String, vectorSet: String, hash: String, namespace: RedisNamespace, client: RedisClient
     ) async throws -> [UInt8]? {
         let index = namespace.keyspace.semanticExpiryKey
-        let vectorSetRecord = Array("\(answerKey)|\(vectorSet)|\(hash)".utf8)
+        let vectorSetRecord = IndexRecord(answerKey: answerKey, containerKey: vectorSet, element: hash, container: .vectorSet).bytes
         if !(try await client.execute(RedisCommand("ZSCORE", index, vectorSetRecord)).isNull) { return vectorSetRecord }
         var cursor = "0"
         repeat {
@@ -130,6 +130,7 @@ struct KeyInspection: Encodable {
         case .tagSet: "tag set"
         case .semanticExpiryIndex: "semantic expiry index"
         case .version: "namespace version counter"
+        case .invalidationFence: "invalidation fence (counter or record)"
         case .setting(let name): "setting \(name)"
         case .statistics: "published statistics"
         case .unknown: "unknown key of namespace \(namespace)"

@@ -175,7 +175,7 @@ struct NamespaceInventory: Encodable {
         case .tagSet: .tagSets
         case .semanticExpiryIndex: .expiryIndex
         case .statistics: .statistics
-        case .version, .setting: .settings
+        case .version, .setting, .invalidationFence: .settings
         case .unknown: .unknown
         }
     }

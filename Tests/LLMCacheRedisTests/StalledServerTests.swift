@@ -45,7 +45,6 @@ struct StalledServerTests {
         let redis = stack.statistics.tiers[1]
         #expect(redis.hits == 0 && redis.errors + redis.skipped + redis.misses == 10_000)
         #expect(redis.errors >= 5, "lookups failed (timeouts, full queues) until the breaker opened")
-        #expect(redis.skipped > 0 || redis.errors > 5_000, "then the tier was skipped, or refused at once")
 
         // Once the server answers again (and the breaker lets a probe
         // through), the tier serves and stores as before.

@@ -42,18 +42,18 @@ struct BucketIndex: SemanticIndex {
         guard let frames = try await client.execute(RedisCommand("MGET", answerKeys)).array, frames.count == best.count
         else { throw RedisError(.protocolError, "unexpected MGET reply") }
         var candidates: [SemanticCandidate] = []
-        var dead: [[UInt8]] = []
+        var dead: [IndexRecord] = []
         for (match, (answerKey, frame)) in zip(best, zip(answerKeys, frames)) {
-            let record = answerKey + Array("|\(match.bucket)|\(match.element)".utf8)
+            let record = IndexRecord(
+                answerKey: String(decoding: answerKey, as: UTF8.self), containerKey: match.bucket, element: match.element,
+                container: .bucket)
             if let frame = frame.bytes {
                 candidates.append(SemanticCandidate(similarity: match.similarity, frame: frame, answerKey: answerKey, record: record))
             } else {
                 dead.append(record)
             }
         }
-        if !dead.isEmpty {
-            _ = try await client.run(RedisScripts.dropRecords, keys: [keyspace.semanticExpiryKey], arguments: dead)
-        }
+        if !dead.isEmpty { try await client.drop(dead, keyspace: keyspace) }
         return candidates
     }
 

@@ -161,10 +161,12 @@ public final class RedisSemanticTier: FencedCacheTier {
     /// many. Stores call it every ``Configuration/sweepInterval``.
     @discardableResult
     public func sweep(limit: Int = 1000) async throws -> Int {
-        let reply = try await client.run(
-            RedisScripts.sweep, keys: [keyspace.semanticExpiryKey],
-            arguments: [clock.now.millisecondsSince1970.redisBytes, limit.redisBytes])
-        return Int(reply.int ?? 0)
+        let now = clock.now.millisecondsSince1970
+        let due = try await client.execute(
+            RedisCommand("ZRANGEBYSCORE", keyspace.semanticExpiryKey, "-inf", now, "LIMIT", 0, max(1, limit)))
+        let records = (due.array ?? []).compactMap(\.bytes).compactMap { IndexRecord($0, keyspace: keyspace) }
+        // Removed only if still due: a sliding hit may have moved one since it was read.
+        return try await client.drop(records, keyspace: keyspace, dueAt: now)
     }
 
     /// The backend in use, asking the server which it offers if the
@@ -190,7 +192,7 @@ public final class RedisSemanticTier: FencedCacheTier {
                 "removing an undecodable semantic entry",
                 metadata: ["key": "\(String(decoding: candidate.answerKey, as: UTF8.self))", "error": "\(error)"])
             if let record = candidate.record {
-                _ = try await client.run(RedisScripts.dropRecords, keys: [keyspace.semanticExpiryKey], arguments: [record])
+                try await client.drop([record], keyspace: keyspace)
             } else {
                 try await client.execute(RedisCommand("UNLINK", candidate.answerKey))
             }
@@ -209,7 +211,7 @@ public final class RedisSemanticTier: FencedCacheTier {
         if let record = candidate.record {
             _ = try await client.run(
                 RedisScripts.touchRecord, keys: [candidate.answerKey, keyspace.semanticExpiryKey] + tagSets,
-                arguments: [milliseconds, record, expiresAt.millisecondsSince1970.redisBytes, expiry])
+                arguments: [milliseconds, record.bytes, expiresAt.millisecondsSince1970.redisBytes, expiry])
         } else {
             var stored = candidate.frame
             guard stored.count >= SlidingFrame.headerSize, stored[0] == SlidingFrame.marker else { return }

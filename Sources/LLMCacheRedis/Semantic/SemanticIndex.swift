@@ -45,10 +45,9 @@ struct SemanticCandidate: Sendable {
     var frame: [UInt8]
     /// The key holding the answer.
     var answerKey: [UInt8]
-    /// The index record (`answer|container|element`) for backends whose
-    /// vectors live apart from the answer; `nil` when removing the answer's
-    /// key removes the vector too.
-    var record: [UInt8]?
+    /// The index record for backends whose vectors live apart from the
+    /// answer; `nil` when removing the answer's key removes the vector too.
+    var record: IndexRecord?
 }
 
 /// An answer to write, with everything an index needs.
@@ -76,20 +75,22 @@ extension RedisClient {
     /// Writes an answer, its expiry record and its tag memberships in one
     /// script call, with the vector too when `containerKey` is an LSH bucket
     /// (`vectorInBucket`); the record names answer, container and element so
-    /// that any later removal takes them together. Returns the answer key
-    /// and the record, or `nil` if the fence refused the write.
+    /// that any later removal takes them together. Returns the record, or
+    /// `nil` if the fence refused the write.
     func storeIndexed(
         _ entry: IndexedEntry, containerKey: String, keyspace: RedisKeyspace, vectorInBucket: Bool
-    ) async throws -> (answerKey: String, record: String)? {
+    ) async throws -> IndexRecord? {
         let answerKey = keyspace.semanticAnswerPrefix(container: entry.container.id, version: entry.container.version) + entry.key.hex
-        let record = "\(answerKey)|\(containerKey)|\(entry.key.hex)"
+        let record = IndexRecord(
+            answerKey: answerKey, containerKey: containerKey, element: entry.key.hex,
+            container: vectorInBucket ? .bucket : .vectorSet)
         let reply = try await run(
             RedisScripts.storeIndexed,
             keys: [Array(answerKey.utf8), Array(containerKey.utf8), keyspace.semanticExpiryKey] + entry.fence.keys,
             arguments: [
                 entry.frame, entry.ttl.redisBytes, vectorInBucket ? VectorBytes.encode(entry.vector) : [],
-                Array(entry.key.hex.utf8), Array(record.utf8), entry.expiryScore,
+                Array(entry.key.hex.utf8), record.bytes, entry.expiryScore,
             ] + entry.fence.arguments)
-        return reply.int == 1 ? (answerKey, record) : nil
+        return reply.int == 1 ? record : nil
     }
 }

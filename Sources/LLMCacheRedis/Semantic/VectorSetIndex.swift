@@ -16,22 +16,30 @@ struct VectorSetIndex: SemanticIndex {
         // VSIM scores are (1 + cosine) / 2, in [0, 1].
         let lowestScore = (1 + minimumSimilarity) / 2
         let reply = try await client.run(
-            RedisScripts.searchVectorSet, keys: [Array(setKey.utf8), keyspace.semanticExpiryKey],
+            RedisScripts.searchVectorSet, keys: [Array(setKey.utf8)],
             arguments: [
                 VectorBytes.encode(vector), count.redisBytes, settings.searchExplorationFactor.redisBytes,
                 Array(String(max(0, lowestScore - 1e-6)).utf8), Array(answerPrefix.utf8),
             ])
-        guard let flat = reply.array, flat.count % 3 == 0 else {
+        guard let parts = reply.array, parts.count == 2, let flat = parts[0].array, let dead = parts[1].array,
+            flat.count % 3 == 0
+        else {
             throw RedisError(.protocolError, "unexpected reply from the vector-set search script")
+        }
+        func record(_ element: String) -> IndexRecord {
+            IndexRecord(answerKey: answerPrefix + element, containerKey: setKey, element: element, container: .vectorSet)
+        }
+        if !dead.isEmpty {
+            // Vectors whose answer expired or was removed: they go now.
+            try await client.drop(dead.compactMap(\.string).map(record), keyspace: keyspace)
         }
         return try stride(from: 0, to: flat.count, by: 3).map { index in
             guard let element = flat[index].string, let score = flat[index + 1].string.flatMap(Float.init),
                 let frame = flat[index + 2].bytes
             else { throw RedisError(.protocolError, "unexpected VSIM result") }
-            let answerKey = answerPrefix + element
             return SemanticCandidate(
-                similarity: min(1, max(-1, 2 * score - 1)), frame: frame, answerKey: Array(answerKey.utf8),
-                record: Array("\(answerKey)|\(setKey)|\(element)".utf8))
+                similarity: min(1, max(-1, 2 * score - 1)), frame: frame, answerKey: Array((answerPrefix + element).utf8),
+                record: record(element))
         }
     }
 
@@ -41,21 +49,21 @@ struct VectorSetIndex: SemanticIndex {
     /// thread (and every lookup) for milliseconds per insert in a large set.
     func store(_ entry: IndexedEntry) async throws -> Bool {
         let setKey = keyspace.vectorSetKey(container: entry.container.id, version: entry.container.version)
-        guard let stored = try await client.storeIndexed(entry, containerKey: setKey, keyspace: keyspace, vectorInBucket: false)
+        guard let record = try await client.storeIndexed(entry, containerKey: setKey, keyspace: keyspace, vectorInBucket: false)
         else { return false }
-        let expiryKey = keyspace.semanticExpiryKey
         do {
             _ = try await client.execute(
                 RedisCommand(
                     "VADD", setKey, "FP32", VectorBytes.encode(entry.vector), entry.key.hex, "CAS",
                     settings.quantization.rawValue, "M", settings.links, "EF", settings.buildExplorationFactor))
         } catch {
-            _ = try? await client.run(RedisScripts.dropRecords, keys: [expiryKey], arguments: [Array(stored.record.utf8)])
+            _ = try? await client.drop([record], keyspace: keyspace)
             throw error
         }
         let dropped = try await client.run(
-            RedisScripts.dropUnanswered, keys: [Array(stored.answerKey.utf8), expiryKey],
-            arguments: [Array(stored.record.utf8)])
+            RedisScripts.dropUnanswered,
+            keys: [Array(record.answerKey.utf8), keyspace.semanticExpiryKey, Array(setKey.utf8)],
+            arguments: [record.bytes, Array(record.element.utf8)])
         return dropped.int != 1
     }
 }

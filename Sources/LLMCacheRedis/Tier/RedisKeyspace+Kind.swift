@@ -22,6 +22,9 @@ extension RedisKeyspace {
         case semanticExpiryIndex
         /// The namespace version counter.
         case version
+        /// The invalidation counter and its records (`fence`, `fence:all`,
+        /// `fence:tag:{sha256}`), which fence stores of stale answers.
+        case invalidationFence
         /// A shared setting kept by `removeAll()`: `cfg:{name}`.
         case setting(name: String)
         /// Published statistics (see `RedisStatisticsPublisher`): `stats:…`.
@@ -53,6 +56,7 @@ extension RedisKeyspace {
         let parts = rest.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
         switch parts.first {
         case "version" where parts.count == 1: return .version
+        case "fence": return .invalidationFence
         case "sx" where parts.count == 1: return .semanticExpiryIndex
         case "tag" where parts.count == 2: return .tagSet
         case "cfg" where parts.count >= 2: return .setting(name: parts.dropFirst().joined(separator: ":"))

@@ -127,13 +127,36 @@ public final class RedisNamespace: NamespaceVersionSource {
     func invalidate(tags: Set<String>) async throws -> Int {
         guard !tags.isEmpty else { return 0 }
         let sorted = tags.sorted()
-        let keys = [keyspace.fenceKey, keyspace.semanticExpiryKey] + sorted.map(keyspace.tagKey)
-            + sorted.map(keyspace.tagFenceKey)
-        let reply = try await client.run(
-            RedisScripts.invalidateTags, keys: keys,
-            arguments: [keyspace.channel, InvalidationEvent.tags(sorted).encoded, RedisTTL.milliseconds(fenceWindow).redisBytes])
-        return Int(reply.int ?? 0)
+        let tagSets = sorted.map(keyspace.tagKey)
+        let tagFences = sorted.map(keyspace.tagFenceKey)
+        // Stores with these tags are held and the members read first, so that
+        // the script can declare every key it touches; it refuses (-1) if a
+        // set gained a member meanwhile (only a store made without a mark can).
+        for _ in 0..<Self.invalidationAttempts {
+            let held = try await client.run(
+                RedisScripts.holdTags, keys: tagFences + tagSets, arguments: [Self.holdTime.redisBytes])
+            let members = (held.array ?? []).flatMap { $0.array ?? [] }.compactMap(\.bytes)
+            let removal = EntryRemoval(members: Array(Set(members)), keyspace: keyspace)
+            let reply = try await client.run(
+                RedisScripts.invalidateTags,
+                keys: [keyspace.fenceKey, keyspace.semanticExpiryKey] + tagSets + tagFences + removal.keys,
+                arguments: [
+                    keyspace.channel, InvalidationEvent.tags(sorted).encoded, RedisTTL.milliseconds(fenceWindow).redisBytes,
+                    sorted.count.redisBytes, removal.count.redisBytes,
+                ] + removal.arguments)
+            guard let removed = reply.int else { throw RedisError(.protocolError, "unexpected invalidation reply") }
+            if removed >= 0 { return Int(removed) }
+        }
+        throw RedisError(
+            .serverError, "tags \(sorted) kept gaining members during \(Self.invalidationAttempts) invalidation attempts")
     }
+
+    /// How often an invalidation reads its tag sets again when unfenced
+    /// stores keep adding members between the read and the script.
+    static let invalidationAttempts = 8
+    /// How long stores of a tag being invalidated are held (ms) if the
+    /// invalidation does not complete.
+    static let holdTime: Int64 = 30_000
 
     /// Removes every key of the namespace but its version counter and shared
     /// settings, with `SCAN` and `UNLINK` (never `KEYS`, which blocks the

@@ -1,20 +1,29 @@
 /// The Lua scripts of the Redis tiers; each runs atomically on the server.
 ///
 /// Tag sets hold plain keys (exact entries, RediSearch documents) or index
-/// records `payload|container|element` (vector-set and LSH entries), so that
-/// one invalidation removes an answer together with its vector.
+/// records (vector-set and LSH entries, see `IndexRecord`), so that one
+/// invalidation removes an answer together with its vector. Every key a
+/// script reads or writes is passed in `KEYS` (scripts never take a record
+/// apart to find keys), as Redis Cluster requires; the one exception is the
+/// vector-set search, which reads the answers of the neighbours it finds
+/// (`searchVectorSet`).
 enum RedisScripts {
     /// Lua helpers shared by the scripts below.
     ///
     /// `setAnswer(key, value, ttl)` writes a key expiring after `ttl` ms (0: never).
     /// `stale(first)` reads the ``StoreFence`` layout whose tag sets start at
-    /// `KEYS[first]`: true if the entry's namespace version is no longer
-    /// current, or a flush or one of its tags was invalidated after the mark.
+    /// `KEYS[first]`: true if one of the entry's tags is being invalidated
+    /// right now (even without a mark), or, with a mark, if the entry's
+    /// namespace version is no longer current, or a flush or one of its tags
+    /// was invalidated after the mark.
     /// `tag(first, record, ttl)` adds `record` to those tag sets; a tag set
     /// lives as long as its longest-lived member. `extendTags(first, ttl)`
     /// makes the existing sets `KEYS[first...]` live at least `ttl` ms more.
-    /// `drop(record, expiry)` removes a key or an index record (answer,
-    /// vector, expiry entry); returns 1 if the answer still existed.
+    /// `dropEntries(expiry, firstKey, firstArg, count, dueAt)` removes the
+    /// `count` entries laid out as `EntryRemoval` says from `KEYS[firstKey]`
+    /// and `ARGV[firstArg]` (an index record with its answer, vector and
+    /// expiry record; with `dueAt`, only if its expiry record is due by
+    /// then); returns how many answers still existed and how many it removed.
     private static let helpers = """
         local function setAnswer(key, value, ttl)
           if ttl > 0 then
@@ -25,12 +34,16 @@ enum RedisScripts {
         end
         local function stale(first)
           local n, mark, version = tonumber(ARGV[#ARGV - 2]), ARGV[#ARGV - 1], ARGV[#ARGV]
+          local fences = {}
+          for i = first + n + 1, first + 2 * n + 1 do
+            fences[i] = redis.call('GET', KEYS[i])
+            if fences[i] == '\(StoreFence.hold)' then return true end
+          end
           if mark == '' then return false end
           if (redis.call('GET', KEYS[first + n]) or '0') ~= version then return true end
           local m = tonumber(mark)
           for i = first + n + 1, first + 2 * n + 1 do
-            local at = redis.call('GET', KEYS[i])
-            if at and tonumber(at) > m then return true end
+            if fences[i] and tonumber(fences[i]) > m then return true end
           end
           return false
         end
@@ -54,20 +67,28 @@ enum RedisScripts {
             if left >= 0 and left < ttl then redis.call('PEXPIRE', KEYS[i], ttl) end
           end
         end
-        local function drop(record, expiry)
-          local first = string.find(record, '|', 1, true)
-          if not first then return redis.call('UNLINK', record) end
-          local second = string.find(record, '|', first + 1, true)
-          local container = string.sub(record, first + 1, second - 1)
-          local element = string.sub(record, second + 1)
-          local removed = redis.call('UNLINK', string.sub(record, 1, first - 1))
-          if string.find(container, ':vs:', 1, true) then
-            redis.call('VREM', container, element)
-          else
-            redis.call('HDEL', container, element)
+        local function dropEntries(expiry, firstKey, firstArg, count, dueAt)
+          local k, removed, dropped = firstKey, 0, 0
+          for i = firstArg, firstArg + 3 * count - 1, 3 do
+            local kind, member, element = ARGV[i], ARGV[i + 1], ARGV[i + 2]
+            local due = true
+            if kind ~= 'k' and dueAt ~= '' then
+              local score = redis.call('ZSCORE', expiry, member)
+              due = score ~= false and tonumber(score) <= tonumber(dueAt)
+            end
+            if due then
+              removed = removed + redis.call('UNLINK', KEYS[k])
+              dropped = dropped + 1
+              if kind == 'v' then
+                redis.call('VREM', KEYS[k + 1], element)
+              elseif kind == 'h' then
+                redis.call('HDEL', KEYS[k + 1], element)
+              end
+              if kind ~= 'k' then redis.call('ZREM', expiry, member) end
+            end
+            if kind == 'k' then k = k + 1 else k = k + 2 end
           end
-          redis.call('ZREM', expiry, record)
-          return removed
+          return removed, dropped
         end
 
         """
@@ -86,28 +107,53 @@ enum RedisScripts {
             """)
 
     /// KEYS[1] the invalidation counter, KEYS[2] the semantic expiry index,
-    /// KEYS[3..2+n] the tag sets, KEYS[3+n..2+2n] the tags' fence keys. ARGV:
-    /// channel, message, fence window ms. Moves the counter, records it as
-    /// each tag's fence (so stores of answers computed before now are
-    /// refused), removes every member of each set (with its vector) and the
-    /// set, and publishes the message from inside the same step, so the
-    /// other processes hear of every invalidation that happened. Returns how
-    /// many answers still existed.
+    /// KEYS[3..2+n] the tag sets, KEYS[3+n..2+2n] the tags' fence keys, then
+    /// the members' keys (`EntryRemoval`). ARGV: channel, message, fence
+    /// window ms, n, the member count, then the members' arguments.
+    ///
+    /// The members were read before the call by `holdTags` (their keys must
+    /// be declared); if a tag set now lists one that was not passed (a store
+    /// made without a mark), nothing is done and -1 comes back, for the
+    /// caller to read again. Otherwise it moves the
+    /// counter, records it as each tag's fence (so stores of answers
+    /// computed before now are refused), removes every member (with its
+    /// vector) and the sets, and publishes the message from inside the same
+    /// step, so the other processes hear of every invalidation that
+    /// happened. Returns how many answers still existed.
     static let invalidateTags = RedisScript(
         helpers + """
-            local epoch = redis.call('INCR', KEYS[1])
-            local n = (#KEYS - 2) / 2
-            local removed = 0
+            local n, count = tonumber(ARGV[4]), tonumber(ARGV[5])
+            local declared = {}
+            for i = 6, 5 + 3 * count, 3 do declared[ARGV[i + 1]] = true end
             for k = 3, 2 + n do
-              redis.call('SET', KEYS[k + n], epoch, 'PX', ARGV[3])
-              for _, record in ipairs(redis.call('SMEMBERS', KEYS[k])) do
-                removed = removed + drop(record, KEYS[2])
+              for _, member in ipairs(redis.call('SMEMBERS', KEYS[k])) do
+                if not declared[member] then return -1 end
               end
-              redis.call('UNLINK', KEYS[k])
             end
+            local epoch = redis.call('INCR', KEYS[1])
+            for k = 3, 2 + n do redis.call('SET', KEYS[k + n], epoch, 'PX', ARGV[3]) end
+            local removed = dropEntries(KEYS[2], 3 + 2 * n, 6, count, '')
+            for k = 3, 2 + n do redis.call('UNLINK', KEYS[k]) end
             redis.call('PUBLISH', ARGV[1], ARGV[2])
             return removed
             """)
+
+    /// KEYS[1..n] the tags' fence keys, KEYS[n+1..2n] the tag sets; ARGV[1]
+    /// how long the hold lasts (ms). Holds every store of an answer with one
+    /// of the tags (their fence becomes higher than any mark) while the
+    /// invalidation runs, so the sets stop growing; returns each set's
+    /// members for `invalidateTags` to declare. If the invalidation does not
+    /// complete, the hold lapses after its time.
+    static let holdTags = RedisScript(
+        """
+        local n = #KEYS / 2
+        local members = {}
+        for i = 1, n do
+          redis.call('SET', KEYS[i], '\(StoreFence.hold)', 'PX', ARGV[1])
+          members[i] = redis.call('SMEMBERS', KEYS[i + n])
+        end
+        return members
+        """)
 
     /// KEYS[1] the invalidation counter, KEYS[2] the flush fence. Moves the
     /// counter and records it as the flush fence: answers computed before
@@ -160,16 +206,18 @@ enum RedisScripts {
             return 1
             """)
 
-    /// KEYS[1] the answer, KEYS[2] the expiry index; ARGV[1] an index record.
-    /// Runs after a vector set's `VADD`: an invalidation or expiry between
-    /// the store script and the `VADD` found no vector to remove, so if the
-    /// answer is gone the vector goes now. Returns 1 if it was dropped.
+    /// KEYS[1] the answer, KEYS[2] the expiry index, KEYS[3] the vector set;
+    /// ARGV[1] the index record, ARGV[2] the element. Runs after a vector
+    /// set's `VADD`: an invalidation or expiry between the store script and
+    /// the `VADD` found no vector to remove, so if the answer is gone the
+    /// vector goes now. Returns 1 if it was dropped.
     static let dropUnanswered = RedisScript(
-        helpers + """
-            if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-            drop(ARGV[1], KEYS[2])
-            return 1
-            """)
+        """
+        if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+        redis.call('VREM', KEYS[3], ARGV[2])
+        redis.call('ZREM', KEYS[2], ARGV[1])
+        return 1
+        """)
 
     /// KEYS[1] a RediSearch document, then a ``StoreFence``. ARGV: TTL ms
     /// (0: none), the document's field/value pairs, then the fence's.
@@ -185,27 +233,29 @@ enum RedisScripts {
             return 1
             """)
 
-    /// KEYS[1] a vector set, KEYS[2] the expiry index. ARGV: FP32 vector,
-    /// count, EF, lowest score, answer key prefix. Returns element, score and
-    /// answer of up to `count` neighbours at or above the score whose answer
-    /// still exists; neighbours whose answer is gone are removed on the way.
+    /// KEYS[1] a vector set. ARGV: FP32 vector, count, EF, lowest score,
+    /// answer key prefix. Returns two arrays: element, score and answer of
+    /// up to `count` neighbours at or above the score whose answer still
+    /// exists, and the elements whose answer is gone (for the caller to
+    /// remove). Reads the answers it finds under the prefix: the only script
+    /// whose keys cannot all be known before it runs (in a cluster they
+    /// share the set's slot).
     static let searchVectorSet = RedisScript(
-        helpers + """
-            if redis.call('EXISTS', KEYS[1]) == 0 then return {} end
+        """
+            if redis.call('EXISTS', KEYS[1]) == 0 then return {{}, {}} end
             local found = redis.call('VSIM', KEYS[1], 'FP32', ARGV[1], 'WITHSCORES', 'COUNT', ARGV[2], 'EF', ARGV[3])
             local lowest = tonumber(ARGV[4])
-            local out = {}
+            local out, dead = {}, {}
             for i = 1, #found, 2 do
               if tonumber(found[i + 1]) < lowest then break end
-              local answerKey = ARGV[5] .. found[i]
-              local frame = redis.call('GET', answerKey)
+              local frame = redis.call('GET', ARGV[5] .. found[i])
               if frame then
                 table.insert(out, found[i]); table.insert(out, found[i + 1]); table.insert(out, frame)
               else
-                drop(answerKey .. '|' .. KEYS[1] .. '|' .. found[i], KEYS[2])
+                table.insert(dead, found[i])
               end
             end
-            return out
+            return {out, dead}
             """)
 
     /// KEYS: LSH buckets. Returns, per bucket, its element/vector pairs as one array.
@@ -216,20 +266,15 @@ enum RedisScripts {
         return out
         """)
 
-    /// KEYS[1] the expiry index; ARGV: records. Removes each record's answer and vector.
-    static let dropRecords = RedisScript(
+    /// KEYS[1] the expiry index, then the entries' keys (`EntryRemoval`);
+    /// ARGV: a time in ms or empty, the entry count, the entries'
+    /// arguments. Removes each entry's answer, vector and expiry record; with
+    /// a time, only entries whose expiry record is due by then (the sweep,
+    /// which read them a moment earlier). Returns how many it removed.
+    static let dropEntries = RedisScript(
         helpers + """
-            for i = 1, #ARGV do drop(ARGV[i], KEYS[1]) end
-            return #ARGV
-            """)
-
-    /// KEYS[1] the expiry index; ARGV[1] now in ms, ARGV[2] the most records
-    /// to remove. Removes vectors whose answers have expired; returns how many.
-    static let sweep = RedisScript(
-        helpers + """
-            local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, ARGV[2])
-            for _, record in ipairs(due) do drop(record, KEYS[1]) end
-            return #due
+            local _, dropped = dropEntries(KEYS[1], 2, 3, tonumber(ARGV[2]), ARGV[1])
+            return dropped
             """)
 
     /// KEYS[1] an answer, KEYS[2] the expiry index, KEYS[3..] its tag sets;

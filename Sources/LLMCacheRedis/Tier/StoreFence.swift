@@ -14,6 +14,10 @@ struct StoreFence {
     /// Tag count, mark, version.
     let arguments: [[UInt8]]
 
+    /// A tag's fence while its invalidation runs: above every mark, so every
+    /// store of an answer with that tag is refused (2^53, exact in Lua).
+    static let hold = "9007199254740992"
+
     init(keyspace: RedisKeyspace, tags: Set<String>, version: UInt64, mark: InvalidationMark?) {
         let sorted = tags.sorted()
         keys = sorted.map(keyspace.tagKey) + [keyspace.versionKey, keyspace.flushFenceKey] + sorted.map(keyspace.tagFenceKey)

@@ -44,6 +44,7 @@ print("Redis: namespaces \"\(support.keyspace.namespace)\" and \"\(billing.keysp
 let supportMemory = MemoryTier(maxEntries: 1_000, ttl: .seconds(300))
 support.propagateInvalidations(to: supportMemory)
 let wal = try WriteAheadLogTier(file: logFile)
+support.propagateInvalidations(to: wal)  // any tier can follow other processes' invalidations
 let supportStack = CacheStack(versionSource: support) {
     supportMemory
     wal

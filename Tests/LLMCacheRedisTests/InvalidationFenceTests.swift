@@ -202,3 +202,38 @@ final class Gate: Sendable {
         }
     }
 }
+
+/// A tier of a user's own follows other processes' invalidations.
+@Suite("Following invalidations")
+struct FollowingTests {
+    /// Records what it was told, in order.
+    final class RecordingTier: CacheTier {
+        let name = "recording"
+        let matching: TierMatching = .exact
+        let events = Mutex<[String]>([])
+
+        func lookup(_ query: CacheQuery) -> CacheHit? { nil }
+        func store(_ entry: CacheEntry, for query: CacheQuery) {}
+        func invalidate(tags: Set<String>) async -> Int {
+            events.withLock { $0.append("tags \(tags.sorted())") }
+            return 0
+        }
+        func removeAll() async { events.withLock { $0.append("cleared") } }
+        func namespaceVersionDidChange(to version: UInt64) {}
+    }
+
+    @Test func anyTierHearsInvalidationsAndFlushesInOrder() async throws {
+        try await withNamespace { client, namespace in
+            let tier = RecordingTier()
+            namespace.propagateInvalidations(to: tier)
+            let other = try await RedisNamespace(name: namespace.keyspace.namespace, client: client)
+            _ = try await RedisExactTier(namespace: other).invalidate(tags: ["a", "b"])
+            try await other.removeAllEntries()
+            _ = try await RedisExactTier(namespace: other).invalidate(tags: ["c"])
+            let heard = try await waitUntil(.seconds(10)) { tier.events.withLock { $0.count } == 3 }
+            #expect(heard != nil)
+            #expect(tier.events.withLock { $0 } == ["tags [\"a\", \"b\"]", "cleared", "tags [\"c\"]"])
+            await other.shutdown()
+        }
+    }
+}

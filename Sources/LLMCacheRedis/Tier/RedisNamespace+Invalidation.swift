@@ -1,0 +1,115 @@
+import LLMCache
+import Logging
+
+/// Retiring answers in Redis: by tag, by flushing the namespace, by moving
+/// to a new version. Each tells every process, and each moves the fences
+/// that keep answers computed before it from being stored after it (see
+/// ``InvalidationMark``).
+extension RedisNamespace {
+    /// Moves every process to a new version (`INCR`) and tells them in the
+    /// same step.
+    public func bump() async throws -> UInt64 {
+        let (prefix, suffix) = InvalidationEvent.versionMessageAround
+        let reply = try await client.run(
+            RedisScripts.bumpVersion, keys: [keyspace.versionKey], arguments: [keyspace.channel, prefix, suffix])
+        guard let next = reply.int else { throw RedisError(.protocolError, "version bump did not return an integer") }
+        let newVersion = UInt64(max(0, next))
+        version.advance(to: newVersion)
+        return newVersion
+    }
+
+    /// The namespace's invalidation counter now, as a mark for a
+    /// computation about to start (see ``InvalidationMark``).
+    func invalidationMark() async throws -> InvalidationMark {
+        let reply = try await client.execute(RedisCommand("GET", keyspace.fenceKey))
+        return InvalidationMark(epoch: reply.string.flatMap(UInt64.init) ?? 0)
+    }
+
+    /// Whether a store with `mark` can still be checked: Redis forgets a
+    /// tag's invalidation after ``fenceWindow``, so an older mark is refused.
+    func accepts(_ mark: InvalidationMark?) -> Bool {
+        guard let mark else { return true }
+        guard mark.takenAt.duration(to: .now) < fenceWindow else {
+            logger.info("not storing an answer whose computation outlasted the fence window")
+            return false
+        }
+        return true
+    }
+
+    /// Removes every entry carrying any of `tags`, in every Redis tier of the
+    /// namespace (tag sets are shared), and tells every process.
+    func invalidate(tags: Set<String>) async throws -> Int {
+        guard !tags.isEmpty else { return 0 }
+        let sorted = tags.sorted()
+        let tagSets = sorted.map(keyspace.tagKey)
+        let tagFences = sorted.map(keyspace.tagFenceKey)
+        // Stores with these tags are held and the members read first, so that
+        // the script can declare every key it touches; it refuses (-1) if a
+        // set gained a member meanwhile (only a store made without a mark can).
+        for _ in 0..<Self.invalidationAttempts {
+            let held = try await client.run(
+                RedisScripts.holdTags, keys: tagFences + tagSets, arguments: [Self.holdTime.redisBytes])
+            let members = (held.array ?? []).flatMap { $0.array ?? [] }.compactMap(\.bytes)
+            let removal = EntryRemoval(members: Array(Set(members)), keyspace: keyspace)
+            let reply = try await client.run(
+                RedisScripts.invalidateTags,
+                keys: [keyspace.fenceKey, keyspace.semanticExpiryKey] + tagSets + tagFences + removal.keys,
+                arguments: [
+                    keyspace.channel, InvalidationEvent.tags(sorted).encoded, RedisTTL.milliseconds(fenceWindow).redisBytes,
+                    sorted.count.redisBytes, removal.count.redisBytes,
+                ] + removal.arguments)
+            guard let removed = reply.int else { throw RedisError(.protocolError, "unexpected invalidation reply") }
+            if removed >= 0 { return Int(removed) }
+        }
+        throw RedisError(
+            .serverError, "tags \(sorted) kept gaining members during \(Self.invalidationAttempts) invalidation attempts")
+    }
+
+    /// How often an invalidation reads its tag sets again when unfenced
+    /// stores keep adding members between the read and the script.
+    static let invalidationAttempts = 8
+    /// How long stores of a tag being invalidated are held (ms) if the
+    /// invalidation does not complete.
+    static let holdTime: Int64 = 30_000
+
+    /// Removes every key of the namespace but its version counter and shared
+    /// settings, with `SCAN` and `UNLINK` (never `KEYS`, which blocks the
+    /// server), and tells every process; returns how many keys it deleted.
+    ///
+    /// A large namespace takes a while, so `progress` hears the running
+    /// total after each batch (about a thousand keys) and a command-line tool
+    /// can show that the deletion is moving.
+    ///
+    /// - Parameter includingSettings: also delete the version counter and the
+    ///   shared settings (the LSH seed), leaving nothing of the namespace: for
+    ///   a namespace that is being thrown away (a benchmark's, a test's).
+    ///   Processes still using it would start over at version 0.
+    @discardableResult
+    public func removeAllEntries(includingSettings: Bool = false, progress: (Int) -> Void = { _ in }) async throws -> Int {
+        // First, so that answers computed before the flush are not stored after it.
+        _ = try await client.run(RedisScripts.fenceFlush, keys: [keyspace.fenceKey, keyspace.flushFenceKey])
+        var cursor: [UInt8] = Array("0".utf8)
+        var deleted = 0
+        repeat {
+            let reply = try await client.execute(RedisCommand("SCAN", cursor, "MATCH", keyspace.pattern, "COUNT", 1000))
+            guard let parts = reply.array, parts.count == 2, let next = parts[0].bytes, let keys = parts[1].array else {
+                throw RedisError(.protocolError, "unexpected SCAN reply")
+            }
+            let doomed = keys.compactMap(\.bytes).filter { includingSettings || !keyspace.survivesRemoveAll($0) }
+            if !doomed.isEmpty {
+                // Keys that expired between SCAN and UNLINK are not counted.
+                deleted += Int(try await client.execute(RedisCommand("UNLINK", doomed)).int ?? 0)
+                progress(deleted)
+            }
+            cursor = next
+        } while cursor != Array("0".utf8)
+        try await broadcast(.cleared)
+        return deleted
+    }
+
+    /// Tells every process (this one included) about `event`.
+    func broadcast(_ event: InvalidationEvent) async throws {
+        try await client.execute(RedisCommand("PUBLISH", keyspace.channel, event.encoded))
+    }
+
+}

@@ -96,9 +96,14 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
-        // Measurement helpers shared by the benchmarks and `llmcache bench`.
+        // Measurement helpers shared by the benchmarks and `llmcache bench`:
+        // latency samples, the benchmark payload, throwaway namespaces, precomputed vectors.
         .target(
-            name: "BenchmarkSupport", dependencies: ["LLMCache", "LLMCacheRedis", "LLMCacheTesting"],
+            name: "LLMCacheMeasurement", dependencies: ["LLMCache", "LLMCacheRedis", "LLMCacheTesting"],
+            swiftSettings: strictSettings),
+        // What only the benchmark executables need (their report format), plus the helpers above.
+        .target(
+            name: "BenchmarkSupport", dependencies: ["LLMCacheMeasurement"],
             path: "Benchmarks/BenchmarkSupport", swiftSettings: strictSettings),
         .executableTarget(
             name: "MemoryTierBenchmark",
@@ -129,7 +134,7 @@ let package = Package(
         .executableTarget(
             name: "llmcache",
             dependencies: [
-                "LLMCache", "LLMCacheEmbeddings", "LLMCacheRedis", "BenchmarkSupport",
+                "LLMCache", "LLMCacheEmbeddings", "LLMCacheRedis", "LLMCacheMeasurement",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings

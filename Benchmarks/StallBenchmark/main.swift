@@ -70,8 +70,6 @@ func percentile(_ sorted: [Double], _ share: Double) -> Double {
     sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int(Double(sorted.count) * share))]
 }
 
-func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
-
 let configuration = try RedisConfiguration(url: url)
 let client = RedisClient(configuration: configuration)
 // CLIENT PAUSE is sent on a connection of its own (the paused server still answers it).

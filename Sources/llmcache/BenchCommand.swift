@@ -1,5 +1,5 @@
 import ArgumentParser
-import BenchmarkSupport
+import LLMCacheMeasurement
 import Foundation
 import LLMCacheRedis
 

@@ -1,4 +1,4 @@
-import BenchmarkSupport
+import LLMCacheMeasurement
 import Foundation
 
 /// One measured phase of `llmcache bench`.

@@ -1,4 +1,4 @@
-import BenchmarkSupport
+import LLMCacheMeasurement
 import Foundation
 import LLMCache
 import LLMCacheRedis

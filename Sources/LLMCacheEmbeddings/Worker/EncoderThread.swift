@@ -15,7 +15,7 @@ import LLMCache
 /// share the next one. With a `batchWindow`, an idle thread also waits that
 /// long after the oldest call for company before it starts.
 ///
-/// `@unchecked Sendable`: `queue`, `statistics`, `held`, `stopping` and every
+/// `@unchecked Sendable`: `queue`, `counters`, `held`, `stopping` and every
 /// job's mutable fields are only touched with `condition` locked.
 final class EncoderThread: @unchecked Sendable {
     private let condition = NSCondition()

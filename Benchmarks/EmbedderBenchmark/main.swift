@@ -1,19 +1,21 @@
 // MiniLMEmbedder figures: model load time and resident memory, batch-1
-// latency for a short question and for a ~20-word one, and batch-32
-// throughput of short questions. Questions are real ones: the first sides of
+// latency for a short question and for a ~20-word one, batch-32
+// throughput of short questions, and dynamic batching: 64 single-question
+// calls made concurrently from 64 tasks against the same 64 one at a time. Questions are real ones: the first sides of
 // ../shared/data/pairs/qqp-dev.jsonl of at most 16 tokens, or of 18 to 22 words.
 //
 // On a machine shared with other work, wall-clock figures move with the load;
 // the `cpu_` figures (this process's CPU time, helper threads' spinning
 // included) move much less, so compare those between runs on a busy machine.
 //
-//   scripts/bench.sh EmbedderBenchmark [--runs 5] [--threads 2] [--json]
+//   scripts/bench.sh EmbedderBenchmark [--runs 5] [--threads 2] [--window-us 0] [--json]
 import BenchmarkSupport
 import Foundation
 import LLMCacheEmbeddings
 
 let runs = Int(BenchmarkReport.argument("runs") ?? "") ?? 5
 let threads = Int(BenchmarkReport.argument("threads") ?? "") ?? 2
+let windowMicroseconds = Int(BenchmarkReport.argument("window-us") ?? "") ?? 0
 let pairsFile = BenchmarkReport.argument("pairs") ?? "../shared/data/pairs/qqp-dev.jsonl"
 let folder = ProcessInfo.processInfo.environment[MiniLMEmbedder.modelPathVariable]
     ?? FileManager.default.currentDirectoryPath + "/.cache/models/all-MiniLM-L6-v2"
@@ -44,7 +46,7 @@ var embedder: MiniLMEmbedder?
 for _ in 0..<runs {
     embedder = nil
     let start = ContinuousClock.now
-    embedder = try MiniLMEmbedder(modelFolder: URL(fileURLWithPath: folder), configuration: .init(threads: threads))
+    embedder = try MiniLMEmbedder(modelFolder: URL(fileURLWithPath: folder), configuration: .init(threads: threads, batchWindow: .microseconds(windowMicroseconds)))
     loadTimes.append(seconds(ContinuousClock.now - start) * 1000)
 }
 let model = embedder!
@@ -68,6 +70,7 @@ var longP50: [Double] = []
 var throughput: [Double] = []
 var batchOneCPU: [Double] = []
 var batch32CPU: [Double] = []
+var rounds: [ConcurrentSinglesRound] = []
 for _ in 0..<runs {
     var samples: [Double] = []
     let cpuBefore = processCPUSeconds()
@@ -95,6 +98,8 @@ for _ in 0..<runs {
     for batch in batches { _ = try await model.embed(batch) }
     throughput.append(320 / seconds(ContinuousClock.now - start))
     batch32CPU.append((processCPUSeconds() - cpuStart) / 320 * 1000)
+
+    rounds.append(try await concurrentSinglesRound(model, Array(questions.prefix(64))))
 }
 
 var report = BenchmarkReport(name: "minilm-embedder")
@@ -111,4 +116,9 @@ report.add("long_questions_mean_tokens", Double(longTokens.reduce(0, +)) / Doubl
 report.add("batch1_20_words_p50_ms", median(longP50))
 report.add("batch32_sentences_per_second", median(throughput))
 report.add("batch32_cpu_ms_per_sentence", median(batch32CPU))
+report.add("batch_window_us", windowMicroseconds)
+report.add("singles64_sequential_sentences_per_second", median(rounds.map(\.sequentialPerSecond)))
+report.add("singles64_concurrent_sentences_per_second", median(rounds.map(\.concurrentPerSecond)))
+report.add("singles64_concurrent_over_sequential", median(rounds.map { $0.concurrentPerSecond / $0.sequentialPerSecond }))
+report.add("singles64_concurrent_forward_passes", median(rounds.map { Double($0.concurrentPasses) }))
 report.emit()

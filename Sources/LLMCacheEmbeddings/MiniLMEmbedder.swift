@@ -10,9 +10,12 @@ import LLMCache
 /// request locally in milliseconds.
 ///
 /// The forward pass runs on dedicated threads (see ``Configuration/threads``),
-/// never on Swift's cooperative pool; concurrent callers queue there in
-/// order. The threads exit when the embedder is released, after finishing
-/// the work already queued.
+/// never on Swift's cooperative pool. Concurrent callers queue there in order
+/// and are merged into shared forward passes of up to
+/// ``Configuration/maxBatchSize`` texts, so many small requests cost little
+/// more than one batch; the queue is bounded and a cancelled caller's texts
+/// leave it (see ``embed(_:)`` and ``statistics``). The threads exit when the
+/// embedder is released, after finishing the work already queued.
 ///
 /// On CPUs with AVX-512 the inner loops are this package's own kernels over
 /// weights packed at load time; elsewhere the products go to OpenBLAS. Both
@@ -26,13 +29,31 @@ public final class MiniLMEmbedder: Embedder {
         /// of a small machine; more threads than free cores only contend.
         public var threads: Int
         /// The most texts one forward pass encodes together; larger inputs
-        /// are split. Bounds memory (about 14 KB per token of a batch).
+        /// are split, and concurrent calls are merged up to this many.
+        /// Bounds memory (about 14 KB per token of a batch).
         public var maxBatchSize: Int
+        /// How long an idle embedder waits, after a call arrives, for more
+        /// calls to share its forward pass. Zero (the default) starts at
+        /// once: calls that arrive while a pass runs are merged into the next
+        /// one anyway, which is where concurrency comes from, and a lone
+        /// caller pays no added latency.
+        public var batchWindow: Duration
+        /// The most texts that may wait for the encoder; a call that would
+        /// go beyond fails at once with ``EmbeddingError/Code/queueFull``
+        /// (a single call larger than this is admitted into an empty queue).
+        /// Default 1024, about a second of work on two cores: past that a
+        /// caller is better served by a fast failure than by the wait.
+        public var maxQueuedTexts: Int
 
-        /// Defaults: 2 BLAS threads, batches of at most 32 texts.
-        public init(threads: Int = 2, maxBatchSize: Int = 32) {
+        /// Defaults: 2 BLAS threads, batches of at most 32 texts, no batch
+        /// window, at most 1024 texts waiting.
+        public init(
+            threads: Int = 2, maxBatchSize: Int = 32, batchWindow: Duration = .zero, maxQueuedTexts: Int = 1024
+        ) {
             self.threads = threads
             self.maxBatchSize = maxBatchSize
+            self.batchWindow = batchWindow
+            self.maxQueuedTexts = maxQueuedTexts
         }
     }
 
@@ -57,10 +78,10 @@ public final class MiniLMEmbedder: Embedder {
     var kernels: KernelSet { encoder.kernels }
 
     private let encoder: BertEncoder
-    private let worker: EncoderThread
+    /// Queues, merges and encodes the calls; owns the only use of the
+    /// encoder's workspace, one pass at a time.
+    let worker: EncoderThread
     private let team: ComputeTeam
-    /// Only touched on `worker`'s thread, one pass at a time.
-    private let workspace: EncoderWorkspace
 
     /// Loads the model from `modelFolder`, or else from the folder named by
     /// `LLMCACHE_MINILM_PATH`.
@@ -76,11 +97,14 @@ public final class MiniLMEmbedder: Embedder {
     /// Loads the model with the given implementation of the inner loops;
     /// tests use it to check the portable kernels on any CPU.
     init(modelFolder: URL?, configuration: Configuration, kernels: KernelSet) throws(EmbeddingError) {
-        guard configuration.threads >= 1, configuration.maxBatchSize >= 1 else {
+        guard configuration.threads >= 1, configuration.maxBatchSize >= 1, configuration.maxQueuedTexts >= 1,
+            configuration.batchWindow >= .zero
+        else {
             throw EmbeddingError(
                 .invalidConfiguration,
-                "MiniLMEmbedder needs threads ≥ 1 and maxBatchSize ≥ 1 (got \(configuration.threads) "
-                    + "and \(configuration.maxBatchSize))")
+                "MiniLMEmbedder needs threads ≥ 1, maxBatchSize ≥ 1, maxQueuedTexts ≥ 1 and batchWindow ≥ 0 "
+                    + "(got \(configuration.threads), \(configuration.maxBatchSize), "
+                    + "\(configuration.maxQueuedTexts) and \(configuration.batchWindow))")
         }
         let folder = try Self.resolveFolder(modelFolder)
         let tokenizer = try BertTokenizer(modelFolder: folder)
@@ -106,9 +130,15 @@ public final class MiniLMEmbedder: Embedder {
         self.configuration = configuration
         dimensions = encoder.dimensions
         maxSequenceLength = encoder.configuration.maxSequenceLength
-        worker = EncoderThread(name: "MiniLMEmbedder")
         self.team = team
-        workspace = encoder.makeWorkspace(team: team)
+        let workspace = encoder.makeWorkspace(team: team)
+        let maxLength = maxSequenceLength
+        worker = EncoderThread(
+            name: "MiniLMEmbedder", maxBatchSize: configuration.maxBatchSize,
+            batchWindow: configuration.batchWindow, maxQueuedTexts: configuration.maxQueuedTexts
+        ) { texts in
+            encoder.encode(texts.map { tokenizer.encode($0, maxLength: maxLength) }, workspace: workspace)
+        }
     }
 
     deinit {
@@ -117,27 +147,18 @@ public final class MiniLMEmbedder: Embedder {
     }
 
     /// One unit vector of ``dimensions`` floats per text, in order; `[]` for
-    /// no texts. Tokenising and encoding run on the embedder's own thread; the
-    /// calling task is suspended, not blocked, meanwhile.
+    /// no texts. Tokenising and encoding run on the embedder's own thread,
+    /// merged with other callers' texts into shared forward passes (the
+    /// vectors do not depend on the company); the calling task is suspended,
+    /// not blocked, meanwhile.
+    ///
+    /// Throws ``EmbeddingError/Code/queueFull`` at once when
+    /// ``Configuration/maxQueuedTexts`` texts already wait, and
+    /// `CancellationError` as soon as the calling task is cancelled: texts
+    /// still queued are then never encoded.
     public func embed(_ texts: [String]) async throws -> [[Float]] {
         guard !texts.isEmpty else { return [] }
-        let tokenizer = tokenizer
-        let encoder = encoder
-        let maxLength = maxSequenceLength
-        let batchSize = configuration.maxBatchSize
-        let workspace = workspace
-        return await withCheckedContinuation { continuation in
-            worker.submit {
-                var vectors: [[Float]] = []
-                vectors.reserveCapacity(texts.count)
-                for start in stride(from: 0, to: texts.count, by: batchSize) {
-                    let batch = texts[start..<min(start + batchSize, texts.count)]
-                    let ids = batch.map { tokenizer.encode($0, maxLength: maxLength) }
-                    vectors += encoder.encode(ids, workspace: workspace)
-                }
-                continuation.resume(returning: vectors)
-            }
-        }
+        return try await worker.embed(texts)
     }
 
     private static func resolveFolder(_ argument: URL?) throws(EmbeddingError) -> URL {

@@ -43,3 +43,19 @@ struct CachingEmbedderTests {
         #expect(cached.hitCount == 0)
     }
 }
+
+@Suite("CachingEmbedder cancellation")
+struct CachingEmbedderCancellationTests {
+    /// The wrapped call runs in the caller's task, so cancelling the caller
+    /// cancels it; nothing half-done is remembered.
+    @Test func cancellingTheCallerCancelsTheWrappedEmbedder() async throws {
+        let slow = SlowTestEmbedder()
+        let cached = CachingEmbedder(slow)
+        let call = Task { try await cached.embed(["x"]) }
+        await eventually { slow.startedCount == 1 }
+        call.cancel()
+        await #expect(throws: CancellationError.self) { try await call.value }
+        #expect(slow.cancelledCount == 1)
+        #expect(cached.hitCount == 0)
+    }
+}

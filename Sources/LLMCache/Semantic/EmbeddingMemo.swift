@@ -5,40 +5,63 @@ import Synchronization
 /// Several semantic tiers in one stack, and the store after a miss, all need
 /// the same vector; embedding costs milliseconds, so it is done once and shared.
 public final class EmbeddingMemo: Sendable {
-    private let tasks = CacheLock<[String: Task<[Float], any Error>]>([:])
+    /// One embedder's computation and how many callers are waiting for it.
+    private struct Computation {
+        let task: Task<[Float], any Error>
+        var waiters: Int
+    }
+
+    private let computations = CacheLock<[String: Computation]>([:])
 
     public init() {}
 
     /// The normalised embedding of `text` by `embedder`, computing it on first use.
     /// Concurrent callers share one computation.
     public func embedding(of text: String, using embedder: some Embedder) async throws -> [Float] {
-        try await task(for: text, using: embedder).value
+        try await embedding(of: text, using: embedder, timeout: nil)
     }
 
     /// Like ``embedding(of:using:)``, but gives up after `timeout` with
     /// ``CacheError/Code/embeddingFailed``, so that a slow embedding service
-    /// costs one tier a miss instead of stalling the request. The computation
-    /// itself goes on and later callers may still use it.
+    /// costs one tier a miss instead of stalling the request.
+    ///
+    /// When every caller waiting for the computation has given up, it is
+    /// cancelled rather than left to finish for nobody: an embedder that
+    /// honours cancellation (the native MiniLM one drops the queued texts)
+    /// then spends nothing more on it, which matters most when timeouts fire
+    /// because the embedder is overloaded. A later caller starts afresh.
     public func embedding(of text: String, using embedder: some Embedder, timeout: Duration?) async throws -> [Float] {
-        let task = task(for: text, using: embedder)
-        guard let timeout else { return try await task.value }
+        let key = embedder.identifier
+        let task = join(text, using: embedder)
+        guard let timeout else {
+            defer { leave(key, task, gaveUp: false) }
+            return try await task.value
+        }
         let outcome = FirstOutcome<[Float]>()
         return try await withCheckedThrowingContinuation { continuation in
             outcome.install(continuation)
             let timer = Task {
                 do { try await Task.sleep(for: timeout) } catch { return }  // cancelled: the result came first
-                outcome.resume(.failure(CacheError(.embeddingFailed, "embedding took longer than \(timeout)")))
+                if outcome.resume(.failure(CacheError(.embeddingFailed, "embedding took longer than \(timeout)"))) {
+                    self.leave(key, task, gaveUp: true)
+                }
             }
             Task {
-                outcome.resume(await task.result)
+                if outcome.resume(await task.result) { self.leave(key, task, gaveUp: false) }
                 timer.cancel()
             }
         }
     }
 
-    private func task(for text: String, using embedder: some Embedder) -> Task<[Float], any Error> {
-        tasks.withLock { tasks in
-            if let existing = tasks[embedder.identifier] { return existing }
+    /// The computation for `embedder`, started if there is none, counting
+    /// the caller as one more waiter.
+    private func join(_ text: String, using embedder: some Embedder) -> Task<[Float], any Error> {
+        computations.withLock { computations in
+            if var existing = computations[embedder.identifier] {
+                existing.waiters += 1
+                computations[embedder.identifier] = existing
+                return existing.task
+            }
             let task = Task<[Float], any Error> {
                 let vectors = try await embedder.embed([text])
                 guard vectors.count == 1 else {
@@ -46,9 +69,25 @@ public final class EmbeddingMemo: Sendable {
                 }
                 return try normalizedEmbedding(vectors[0], dimensions: embedder.dimensions)
             }
-            tasks[embedder.identifier] = task
+            computations[embedder.identifier] = Computation(task: task, waiters: 1)
             return task
         }
+    }
+
+    /// Counts one waiter of `task` out; when the last one gave up, forgets
+    /// the computation and cancels it.
+    private func leave(_ key: String, _ task: Task<[Float], any Error>, gaveUp: Bool) {
+        let abandoned = computations.withLock { computations -> Bool in
+            guard var entry = computations[key], entry.task == task else { return false }
+            entry.waiters -= 1
+            if gaveUp && entry.waiters == 0 {
+                computations[key] = nil
+                return true
+            }
+            computations[key] = entry
+            return false
+        }
+        if abandoned { task.cancel() }
     }
 }
 
@@ -60,11 +99,14 @@ private final class FirstOutcome<Value: Sendable>: Sendable {
         self.continuation.withLock { $0 = continuation }
     }
 
-    func resume(_ result: Result<Value, any Error>) {
+    /// Resumes with `result` if nothing has yet; returns whether it did.
+    @discardableResult
+    func resume(_ result: Result<Value, any Error>) -> Bool {
         let waiting = continuation.withLock { slot in
             defer { slot = nil }
             return slot
         }
         waiting?.resume(with: result)
+        return waiting != nil
     }
 }

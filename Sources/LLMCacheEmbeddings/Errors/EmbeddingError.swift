@@ -11,6 +11,7 @@ public struct EmbeddingError: Error, Sendable, CustomStringConvertible {
             case modelFileMissing
             case malformedModelFile
             case invalidConfiguration
+            case queueFull
         }
 
         private let base: Base
@@ -23,6 +24,11 @@ public struct EmbeddingError: Error, Sendable, CustomStringConvertible {
         public static var malformedModelFile: Self { .init(.malformedModelFile) }
         /// A setting passed in code is out of range (e.g. a batch size of 0).
         public static var invalidConfiguration: Self { .init(.invalidConfiguration) }
+        /// The embedder already holds as many waiting texts as its bound allows
+        /// (``MiniLMEmbedder/Configuration/maxQueuedTexts``). Failing at once
+        /// lets a caller shed load — a semantic tier counts a miss — instead of
+        /// queueing behind seconds of work it would time out on anyway.
+        public static var queueFull: Self { .init(.queueFull) }
 
         public var description: String { base.rawValue }
     }

@@ -41,7 +41,7 @@ struct KeyInspection: Encodable {
         func membership(_ member: [UInt8]?) -> (String) async throws -> Bool? {
             { tag in
                 guard let member else { return nil }
-                return try await client.execute(RedisCommand("SISMEMBER", keyspace.tagKey(tag), member)).int == 1
+                return try await namespace.tagSet(of: tag, lists: member)
             }
         }
 
@@ -50,24 +50,20 @@ struct KeyInspection: Encodable {
             if let frame = try await client.execute(RedisCommand("GET", bytes)).bytes {
                 answer = try await EntryReport.read(frame, preview: preview, isIndexed: membership(bytes))
             }
-        case .semanticAnswer(let version, let container, let hash) where type == "string":
-            // The index record names answer, vector container and element: tags list records.
-            let record = try await Self.indexRecord(
-                answerKey: key, vectorSet: keyspace.vectorSetKey(container: container, version: version), hash: hash,
-                namespace: namespace, client: client)
+        case .semanticAnswer(_, let container, _) where type == "string":
+            // Tags list the index record (answer, vector container, element), not the answer key.
+            let record = try await namespace.indexRecord(forSemanticAnswer: key)
             details["container"] = container
-            details["index record"] = record.map { String(decoding: $0, as: UTF8.self) } ?? "not found in the expiry index"
+            details["index record"] = record.map { String(decoding: $0.bytes, as: UTF8.self) } ?? "not found in the expiry index"
             if let frame = try await client.execute(RedisCommand("GET", bytes)).bytes {
-                answer = try await EntryReport.read(frame, preview: preview, isIndexed: membership(record))
+                answer = try await EntryReport.read(frame, preview: preview, isIndexed: membership(record?.bytes))
             }
         case .searchDocument where type == "hash":
-            let fields = try await client.execute(RedisCommand("HMGET", bytes, "p", "c", "vec")).array ?? []
-            if fields.count == 3 {
-                details["container"] = fields[1].string ?? "–"
-                details["vector dimensions"] = fields[2].bytes.map { "\($0.count / 4)" } ?? "–"
-                if let frame = fields[0].bytes {
-                    answer = try await EntryReport.read(frame, preview: preview, isIndexed: membership(bytes))
-                }
+            let document = try await namespace.searchDocument(bytes)
+            details["container"] = document.container ?? "–"
+            details["vector dimensions"] = document.dimensions.map { "\($0)" } ?? "–"
+            if let frame = document.storedValue {
+                answer = try await EntryReport.read(frame, preview: preview, isIndexed: membership(bytes))
             }
         case .vectorSet:
             details["vectors"] = try await client.send(RedisCommand("VCARD", bytes)).int.map { "\($0)" } ?? "–"
@@ -97,26 +93,6 @@ struct KeyInspection: Encodable {
             key: key, kind: Self.describe(kind, namespace: keyspace.namespace), keyVersion: kind?.version,
             currentVersion: namespace.current, type: type, ttlMs: ttl >= 0 ? ttl : nil, memoryBytes: memory,
             encoding: encoding, details: details, answer: answer, nowMs: SystemCacheClock().now.millisecondsSince1970)
-    }
-
-    /// The expiry index's record for a vector-set or LSH answer: a direct
-    /// check for the vector-set form, else a `ZSCAN` of the index.
-    private static func indexRecord(
-        answerKey: String, vectorSet: String, hash: String, namespace: RedisNamespace, client: RedisClient
-    ) async throws -> [UInt8]? {
-        let index = namespace.keyspace.semanticExpiryKey
-        let vectorSetRecord = IndexRecord(answerKey: answerKey, containerKey: vectorSet, element: hash, container: .vectorSet).bytes
-        if !(try await client.execute(RedisCommand("ZSCORE", index, vectorSetRecord)).isNull) { return vectorSetRecord }
-        var cursor = "0"
-        repeat {
-            let reply = try await client.execute(RedisCommand("ZSCAN", index, cursor, "MATCH", "\(answerKey)|*", "COUNT", 1000))
-            guard let parts = reply.array, parts.count == 2, let next = parts[0].string, let found = parts[1].array else {
-                return nil
-            }
-            if let record = found.first?.bytes { return record }
-            cursor = next
-        } while cursor != "0"
-        return nil
     }
 
     private static func describe(_ kind: RedisKeyspace.KeyKind?, namespace: String) -> String {

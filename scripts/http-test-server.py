@@ -43,6 +43,10 @@ Streaming models answer 400 unless the body has "stream": true and
 GET /calls?key=MODEL:FIRST_INPUT returns {"calls": n}: how many requests with
 that model and first input (for chat: the last user message) arrived (to
 count retries).
+
+GET /stats returns {"connections": n}: how many TCP connections carried at
+least one request other than /stats (to check that clients reuse connections;
+asking for the figure never changes it).
 """
 
 import json
@@ -55,6 +59,7 @@ from urllib.parse import parse_qs, urlparse
 
 lock = threading.Lock()
 calls = {}
+connections = 0
 
 
 def vectors(inputs, dims, extra=None):
@@ -78,6 +83,17 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, format, *args):
         pass
 
+    def setup(self):
+        super().setup()
+        self.counted = False  # one handler per connection: counted at its first request
+
+    def count_connection(self):
+        global connections
+        if not self.counted:
+            self.counted = True
+            with lock:
+                connections += 1
+
     def send_json(self, status, document, headers=None, raw=None):
         body = raw if raw is not None else json.dumps(document).encode()
         self.send_response(status)
@@ -90,6 +106,12 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_GET(self):
         url = urlparse(self.path)
+        if url.path == "/stats":
+            with lock:
+                count = connections
+            self.send_json(200, {"connections": count})
+            return
+        self.count_connection()
         if url.path == "/calls":
             key = parse_qs(url.query).get("key", [""])[0]
             with lock:
@@ -99,6 +121,7 @@ class Handler(BaseHTTPRequestHandler):
             self.send_json(404, {"error": {"message": "no such path"}})
 
     def do_POST(self):
+        self.count_connection()
         length = int(self.headers.get("Content-Length", "0"))
         raw = self.rfile.read(length)
         if urlparse(self.path).path == "/v1/chat/completions":

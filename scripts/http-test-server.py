@@ -19,6 +19,7 @@ POST /v1/embeddings picks a behaviour from the request's "model":
   wrong-dimensions 200 with vectors one component too long
   wrong-count      200 with one vector fewer than inputs
   non-finite       200 with a component of 1e39 (finite as a double, not as a float)
+  hold             waits until GET /release?key=FIRST_INPUT (at most 30 s), then like ok
 Vectors have "dimensions" components when the request names it, else 4.
 
 POST /v1/chat/completions picks a behaviour from the request's "model" too:
@@ -37,12 +38,17 @@ POST /v1/chat/completions picks a behaviour from the request's "model" too:
   chat-stream-hang  SSE: one delta, then keep-alive comments for 30 s; when the
                     client goes away, the call is counted under
                     "disconnected:MODEL:LAST_USER_MESSAGE"
+  chat-close        like chat-ok, then closes the connection without saying so
+                    (no "Connection: close"): a kept-alive connection that broke
+  chat-drop         closes the connection without answering, every time
 Streaming models answer 400 unless the body has "stream": true and
 "stream_options": {"include_usage": true}.
 
 GET /calls?key=MODEL:FIRST_INPUT returns {"calls": n}: how many requests with
 that model and first input (for chat: the last user message) arrived (to
 count retries).
+
+GET /release?key=INPUT lets the "hold" requests with that first input answer.
 
 GET /stats returns {"connections": n}: how many TCP connections carried at
 least one request other than /stats (to check that clients reuse connections;
@@ -60,6 +66,12 @@ from urllib.parse import parse_qs, urlparse
 lock = threading.Lock()
 calls = {}
 connections = 0
+holds = {}
+
+
+def hold_event(key):
+    with lock:
+        return holds.setdefault(key, threading.Event())
 
 
 def vectors(inputs, dims, extra=None):
@@ -117,6 +129,9 @@ class Handler(BaseHTTPRequestHandler):
             with lock:
                 count = calls.get(key, 0)
             self.send_json(200, {"calls": count})
+        elif url.path == "/release":
+            hold_event(parse_qs(url.query).get("key", [""])[0]).set()
+            self.send_json(200, {"released": True})
         else:
             self.send_json(404, {"error": {"message": "no such path"}})
 
@@ -172,6 +187,12 @@ class Handler(BaseHTTPRequestHandler):
                 ok()
             except OSError:
                 pass  # the client gave up
+        elif model == "hold":
+            hold_event(inputs[0] if inputs else "").wait(30)
+            try:
+                ok()
+            except OSError:
+                pass  # the client gave up
         elif model == "malformed":
             self.send_json(200, None, raw=b'{"data": [{"index": 0, "embedding": [1.0, 2.0')
         elif model == "wrong-dimensions":
@@ -208,6 +229,11 @@ class Handler(BaseHTTPRequestHandler):
 
         if model == "chat-ok":
             self.send_json(200, completion(model, {"role": "assistant", "content": ANSWER, "refusal": None}, "stop"))
+        elif model == "chat-close":
+            self.send_json(200, completion(model, {"role": "assistant", "content": ANSWER, "refusal": None}, "stop"))
+            self.close_connection = True
+        elif model == "chat-drop":
+            self.close_connection = True
         elif model == "chat-echo":
             message = {"role": "assistant", "content": raw.decode()}
             self.send_json(200, completion(model, message, "stop"))

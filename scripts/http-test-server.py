@@ -91,6 +91,10 @@ def vectors(inputs, dims, extra=None):
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # TCP_NODELAY, as production servers set it: headers and body go out in
+    # two writes, and with Nagle's algorithm the second waits for the client's
+    # delayed ACK (40 ms) on every kept-alive request.
+    disable_nagle_algorithm = True
 
     def log_message(self, format, *args):
         pass

@@ -66,7 +66,9 @@ func measure() async throws -> (sample: LatencySample, connections: Int) {
         let response = try await client.complete(request)
         precondition(response.choices.first?.message.content == "Paris is the capital of France.")
     }
-    return (sample, try await server.connections())
+    let connections = try await server.connections()
+    await client.shutdown()
+    return (sample, connections)
 }
 
 var p50s: [Double] = []

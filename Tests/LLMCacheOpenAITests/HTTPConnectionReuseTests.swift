@@ -171,4 +171,21 @@ struct HTTPConnectionReuseTests {
             #expect(sent == 0)
         }
     }
+
+    @Test func transferThreadsDoNotKeepAForgottenClientAlive() async throws {
+        try await withTestServer { server in
+            weak var forgotten: HTTPClient?
+            do {
+                let client = HTTPClient(configuration: .init(maxConcurrentTransfers: 2))
+                forgotten = client
+                async let first = client.execute(embeddingsRequest(server, model: "ok", input: "one"))
+                async let second = client.execute(embeddingsRequest(server, model: "ok", input: "two"))
+                let statuses = try await [first.status, second.status]
+                #expect(statuses == [200, 200])
+            }
+            // Its threads are still alive (idle) here; they hold the pool, not
+            // the client, whose release stops them.
+            #expect(forgotten == nil)
+        }
+    }
 }

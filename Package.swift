@@ -124,6 +124,12 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .executableTarget(
+            name: "HTTPClientBenchmark",
+            dependencies: ["LLMCache", "LLMCacheOpenAI", "BenchmarkSupport"],
+            path: "Benchmarks/HTTPClientBenchmark",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
             name: "SemanticBenchmark",
             dependencies: ["LLMCache", "LLMCacheTesting", "BenchmarkSupport"],
             path: "Benchmarks/SemanticBenchmark",

@@ -19,6 +19,7 @@ POST /v1/embeddings picks a behaviour from the request's "model":
   wrong-dimensions 200 with vectors one component too long
   wrong-count      200 with one vector fewer than inputs
   non-finite       200 with a component of 1e39 (finite as a double, not as a float)
+  hold             waits until GET /release?key=FIRST_INPUT (at most 30 s), then like ok
 Vectors have "dimensions" components when the request names it, else 4.
 
 POST /v1/chat/completions picks a behaviour from the request's "model" too:
@@ -37,12 +38,21 @@ POST /v1/chat/completions picks a behaviour from the request's "model" too:
   chat-stream-hang  SSE: one delta, then keep-alive comments for 30 s; when the
                     client goes away, the call is counted under
                     "disconnected:MODEL:LAST_USER_MESSAGE"
+  chat-close        like chat-ok, then closes the connection without saying so
+                    (no "Connection: close"): a kept-alive connection that broke
+  chat-drop         closes the connection without answering, every time
 Streaming models answer 400 unless the body has "stream": true and
 "stream_options": {"include_usage": true}.
 
 GET /calls?key=MODEL:FIRST_INPUT returns {"calls": n}: how many requests with
 that model and first input (for chat: the last user message) arrived (to
 count retries).
+
+GET /release?key=INPUT lets the "hold" requests with that first input answer.
+
+GET /stats returns {"connections": n}: how many TCP connections carried at
+least one request other than /stats (to check that clients reuse connections;
+asking for the figure never changes it).
 """
 
 import json
@@ -55,6 +65,13 @@ from urllib.parse import parse_qs, urlparse
 
 lock = threading.Lock()
 calls = {}
+connections = 0
+holds = {}
+
+
+def hold_event(key):
+    with lock:
+        return holds.setdefault(key, threading.Event())
 
 
 def vectors(inputs, dims, extra=None):
@@ -74,9 +91,24 @@ def vectors(inputs, dims, extra=None):
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # TCP_NODELAY, as production servers set it: headers and body go out in
+    # two writes, and with Nagle's algorithm the second waits for the client's
+    # delayed ACK (40 ms) on every kept-alive request.
+    disable_nagle_algorithm = True
 
     def log_message(self, format, *args):
         pass
+
+    def setup(self):
+        super().setup()
+        self.counted = False  # one handler per connection: counted at its first request
+
+    def count_connection(self):
+        global connections
+        if not self.counted:
+            self.counted = True
+            with lock:
+                connections += 1
 
     def send_json(self, status, document, headers=None, raw=None):
         body = raw if raw is not None else json.dumps(document).encode()
@@ -90,15 +122,25 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_GET(self):
         url = urlparse(self.path)
+        if url.path == "/stats":
+            with lock:
+                count = connections
+            self.send_json(200, {"connections": count})
+            return
+        self.count_connection()
         if url.path == "/calls":
             key = parse_qs(url.query).get("key", [""])[0]
             with lock:
                 count = calls.get(key, 0)
             self.send_json(200, {"calls": count})
+        elif url.path == "/release":
+            hold_event(parse_qs(url.query).get("key", [""])[0]).set()
+            self.send_json(200, {"released": True})
         else:
             self.send_json(404, {"error": {"message": "no such path"}})
 
     def do_POST(self):
+        self.count_connection()
         length = int(self.headers.get("Content-Length", "0"))
         raw = self.rfile.read(length)
         if urlparse(self.path).path == "/v1/chat/completions":
@@ -149,6 +191,12 @@ class Handler(BaseHTTPRequestHandler):
                 ok()
             except OSError:
                 pass  # the client gave up
+        elif model == "hold":
+            hold_event(inputs[0] if inputs else "").wait(30)
+            try:
+                ok()
+            except OSError:
+                pass  # the client gave up
         elif model == "malformed":
             self.send_json(200, None, raw=b'{"data": [{"index": 0, "embedding": [1.0, 2.0')
         elif model == "wrong-dimensions":
@@ -185,6 +233,11 @@ class Handler(BaseHTTPRequestHandler):
 
         if model == "chat-ok":
             self.send_json(200, completion(model, {"role": "assistant", "content": ANSWER, "refusal": None}, "stop"))
+        elif model == "chat-close":
+            self.send_json(200, completion(model, {"role": "assistant", "content": ANSWER, "refusal": None}, "stop"))
+            self.close_connection = True
+        elif model == "chat-drop":
+            self.close_connection = True
         elif model == "chat-echo":
             message = {"role": "assistant", "content": raw.decode()}
             self.send_json(200, completion(model, message, "stop"))

@@ -92,6 +92,14 @@ public final class OpenAIEmbedder: Embedder {
         self.logger = logger
     }
 
+    /// Shuts down the HTTP client inside: its transfer threads end and their
+    /// kept-alive connections close; later requests fail with
+    /// `HTTPClientError` `.shutdown`. Releasing the embedder does the same without
+    /// waiting, so calling this is for a server's orderly shutdown.
+    public func shutdown() async {
+        await client.shutdown()
+    }
+
     /// One normalised vector per text, in the order given.
     ///
     /// - Throws: `HTTPClientError` when the server cannot be reached or

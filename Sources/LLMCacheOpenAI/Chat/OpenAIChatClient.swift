@@ -64,6 +64,14 @@ public final class OpenAIChatClient: Sendable {
         self.logger = logger
     }
 
+    /// Shuts down the HTTP client inside: its transfer threads end and their
+    /// kept-alive connections close; later requests fail with
+    /// `HTTPClientError` `.shutdown`. Releasing the client does the same without
+    /// waiting, so calling this is for a server's orderly shutdown.
+    public func shutdown() async {
+        await client.shutdown()
+    }
+
     /// Asks for a complete answer.
     ///
     /// - Throws: `HTTPClientError` when the server cannot be reached or

@@ -1,10 +1,11 @@
 internal import CCurl
 internal import CLLMCacheShims
 
-/// One blocking libcurl exchange, run on a dedicated thread (never on the
-/// cooperative pool). A fresh easy handle per transfer keeps the rule "one
-/// handle, one thread at a time" trivially true and means a failed transfer
-/// never leaves a half-used connection behind.
+/// One blocking libcurl exchange, run on a transfer worker's thread (never
+/// on the cooperative pool) with the worker's long-lived easy handle, so the
+/// handle's connection cache lets consecutive requests share a connection.
+/// The handle's options are reset after every transfer; after a failed or
+/// aborted transfer libcurl closes that connection rather than reuse it.
 enum CurlTransfer {
     /// What a transfer needs from the client configuration.
     struct Settings: Sendable {
@@ -25,37 +26,44 @@ enum CurlTransfer {
     }
 
     /// `curl_global_init` must run once before any handle is made.
-    private static let globalInit: CURLcode = curl_global_init(Int(CURL_GLOBAL_ALL))
+    static let globalInit: CURLcode = curl_global_init(Int(CURL_GLOBAL_ALL))
 
     /// Runs the request to completion (or failure) on the calling thread.
     /// With `streaming`, the body of a 2xx response goes to its handlers and
     /// the returned response has an empty body.
     static func perform(
-        _ request: HTTPRequest, settings: Settings, cancellation: CancellationFlag,
+        _ request: HTTPRequest, on easy: CurlEasyHandle?, settings: Settings, cancellation: CancellationFlag,
         streaming: StreamHandlers? = nil
     ) -> Result<HTTPResponse, HTTPClientError> {
         do {
             return .success(
-                try performThrowing(request, settings: settings, cancellation: cancellation, streaming: streaming))
+                try performThrowing(
+                    request, on: easy, settings: settings, cancellation: cancellation, streaming: streaming))
         } catch {
             return .failure(error)
         }
     }
 
     private static func performThrowing(
-        _ request: HTTPRequest, settings: Settings, cancellation: CancellationFlag, streaming: StreamHandlers?
+        _ request: HTTPRequest, on easy: CurlEasyHandle?, settings: Settings, cancellation: CancellationFlag,
+        streaming: StreamHandlers?
     ) throws(HTTPClientError) -> HTTPResponse {
         guard globalInit == CURLE_OK else {
             throw HTTPClientError(.transferFailed, "curl_global_init failed: \(describe(globalInit))")
+        }
+        // Cancelled between being handed to the worker and starting: send nothing.
+        if cancellation.isCancelled {
+            throw HTTPClientError(.cancelled, "cancelled before the request was sent")
         }
         let lowered = request.url.lowercased()
         guard lowered.hasPrefix("http://") || lowered.hasPrefix("https://") else {
             throw HTTPClientError(.invalidRequest, "only http and https URLs are supported, not \(request.url)")
         }
-        guard let handle = curl_easy_init() else {
+        guard let handle = easy?.raw else {
             throw HTTPClientError(.transferFailed, "curl_easy_init failed")
         }
-        defer { curl_easy_cleanup(handle) }
+        // Forget this transfer's options and the pointers into its state; keep the connections.
+        defer { curl_easy_reset(handle) }
 
         var headerList: UnsafeMutablePointer<curl_slist>? = nil
         defer { curl_slist_free_all(headerList) }
@@ -108,6 +116,10 @@ enum CurlTransfer {
         try set(CURLOPT_CONNECTTIMEOUT_MS, settings.connectTimeout.curlMilliseconds)
         try set(CURLOPT_TIMEOUT_MS, settings.timeout.curlMilliseconds)
         try set(CURLOPT_FOLLOWLOCATION, 0)
+        try set(CURLOPT_TCP_KEEPALIVE, 1)
+        // HTTP/2 when a TLS server offers it (ALPN), HTTP/1.1 otherwise; best
+        // effort, as a libcurl built without HTTP/2 refuses the option.
+        _ = llmcache_curl_setopt_long(handle, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2TLS))
         try set(CURLOPT_HTTPHEADER, UnsafeRawPointer(headerList))
         try set(CURLOPT_ERRORBUFFER, UnsafeRawPointer(errorBuffer))
         try check(llmcache_curl_setopt_write_callback(handle, curlWrite), "the write callback")

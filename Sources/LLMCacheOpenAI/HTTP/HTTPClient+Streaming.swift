@@ -51,14 +51,16 @@ extension HTTPClient {
         try await withRetries(request) { await self.streamAttempt(request) }
     }
 
-    /// One attempt: the transfer runs on its own thread; the head (or the
-    /// failure) resumes the caller, body pieces go into an unbounded stream.
+    /// One attempt: the transfer runs on one of the client's transfer
+    /// threads, which it keeps until the body ends; the head (or the failure)
+    /// resumes the caller, body pieces go into an unbounded stream.
     private func streamAttempt(_ request: HTTPRequest) async -> AttemptOutcome<HTTPStreamingResponse> {
         if Task.isCancelled {
             return .failed(HTTPClientError(.cancelled, "cancelled before the request was sent"))
         }
         let settings = transferSettings
         let cancellation = CancellationFlag()
+        let pool = self.pool
         let (body, bodyContinuation) = AsyncThrowingStream<[UInt8], any Error>.makeStream()
         bodyContinuation.onTermination = { termination in
             // The consumer stopped listening (or dropped the stream): stop curl.
@@ -66,40 +68,72 @@ extension HTTPClient {
         }
         return await withTaskCancellationHandler {
             await withCheckedContinuation { (head: CheckedContinuation<AttemptOutcome<HTTPStreamingResponse>, Never>) in
-                startThread(named: "llmcache-stream") {
-                    let started = StartFlag()
-                    let handlers = CurlTransfer.StreamHandlers(
-                        begin: { status, headers in
-                            started.value = true
-                            head.resume(
-                                returning: .success(HTTPStreamingResponse(status: status, headers: headers, body: body)))
+                pool.submit(
+                    TransferJob(
+                        cancellation: cancellation,
+                        run: { handle in
+                            Self.runStream(
+                                request, on: handle, settings: settings, cancellation: cancellation, head: head,
+                                body: body, bodyContinuation: bodyContinuation)
                         },
-                        bytes: { bytes in bodyContinuation.yield(Array(bytes)) })
-                    let result = CurlTransfer.perform(
-                        request, settings: settings, cancellation: cancellation, streaming: handlers)
-                    switch result {
-                    case .success:
-                        if !started.value, case .success(let response) = result {
-                            // Never reached a body byte: an empty 2xx body, or a complete error answer.
-                            head.resume(
-                                returning: response.isSuccess
-                                    ? .success(HTTPStreamingResponse(
-                                        status: response.status, headers: response.headers, body: body))
-                                    : .rejected(response))
-                        }
-                        bodyContinuation.finish()
-                    case .failure(let error):
-                        if started.value {
-                            bodyContinuation.finish(throwing: error)
-                        } else {
+                        reject: { error in
                             head.resume(returning: .failed(error))
                             bodyContinuation.finish()
-                        }
-                    }
-                }
+                        }))
             }
         } onCancel: {
+            // Flag first: a job submitted after this sees it and is rejected.
             cancellation.cancel()
+            pool.cancelQueued(cancellation)
+        }
+    }
+
+    /// The body of a streamed attempt, on the transfer thread: resumes `head`
+    /// exactly once (at the first body byte, or in the returned report) and
+    /// finishes the body stream in the returned report.
+    private static func runStream(
+        _ request: HTTPRequest, on handle: CurlEasyHandle?, settings: CurlTransfer.Settings,
+        cancellation: CancellationFlag, head: CheckedContinuation<AttemptOutcome<HTTPStreamingResponse>, Never>,
+        body: AsyncThrowingStream<[UInt8], any Error>,
+        bodyContinuation: AsyncThrowingStream<[UInt8], any Error>.Continuation
+    ) -> () -> Void {
+        let started = StartFlag()
+        let handlers = CurlTransfer.StreamHandlers(
+            begin: { status, headers in
+                started.value = true
+                head.resume(returning: .success(HTTPStreamingResponse(status: status, headers: headers, body: body)))
+            },
+            bytes: { bytes in bodyContinuation.yield(Array(bytes)) })
+        let result = CurlTransfer.perform(
+            request, on: handle, settings: settings, cancellation: cancellation, streaming: handlers)
+        return { finish(result, started: started.value, head: head, body: body, bodyContinuation: bodyContinuation) }
+    }
+
+    /// Reports a streamed attempt's end: the head if it was never delivered,
+    /// then the end (or failure) of the body.
+    private static func finish(
+        _ result: Result<HTTPResponse, HTTPClientError>, started: Bool,
+        head: CheckedContinuation<AttemptOutcome<HTTPStreamingResponse>, Never>,
+        body: AsyncThrowingStream<[UInt8], any Error>,
+        bodyContinuation: AsyncThrowingStream<[UInt8], any Error>.Continuation
+    ) {
+        switch result {
+        case .success(let response):
+            if !started {
+                // Never reached a body byte: an empty 2xx body, or a complete error answer.
+                head.resume(
+                    returning: response.isSuccess
+                        ? .success(HTTPStreamingResponse(status: response.status, headers: response.headers, body: body))
+                        : .rejected(response))
+            }
+            bodyContinuation.finish()
+        case .failure(let error):
+            if started {
+                bodyContinuation.finish(throwing: error)
+            } else {
+                head.resume(returning: .failed(error))
+                bodyContinuation.finish()
+            }
         }
     }
 }

@@ -4,13 +4,21 @@ import Logging
 
 /// A small async HTTP client over libcurl, for JSON APIs such as OpenAI's.
 ///
-/// `curl_easy_perform` blocks, so each transfer runs on its own dedicated
-/// thread and resumes the waiting task when done: the cooperative pool is
-/// never blocked, and there is no pool to start or shut down. (Requests to
-/// these APIs take tens of milliseconds to seconds, so a thread per request
-/// costs nothing noticeable.) Retries wait with `Task.sleep`, never on a
-/// blocked thread. Cancelling the calling task aborts the transfer within
-/// about a second.
+/// `curl_easy_perform` blocks, so transfers run on a bounded set of threads
+/// of the client's own (at most `maxConcurrentTransfers`, started on demand)
+/// and resume the waiting task when done: the cooperative pool is never
+/// blocked. Each thread keeps its libcurl handle between requests, so a
+/// request reuses the kept-alive connection of an earlier one to the same
+/// host instead of paying a new TCP and TLS handshake; HTTPS uses HTTP/2 when
+/// the server offers it. When every thread is busy, up to
+/// `maxQueuedRequests` requests wait; one more fails at once with
+/// `.queueFull`. Retries wait with `Task.sleep`, never on a blocked thread.
+/// Cancelling the calling task removes a queued request without sending it
+/// and aborts a running transfer within about a second.
+///
+/// Call ``shutdown()`` when done (or use ``withHTTPClient(configuration:logger:_:)``);
+/// a client that is simply released stops its threads too, once their
+/// current transfer ends.
 ///
 /// The client knows nothing about OpenAI beyond reading its error document,
 /// so the embedder and a chat client can share it.
@@ -27,24 +35,38 @@ public final class HTTPClient: Sendable {
         public var maxResponseBytes: Int
         /// The `User-Agent` header.
         public var userAgent: String
+        /// The most transfers in flight at once: the number of threads the
+        /// client may start and of connections it keeps open per host.
+        /// Requests to an LLM mostly wait for the model, so this bounds how
+        /// many the client sends concurrently, not CPU use.
+        public var maxConcurrentTransfers: Int
+        /// How many requests may wait for a free transfer slot; one more fails
+        /// at once with `.queueFull`, so overload surfaces as an error instead
+        /// of unbounded memory and latency. 0 disables waiting.
+        public var maxQueuedRequests: Int
 
         /// A configuration; the defaults suit a hosted API.
         public init(
             connectTimeout: Duration = .seconds(10), timeout: Duration = .seconds(60),
             retryPolicy: RetryPolicy = RetryPolicy(), maxResponseBytes: Int = 64 << 20,
-            userAgent: String = "llmcache-swift"
+            userAgent: String = "llmcache-swift", maxConcurrentTransfers: Int = 16,
+            maxQueuedRequests: Int = 1024
         ) {
             self.connectTimeout = connectTimeout
             self.timeout = timeout
             self.retryPolicy = retryPolicy
             self.maxResponseBytes = maxResponseBytes
             self.userAgent = userAgent
+            self.maxConcurrentTransfers = max(1, maxConcurrentTransfers)
+            self.maxQueuedRequests = max(0, maxQueuedRequests)
         }
     }
 
     /// The configuration this client was made with.
     public let configuration: Configuration
     private let logger: Logger
+    /// The transfer threads and the queue in front of them.
+    let pool: TransferPool
 
     /// A client; pass your `Logger` to see retries (logged at `debug`).
     public init(
@@ -53,6 +75,13 @@ public final class HTTPClient: Sendable {
     ) {
         self.configuration = configuration
         self.logger = logger
+        self.pool = TransferPool(
+            maxTransfers: configuration.maxConcurrentTransfers, maxQueued: configuration.maxQueuedRequests)
+    }
+
+    deinit {
+        // No caller can be waiting (each holds the client): let the threads go.
+        pool.stop()
     }
 
     /// Sends the request, retrying transient failures as the retry policy
@@ -139,15 +168,23 @@ public final class HTTPClient: Sendable {
         }
         let settings = transferSettings
         let cancellation = CancellationFlag()
+        let pool = self.pool
         return await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Result<HTTPResponse, HTTPClientError>, Never>) in
-                startThread(named: "llmcache-http") {
-                    continuation.resume(
-                        returning: CurlTransfer.perform(request, settings: settings, cancellation: cancellation))
-                }
+                pool.submit(
+                    TransferJob(
+                        cancellation: cancellation,
+                        run: { handle in
+                            let result = CurlTransfer.perform(
+                                request, on: handle, settings: settings, cancellation: cancellation)
+                            return { continuation.resume(returning: result) }
+                        },
+                        reject: { error in continuation.resume(returning: .failure(error)) }))
             }
         } onCancel: {
+            // Flag first: a job submitted after this sees it and is rejected.
             cancellation.cancel()
+            pool.cancelQueued(cancellation)
         }
     }
 

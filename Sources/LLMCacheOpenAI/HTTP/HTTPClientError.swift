@@ -16,6 +16,8 @@ public struct HTTPClientError: Error, Sendable, CustomStringConvertible {
             case httpStatus
             case responseTooLarge
             case cancelled
+            case queueFull
+            case shutdown
         }
 
         private let base: Base
@@ -34,8 +36,17 @@ public struct HTTPClientError: Error, Sendable, CustomStringConvertible {
         public static var httpStatus: Self { .init(.httpStatus) }
         /// The response body exceeded the configured maximum size.
         public static var responseTooLarge: Self { .init(.responseTooLarge) }
-        /// The calling task was cancelled while the transfer was running.
+        /// The calling task was cancelled while its request was queued or its transfer running.
         public static var cancelled: Self { .init(.cancelled) }
+        /// Every transfer slot was busy and the queue of waiting requests was
+        /// full (`HTTPClient.Configuration.maxConcurrentTransfers` and
+        /// `maxQueuedRequests`). Failing at once, without retrying, is the
+        /// back-pressure: an overloaded caller learns it now instead of
+        /// waiting behind requests that will time out anyway. Nothing was sent.
+        public static var queueFull: Self { .init(.queueFull) }
+        /// The client was shut down (``HTTPClient/shutdown()``) before the
+        /// request could be sent. Nothing was sent.
+        public static var shutdown: Self { .init(.shutdown) }
 
         public var description: String { base.rawValue }
     }

@@ -36,11 +36,16 @@ struct Burst {
     var elapsed: Double
 }
 
-/// Pauses the server and sends `count` distinct requests at once through a fresh stack.
-func stalledBurst(_ count: Int, label: String, client: RedisClient, control: RedisClient) async throws -> Burst {
+/// Pauses the server and sends `count` distinct requests at once through a
+/// fresh stack of memory → Redis exact (or memory alone, as a control for
+/// what the burst itself costs).
+func stalledBurst(
+    _ count: Int, label: String, client: RedisClient, control: RedisClient, redis: Bool = true
+) async throws -> Burst {
     let namespace = try await RedisNamespace(name: ThrowawayNamespace.uniqueName("stall"), client: client)
-    let stack = CacheStack(tiers: [MemoryTier(maxEntries: 100_000, maxBytes: 256 << 20), RedisExactTier(namespace: namespace)])
-    _ = try await control.execute(RedisCommand("CLIENT", "PAUSE", pause))
+    let memory = MemoryTier(maxEntries: 100_000, maxBytes: 256 << 20)
+    let stack = CacheStack(tiers: redis ? [memory, RedisExactTier(namespace: namespace)] : [memory])
+    if redis { _ = try await control.execute(RedisCommand("CLIENT", "PAUSE", pause)) }
     let start = ContinuousClock.now
     let results = try await withThrowingTaskGroup(of: (Double, Bool).self) { group in
         for index in 0..<count {
@@ -57,9 +62,9 @@ func stalledBurst(_ count: Int, label: String, client: RedisClient, control: Red
         return results
     }
     let total = ContinuousClock.now - start
-    let breakerOpen = stack.statistics.tiers[1].breaker == .open
+    let breakerOpen = redis && stack.statistics.tiers[1].breaker == .open
     // Let the pause end and the server drain before the next burst.
-    try await Task.sleep(for: .milliseconds(pause + 500))
+    if redis { try await Task.sleep(for: .milliseconds(pause + 500)) }
     await namespace.shutdown()
     return Burst(
         latencies: results.map(\.0).sorted(), answered: results.filter(\.1).count, breakerOpen: breakerOpen,
@@ -88,7 +93,11 @@ for run in 0..<runs {
     if result.breakerOpen { opened += 1 }
     unanswered += requests - result.answered
 }
+// Resident memory after the same burst through memory alone (what 20,000
+// concurrent tasks and their answers cost), then with Redis stalled.
 let before = residentMiB()
+_ = try await stalledBurst(burst, label: "control", client: client, control: control, redis: false)
+let control_ = residentMiB()
 let large = try await stalledBurst(burst, label: "burst", client: client, control: control)
 let after = residentMiB()
 await control.shutdown()
@@ -108,5 +117,6 @@ report.add("burst_requests", burst)
 report.add("burst_p50_ms", percentile(large.latencies, 0.5))
 report.add("burst_elapsed_ms", large.elapsed)
 report.add("rss_before_burst_mib", before)
+report.add("rss_after_memory_only_burst_mib", control_)
 report.add("rss_after_burst_mib", after)
 report.emit()

@@ -14,8 +14,10 @@ extension CacheStack {
     ) async throws -> CacheResult<Response> {
         let call = await begin(request, options: options)
         var failed: Set<String> = []
+        var lookupMarks: [String: InvalidationMark?] = [:]
         if !options.bypassLookup,
-            let (value, hit, layer) = await lookup(call.query, in: call.selected, as: Response.self, failed: &failed)
+            let (value, hit, layer) = await lookup(
+                call.query, in: call.selected, as: Response.self, failed: &failed, marks: &lookupMarks)
         {
             return CacheResult(
                 value: value,
@@ -27,7 +29,7 @@ extension CacheStack {
         // lands while it runs then keeps its answer out of every tier.
         var marks: [String: InvalidationMark?] = [:]
         func computeAndCount() async throws -> Response {
-            marks = await invalidationMarks(of: call.selected, skipping: failed)
+            marks = await invalidationMarks(of: call.selected, skipping: failed, reusing: lookupMarks)
             counters.computed.add(1, ordering: .relaxed)
             do {
                 return try await compute(request)
@@ -74,10 +76,14 @@ extension CacheStack {
     /// Each selected tier's invalidation mark, by tier name. A tier whose
     /// lookup just failed, or whose breaker is open, is left out (and so is
     /// not written): asking a stalled server again would cost the caller a
-    /// second timeout.
-    func invalidationMarks(of selected: [Layer], skipping failed: Set<String>) async -> [String: InvalidationMark?] {
-        var marks: [String: InvalidationMark?] = [:]
-        for layer in selected where !failed.contains(layer.tier.name) && layer.breaker.allowsRequest() {
+    /// second timeout. Marks the lookup already took are reused: taken
+    /// earlier, they refuse at least as much.
+    func invalidationMarks(
+        of selected: [Layer], skipping failed: Set<String>, reusing earlier: [String: InvalidationMark?] = [:]
+    ) async -> [String: InvalidationMark?] {
+        var marks = earlier.filter { !failed.contains($0.key) }
+        for layer in selected
+        where marks[layer.tier.name] == nil && !failed.contains(layer.tier.name) && layer.breaker.allowsRequest() {
             do {
                 marks[layer.tier.name] = .some(try await (layer.tier as? any FencedCacheTier)?.invalidationMark())
             } catch {
@@ -92,13 +98,16 @@ extension CacheStack {
 
     /// Walks the tiers top-down; on a hit, decodes it and promotes it upwards.
     ///
-    /// - Parameter failed: receives the names of tiers whose lookup threw.
+    /// - Parameters:
+    ///   - failed: receives the names of tiers whose lookup threw.
+    ///   - marks: receives the invalidation marks of the tiers above the one
+    ///     being asked, taken before asking it, so that a hit is promoted
+    ///     only where nothing invalidated it since it was read (and a miss
+    ///     reuses them before calling the model).
     func lookup<Response: CacheValue>(
-        _ query: CacheQuery, in selected: [Layer], as: Response.Type, failed: inout Set<String>
+        _ query: CacheQuery, in selected: [Layer], as: Response.Type, failed: inout Set<String>,
+        marks: inout [String: InvalidationMark?]
     ) async -> (Response, CacheHit, Layer)? {
-        // Marks of the tiers above the one being asked, so that a hit is
-        // promoted only where nothing invalidated it since it was read.
-        var marks: [String: InvalidationMark?] = [:]
         for (position, layer) in selected.enumerated() {
             if position > 0 {
                 marks.merge(

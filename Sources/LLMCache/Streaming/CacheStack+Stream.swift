@@ -70,9 +70,10 @@ extension CacheStack {
         let call = await begin(StreamedRequest(base: request), options: options)
         let (start, query, selected) = (call.start, call.query, call.selected)
         var failed: Set<String> = []
+        var lookupMarks: [String: InvalidationMark?] = [:]
         if !options.bypassLookup,
             let (recording, hit, layer) = await lookup(
-                query, in: selected, as: RecordedStream<Chunk>.self, failed: &failed)
+                query, in: selected, as: RecordedStream<Chunk>.self, failed: &failed, marks: &lookupMarks)
         {
             let replay = StreamReplaySource(
                 chunks: recording.chunks, pauses: caching.pauses(replaying: recording), clock: caching.clock)
@@ -101,7 +102,7 @@ extension CacheStack {
         }
         counters.computed.add(1, ordering: .relaxed)
         // Taken before the model is called, as for complete answers.
-        let marks = await invalidationMarks(of: selected, skipping: failed)
+        let marks = await invalidationMarks(of: selected, skipping: failed, reusing: lookupMarks)
         broadcast.start {
             await self.produce(
                 request, into: broadcast, query: query, options: options, selected: selected, marks: marks,

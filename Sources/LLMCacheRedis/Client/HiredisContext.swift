@@ -55,6 +55,11 @@ final class HiredisContext {
     var fileDescriptor: Int32 { context.pointee.fd }
 
     /// Queues a command in hiredis's output buffer without writing it.
+    /// How long a read or write may block before it fails with `.timeout`.
+    func setTimeout(_ duration: Duration) {
+        redisSetTimeout(context, timeval(max(.milliseconds(1), duration)))
+    }
+
     func append(_ arguments: [[UInt8]]) throws(RedisError) {
         let total = arguments.reduce(0) { $0 + $1.count }
         var joined = [UInt8]()

@@ -24,6 +24,10 @@ final class RedisConnection: TaskExecutor {
         let id: UInt64
         let arguments: [[UInt8]]
         let bytes: Int
+        /// The command timeout counts from here, queueing included: a
+        /// command behind a stalled batch fails when its own time is up
+        /// rather than waiting for that batch and then for its own reply.
+        let deadline: ContinuousClock.Instant
         let continuation: CheckedContinuation<RedisValue, any Error>
     }
 
@@ -101,7 +105,10 @@ final class RedisConnection: TaskExecutor {
         }
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
-                enqueue(Pending(id: id, arguments: arguments, bytes: bytes, continuation: continuation))
+                enqueue(
+                    Pending(
+                        id: id, arguments: arguments, bytes: bytes, deadline: .now + configuration.commandTimeout,
+                        continuation: continuation))
             }
         } onCancel: {
             let cancelled = queue.withLock { queue -> Pending? in
@@ -277,7 +284,22 @@ final class RedisConnection: TaskExecutor {
 
     /// Writes the batch in one go and reads its replies in order. On a
     /// transport failure, fails the unanswered commands and returns the error.
+    ///
+    /// Commands whose time ran out while they waited fail with `.timeout`
+    /// unsent; if the oldest of the others has less than its full timeout
+    /// left, the socket waits only that long for the replies.
     private func execute(_ batch: [Pending], on context: HiredisContext) -> RedisError? {
+        let now = ContinuousClock.now
+        let expired = batch.prefix { $0.deadline <= now }
+        if !expired.isEmpty {
+            fail(expired, with: RedisError(.timeout, "waited longer than the command timeout for a stalled connection"))
+        }
+        let batch = batch.dropFirst(expired.count)
+        guard let oldest = batch.first else { return nil }
+        let left = oldest.deadline - now
+        let shortened = left < configuration.commandTimeout - .milliseconds(5)
+        if shortened { context.setTimeout(left) }
+        defer { if shortened { context.setTimeout(configuration.commandTimeout) } }
         do {
             for command in batch { try context.append(command.arguments) }
             try context.flush()
@@ -285,9 +307,9 @@ final class RedisConnection: TaskExecutor {
             fail(batch, with: error)
             return error
         }
-        for (index, command) in batch.enumerated() {
+        for index in batch.indices {
             do {
-                command.continuation.resume(returning: try reply(from: context))
+                batch[index].continuation.resume(returning: try reply(from: context))
             } catch {
                 fail(batch[index...], with: error)
                 return error

@@ -4,18 +4,19 @@ import Synchronization
 /// The tiers of this process that follow invalidations announced on a
 /// namespace's channel (see ``RedisNamespace/propagateInvalidations(to:)``).
 ///
-/// Each follower gets the events in the order they arrived, from a task of
-/// its own, so a slow tier (a user's log-backed tier, say) delays nobody
-/// else and the subscriber's thread never waits for a tier.
+/// The memory tiers are told at once, on the subscriber's thread (they only
+/// take a lock). Any other tier gets the events in the order they arrived,
+/// from a task of its own, so a slow tier (a user's log-backed tier, say)
+/// delays nobody else and the subscriber's thread never waits for it.
 final class InvalidationFollowers: Sendable {
     enum Event: Sendable {
         case tags(Set<String>)
         case cleared
     }
 
-    private struct Follower: Sendable {
-        let events: AsyncStream<Event>.Continuation
-        let task: Task<Void, Never>
+    private enum Follower: Sendable {
+        case immediate(@Sendable (Event) -> Void)
+        case queued(AsyncStream<Event>.Continuation, Task<Void, Never>)
     }
 
     private let followers = CacheLock<[Follower]>([])
@@ -24,6 +25,22 @@ final class InvalidationFollowers: Sendable {
 
     /// Starts delivering events to `tier`: tags are invalidated, a clear empties it.
     func add(_ tier: any CacheTier) {
+        if let memory = tier as? MemoryTier {
+            return append(.immediate { event in
+                switch event {
+                case .tags(let tags): memory.invalidate(tags: tags)
+                case .cleared: memory.removeAll()
+                }
+            })
+        }
+        if let memory = tier as? MemorySemanticTier {
+            return append(.immediate { event in
+                switch event {
+                case .tags(let tags): memory.invalidate(tags: tags)
+                case .cleared: memory.removeAll()
+                }
+            })
+        }
         let (events, continuation) = AsyncStream<Event>.makeStream()
         let task = Task {
             for await event in events {
@@ -33,11 +50,20 @@ final class InvalidationFollowers: Sendable {
                 }
             }
         }
-        followers.withLock { $0.append(Follower(events: continuation, task: task)) }
+        append(.queued(continuation, task))
+    }
+
+    private func append(_ follower: Follower) {
+        followers.withLock { $0.append(follower) }
     }
 
     func deliver(_ event: Event) {
-        for follower in followers.withLock({ $0 }) { follower.events.yield(event) }
+        for follower in followers.withLock({ $0 }) {
+            switch follower {
+            case .immediate(let apply): apply(event)
+            case .queued(let events, _): events.yield(event)
+            }
+        }
     }
 
     /// Stops delivering; returns once every event already delivered was applied.
@@ -46,11 +72,11 @@ final class InvalidationFollowers: Sendable {
             defer { followers = [] }
             return followers
         }
-        for follower in all { follower.events.finish() }
-        for follower in all { await follower.task.value }
+        for case .queued(let events, _) in all { events.finish() }
+        for case .queued(_, let task) in all { await task.value }
     }
 
     deinit {
-        for follower in followers.withLock({ $0 }) { follower.events.finish() }
+        for case .queued(let events, _) in followers.withLock({ $0 }) { events.finish() }
     }
 }

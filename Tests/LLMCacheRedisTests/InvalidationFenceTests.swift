@@ -57,9 +57,9 @@ struct InvalidationFenceTests {
 
     /// Starts a call whose model waits at `gate`; returns once the model runs.
     private func startGatedCall(
-        _ stack: CacheStack, _ prompt: String, tags: Set<String>, gate: Gate, answer: String
+        _ stack: CacheStack, _ prompt: String, tags: Set<String>, gate: TestGate, answer: String
     ) async -> Task<CacheResult<String>, any Error> {
-        let started = Gate()
+        let started = TestGate()
         let task = Task {
             try await stack.response(for: prompt, options: CacheOptions(tags: tags)) { _ in
                 started.open()
@@ -83,7 +83,7 @@ struct InvalidationFenceTests {
 
     @Test func anAnswerComputedAcrossAnInvalidationOfItsTagIsNotStored() async throws {
         try await withProcesses { processes in
-            let gate = Gate()
+            let gate = TestGate()
             let call = await startGatedCall(processes.stack, "What is our refund policy?", tags: ["policy"], gate: gate, answer: "stale")
             try await processes.stack.invalidate(tags: ["policy"])
             gate.open()
@@ -95,7 +95,7 @@ struct InvalidationFenceTests {
 
     @Test func anInvalidationByAnotherProcessFencesToo() async throws {
         try await withProcesses { processes in
-            let gate = Gate()
+            let gate = TestGate()
             let call = await startGatedCall(processes.stack, "Who is on call?", tags: ["roster"], gate: gate, answer: "stale")
             try await processes.otherStack.invalidate(tags: ["roster"])
             gate.open()
@@ -107,7 +107,7 @@ struct InvalidationFenceTests {
 
     @Test func anInvalidationOfAnotherTagDoesNotFence() async throws {
         try await withProcesses { processes in
-            let gate = Gate()
+            let gate = TestGate()
             let call = await startGatedCall(processes.stack, "Opening hours?", tags: ["hours"], gate: gate, answer: "9 to 5")
             try await processes.stack.invalidate(tags: ["prices"])
             gate.open()
@@ -120,7 +120,7 @@ struct InvalidationFenceTests {
 
     @Test func anAnswerComputedAcrossAVersionBumpIsNotServed() async throws {
         try await withProcesses { processes in
-            let gate = Gate()
+            let gate = TestGate()
             let call = await startGatedCall(processes.stack, "Current prices?", tags: [], gate: gate, answer: "old prices")
             let version = try await processes.stack.bumpVersion()
             gate.open()
@@ -136,7 +136,7 @@ struct InvalidationFenceTests {
 
     @Test func aFlushFencesAnswersComputedBeforeIt() async throws {
         try await withProcesses { processes in
-            let gate = Gate()
+            let gate = TestGate()
             let call = await startGatedCall(processes.stack, "Weather?", tags: [], gate: gate, answer: "rain")
             try await processes.stack.removeAll()
             gate.open()
@@ -151,7 +151,7 @@ struct InvalidationFenceTests {
     /// caller's tags removes the answer from every tier.
     @Test func aCallerWithOtherTagsKeepsItsTagsOnTheSharedKey() async throws {
         try await withProcesses { processes in
-            let gate = Gate()
+            let gate = TestGate()
             let first = await startGatedCall(processes.stack, "Shipping times?", tags: ["a"], gate: gate, answer: "first")
             let second = await startGatedCall(processes.stack, "Shipping times?", tags: ["b"], gate: gate, answer: "second")
             gate.open()
@@ -174,31 +174,6 @@ struct InvalidationFenceTests {
             // the other process hears it all the same.
             _ = try await RedisExactTier(namespace: processes.namespace).invalidate(tags: ["t"])
             #expect(try await waitUntil(.seconds(10)) { memory.count == 0 } != nil)
-        }
-    }
-}
-
-/// A one-way gate: `wait()` returns once `open()` was called.
-final class Gate: Sendable {
-    private let state = Mutex<(open: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
-
-    func open() {
-        let waiters = state.withLock { state in
-            state.open = true
-            defer { state.waiters = [] }
-            return state.waiters
-        }
-        for waiter in waiters { waiter.resume() }
-    }
-
-    func wait() async {
-        await withCheckedContinuation { continuation in
-            let resumeNow = state.withLock { state in
-                if state.open { return true }
-                state.waiters.append(continuation)
-                return false
-            }
-            if resumeNow { continuation.resume() }
         }
     }
 }

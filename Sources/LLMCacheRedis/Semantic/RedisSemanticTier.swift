@@ -106,7 +106,7 @@ public final class RedisSemanticTier: CacheTier {
     public func store(_ entry: CacheEntry, for query: CacheQuery, vector: [Float]) async throws {
         let vector = try normalizedEmbedding(vector, dimensions: embedder.dimensions)
         let now = clock.now
-        let ttl = entry.remainingTTL(at: now).map { $0.wholeMilliseconds } ?? 0
+        let ttl = entry.remainingTTL(at: now).map { min($0.wholeMilliseconds, Duration.redisMaximumExpiryMilliseconds) } ?? 0
         if entry.expiresAt != nil, ttl <= 0 { return }
         var entry = entry
         if let text = query.semanticText { entry.sourceText = text }
@@ -182,7 +182,7 @@ public final class RedisSemanticTier: CacheTier {
     }
 
     private func touch(_ candidate: SemanticCandidate, ttl: Duration, expiresAt: CacheTime?) async throws {
-        let milliseconds = max(1, ttl.wholeMilliseconds)
+        let milliseconds = ttl.redisExpiryMilliseconds
         if let record = candidate.record {
             _ = try await client.run(
                 RedisScripts.touchRecord, keys: [candidate.answerKey, keyspace.semanticExpiryKey],
@@ -198,8 +198,8 @@ public final class RedisSemanticTier: CacheTier {
     /// reported as a failed store.
     private func sweepIfDue(at now: CacheTime) async {
         let last = lastSweep.load(ordering: .relaxed)
-        let due = last + configuration.sweepInterval.wholeMilliseconds
-        guard now.millisecondsSince1970 >= due,
+        let due = CacheTime(millisecondsSince1970: last).advanced(by: configuration.sweepInterval)
+        guard now >= due,
             lastSweep.compareExchange(expected: last, desired: now.millisecondsSince1970, ordering: .relaxed).exchanged
         else { return }
         do {

@@ -70,15 +70,16 @@ public final class RedisExactTier: CacheTier {
         guard entry.namespaceVersion == query.namespaceVersion, !entry.isExpired(at: now) else { return nil }
         let touched = entry.touched(at: now)
         if case .sliding(let ttl) = touched.expiration {
-            try await client.execute(RedisCommand("PEXPIRE", key, max(1, ttl.wholeMilliseconds)))
+            try await client.execute(RedisCommand("PEXPIRE", key, ttl.redisExpiryMilliseconds))
         }
         return CacheHit(entry: touched)
     }
 
     public func store(_ entry: CacheEntry, for query: CacheQuery) async throws {
         let now = clock.now
-        let ttl = entry.remainingTTL(at: now).map { $0.wholeMilliseconds }
-        if let ttl, ttl <= 0 { return }
+        let remaining = entry.remainingTTL(at: now)
+        if let remaining, remaining.wholeMilliseconds <= 0 { return }
+        let ttl = remaining.map(\.redisExpiryMilliseconds)
         let frame = try configuration.codec.encode(entry: entry)
         guard frame.count <= configuration.maximumValueBytes else {
             oversized.add(1, ordering: .relaxed)

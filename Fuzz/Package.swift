@@ -6,7 +6,7 @@ import PackageDescription
 // `swift test` never see targets that link only with the fuzzer runtime; built
 // and run by scripts/fuzz.sh:
 //
-//   swift build -c release --package-path Fuzz \
+//   swift build -c release --package-path Fuzz \   (CI: -c debug, cheaper to build)
 //       -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library
 //
 // Tools version 5.4 on purpose: from 5.5 on, SwiftPM renames an executable's

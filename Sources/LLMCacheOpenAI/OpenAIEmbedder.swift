@@ -73,18 +73,16 @@ public final class OpenAIEmbedder: Embedder {
 
     /// An embedder.
     ///
-    /// - Precondition: `dimensions` and `batchSize` are at least 1, and
-    ///   `requestedDimensions`, when set, equals `dimensions` (these are
-    ///   programming errors, caught at start-up rather than at first use).
+    /// - Throws: ``CacheError`` with code `.invalidConfiguration`, naming the
+    ///   setting, unless `baseURL` is an `http` or `https` URL with a host,
+    ///   `model` is not empty, `dimensions` and `batchSize` are at least 1, and
+    ///   `requestedDimensions`, when set, equals `dimensions` — at start-up,
+    ///   as ``MiniLMEmbedder`` does, rather than at first use.
     public init(
         configuration: Configuration,
         logger: Logger = Logger(label: "llmcache.openai", factory: { _ in SwiftLogNoOpLogHandler() })
-    ) {
-        precondition(configuration.dimensions >= 1, "OpenAIEmbedder: dimensions must be at least 1")
-        precondition(configuration.batchSize >= 1, "OpenAIEmbedder: batchSize must be at least 1")
-        precondition(
-            configuration.requestedDimensions == nil || configuration.requestedDimensions == configuration.dimensions,
-            "OpenAIEmbedder: requestedDimensions must equal dimensions")
+    ) throws(CacheError) {
+        try Self.validate(configuration)
         self.configuration = configuration
         self.identifier = "openai:\(configuration.model)@\(configuration.dimensions)"
         self.client = HTTPClient(configuration: configuration.http, logger: logger)
@@ -98,6 +96,26 @@ public final class OpenAIEmbedder: Embedder {
     /// waiting, so calling this is for a server's orderly shutdown.
     public func shutdown() async {
         await client.shutdown()
+    }
+
+    private static func validate(_ configuration: Configuration) throws(CacheError) {
+        func invalid(_ message: String) -> CacheError { CacheError(.invalidConfiguration, "OpenAIEmbedder: \(message)") }
+        let url = URLComponents(string: configuration.baseURL)
+        guard let url, let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
+            let host = url.host, !host.isEmpty
+        else {
+            throw invalid("baseURL \(configuration.baseURL.debugDescription) is not an http or https URL with a host")
+        }
+        guard !configuration.model.isEmpty else { throw invalid("model must not be empty") }
+        guard configuration.dimensions >= 1 else {
+            throw invalid("dimensions must be at least 1 (got \(configuration.dimensions))")
+        }
+        guard configuration.batchSize >= 1 else {
+            throw invalid("batchSize must be at least 1 (got \(configuration.batchSize))")
+        }
+        if let requested = configuration.requestedDimensions, requested != configuration.dimensions {
+            throw invalid("requestedDimensions (\(requested)) must equal dimensions (\(configuration.dimensions))")
+        }
     }
 
     /// One normalised vector per text, in the order given.

@@ -152,7 +152,7 @@ struct StatsReport: Encodable {
             requests: published.requests, computed: published.computed, coalesced: published.coalesced,
             computeFailures: published.computeFailures, hitRate: published.hitRate, tokensSaved: published.tokensSaved,
             costSaved: published.costSaved, batches: published.batches, sinceMs: published.since?.millisecondsSince1970)
-        let cutoff = now.millisecondsSince1970 - activeWithin.wholeMilliseconds
+        let cutoff = now.advanced(by: .zero - activeWithin).millisecondsSince1970
         let instances = published.instances.map { instance in
             Instance(
                 name: instance.name, lastReportMs: instance.lastReport.millisecondsSince1970,

@@ -92,6 +92,9 @@ struct RetryPolicyTests {
         #expect(HTTPResponse(status: 429, headers: [("retry-after", " 2 ")]).retryAfter == .seconds(2))
         #expect(HTTPResponse(status: 429, headers: [("Retry-After", "1.5")]).retryAfter == .milliseconds(1500))
         #expect(HTTPResponse(status: 429, headers: [("Retry-After", "Wed, 21 Oct 2015 07:28:00 GMT")]).retryAfter == nil)
+        // A server's huge number saturates instead of trapping in the Int64 conversion.
+        #expect(HTTPResponse(status: 429, headers: [("Retry-After", "1e300")]).retryAfter == .milliseconds(Int64.max))
+        #expect(HTTPResponse(status: 503, headers: [("Retry-After", "9223372036854775807")]).retryAfter == .milliseconds(Int64.max))
         #expect(HTTPResponse(status: 429).retryAfter == nil)
         let openAI = HTTPResponse(status: 401, body: Array(#"{"error":{"message":"bad key","type":"x"}}"#.utf8))
         #expect(openAI.serverMessage == "bad key")

@@ -9,8 +9,8 @@ func makeEmbedder(
     _ server: TestServer, model: String, dimensions: Int = 4, requestedDimensions: Int? = nil,
     batchSize: Int = 64, apiKey: String? = nil, timeout: Duration = .seconds(10),
     retryPolicy: RetryPolicy = fastRetries
-) -> OpenAIEmbedder {
-    OpenAIEmbedder(
+) throws -> OpenAIEmbedder {
+    try OpenAIEmbedder(
         configuration: .init(
             baseURL: server.baseURL, apiKey: apiKey, model: model, dimensions: dimensions,
             requestedDimensions: requestedDimensions, batchSize: batchSize,
@@ -30,11 +30,38 @@ func calls(_ server: TestServer, model: String, firstInput: String) async throws
 /// The server's vectors are [len(text), 1, x, y] before normalisation; ratios undo it.
 func ratio(_ vector: [Float], _ component: Int) -> Float { vector[component] / vector[1] }
 
+@Suite("OpenAIEmbedder configuration")
+struct OpenAIEmbedderConfigurationTests {
+    /// Bad settings are a typed error at construction, never a trap.
+    @Test(arguments: [
+        OpenAIEmbedder.Configuration(baseURL: "not a url", apiKey: nil, dimensions: 4),
+        .init(baseURL: "", apiKey: nil, dimensions: 4),
+        .init(baseURL: "ftp://example.com", apiKey: nil, dimensions: 4),
+        .init(baseURL: "http://", apiKey: nil, dimensions: 4),
+        .init(baseURL: "http://localhost:11434", apiKey: nil, model: "", dimensions: 4),
+        .init(baseURL: "http://localhost:11434", apiKey: nil, dimensions: 0),
+        .init(baseURL: "http://localhost:11434", apiKey: nil, dimensions: -3),
+        .init(baseURL: "http://localhost:11434", apiKey: nil, dimensions: 4, batchSize: 0),
+        .init(baseURL: "http://localhost:11434", apiKey: nil, dimensions: 4, requestedDimensions: 8),
+    ])
+    func rejectsABadConfiguration(_ configuration: OpenAIEmbedder.Configuration) {
+        let error = #expect(throws: CacheError.self) { try OpenAIEmbedder(configuration: configuration) }
+        #expect(error?.code == .invalidConfiguration)
+        #expect(error?.message.hasPrefix("OpenAIEmbedder: ") == true)
+    }
+
+    @Test func acceptsAGoodOne() throws {
+        let embedder = try OpenAIEmbedder(
+            configuration: .init(baseURL: "HTTPS://api.example.com/v1", apiKey: nil, dimensions: 8, requestedDimensions: 8))
+        #expect(embedder.identifier == "openai:text-embedding-3-small@8")
+    }
+}
+
 @Suite("OpenAIEmbedder against a loopback server")
 struct OpenAIEmbedderTests {
     @Test func returnsNormalisedVectorsInInputOrder() async throws {
         try await withTestServer { server in
-            let embedder = makeEmbedder(server, model: "ok")
+            let embedder = try makeEmbedder(server, model: "ok")
             #expect(embedder.identifier == "openai:ok@4")
             #expect(embedder.dimensions == 4)
             let texts = ["a", "bbbbb", "cc", "dddd"]
@@ -53,7 +80,7 @@ struct OpenAIEmbedderTests {
 
     @Test func sendsRequestedDimensions() async throws {
         try await withTestServer { server in
-            let embedder = makeEmbedder(server, model: "ok", dimensions: 7, requestedDimensions: 7)
+            let embedder = try makeEmbedder(server, model: "ok", dimensions: 7, requestedDimensions: 7)
             #expect(embedder.identifier == "openai:ok@7")
             let vectors = try await embedder.embed(["hello"])
             #expect(vectors.map(\.count) == [7])
@@ -62,7 +89,7 @@ struct OpenAIEmbedderTests {
 
     @Test func splitsInputsIntoBatches() async throws {
         try await withTestServer { server in
-            let embedder = makeEmbedder(server, model: "count-batches", batchSize: 64)
+            let embedder = try makeEmbedder(server, model: "count-batches", batchSize: 64)
             let texts = (0..<150).map { String(repeating: "x", count: $0 % 9 + 1) + "\($0)" }
             let vectors = try await embedder.embed(texts)
             #expect(vectors.count == 150)
@@ -77,7 +104,7 @@ struct OpenAIEmbedderTests {
 
     @Test func retriesAfter429ThenSucceeds() async throws {
         try await withTestServer { server in
-            let embedder = makeEmbedder(server, model: "flaky-429")
+            let embedder = try makeEmbedder(server, model: "flaky-429")
             let vectors = try await embedder.embed(["first", "second"])
             #expect(vectors.count == 2)
             #expect(try await calls(server, model: "flaky-429", firstInput: "first") == 2)
@@ -86,7 +113,7 @@ struct OpenAIEmbedderTests {
 
     @Test func serverErrorsExhaustRetriesAndCarryTheMessage() async throws {
         try await withTestServer { server in
-            let embedder = makeEmbedder(server, model: "always-500")
+            let embedder = try makeEmbedder(server, model: "always-500")
             let error = await #expect(throws: HTTPClientError.self) {
                 try await embedder.embed(["boom"])
             }
@@ -102,7 +129,7 @@ struct OpenAIEmbedderTests {
 
     @Test func clientErrorsAreNotRetried() async throws {
         try await withTestServer { server in
-            let embedder = makeEmbedder(server, model: "bad-request")
+            let embedder = try makeEmbedder(server, model: "bad-request")
             let error = await #expect(throws: HTTPClientError.self) {
                 try await embedder.embed(["nope"])
             }
@@ -116,7 +143,7 @@ struct OpenAIEmbedderTests {
 
     @Test func slowServerHitsTheTotalTimeout() async throws {
         try await withTestServer { server in
-            let embedder = makeEmbedder(server, model: "slow", timeout: .milliseconds(400))
+            let embedder = try makeEmbedder(server, model: "slow", timeout: .milliseconds(400))
             let error = await #expect(throws: HTTPClientError.self) {
                 try await embedder.embed(["zzz"])
             }
@@ -158,7 +185,7 @@ struct OpenAIEmbedderTests {
 
     @Test func acceptsABaseURLEndingInV1() async throws {
         try await withTestServer { server in
-            let embedder = OpenAIEmbedder(
+            let embedder = try OpenAIEmbedder(
                 configuration: .init(
                     baseURL: server.baseURL + "/v1/", apiKey: nil, model: "ok", dimensions: 4,
                     http: .init(retryPolicy: fastRetries)))

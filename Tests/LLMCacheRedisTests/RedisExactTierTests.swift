@@ -132,6 +132,24 @@ struct RedisExactTierTests {
         }
     }
 
+    /// A TTL too large for Redis (its deadline would overflow the server's
+    /// clock) is clamped to 100 years instead of failing the store; tagged
+    /// entries go through a Lua script, where 10¹⁴ and more would print as `1e+14`.
+    @Test(arguments: [Duration.seconds(Int64.max / 2), .seconds(Int64.max)], [Set<String>(), ["huge-ttl"]])
+    func aHugeTTLIsClampedAndTheEntryServed(ttl: Duration, tags: Set<String>) async throws {
+        try await withNamespace { client, namespace in
+            let tier = RedisExactTier(namespace: namespace)
+            let query = CacheQuery(request: "forever")
+            var entry = storedEntry("forever", ttl: ttl, tags: tags)
+            entry.expiration = .sliding(ttl: ttl)
+            try await tier.store(entry, for: query)
+            _ = try #require(try await tier.lookup(query), "stored and served")
+            let key = namespace.keyspace.entryKey(query.key, version: 0)
+            let pttl = try #require(try await client.execute(RedisCommand("PTTL", key)).int)
+            #expect(pttl > 99 * 365 * 24 * 3600 * 1000 && pttl <= 100 * 365 * 24 * 3600 * 1000)
+        }
+    }
+
     @Test func removeAllDeletesTheNamespaceWithScanButKeepsItsVersion() async throws {
         try await withNamespace { client, namespace in
             let tier = RedisExactTier(namespace: namespace)

@@ -7,7 +7,9 @@ extension CacheEntry {
         var writer = ByteWriter(capacity: 96 + value.count + (sourceText?.utf8.count ?? 0))
         writer.write(Self.layoutVersion)
         writer.write(createdAt.millisecondsSince1970)
-        writer.write(expiresAt?.millisecondsSince1970 ?? Int64.min)
+        // Int64.min stands for "never expires", so an expiry saturated at
+        // CacheTime.distantPast is written one millisecond later instead.
+        writer.write(expiresAt.map { max($0.millisecondsSince1970, Int64.min + 1) } ?? Int64.min)
         switch expiration {
         case .fixed: writer.write(Int64(-1))
         case .sliding(let ttl): writer.write(ttl.wholeMilliseconds)

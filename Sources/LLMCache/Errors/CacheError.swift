@@ -14,6 +14,7 @@ public struct CacheError: Error, Sendable, CustomStringConvertible {
             case invalidEmbedding
             case decodingFailed
             case embeddingFailed
+            case invalidConfiguration
         }
 
         private let base: Base
@@ -35,6 +36,10 @@ public struct CacheError: Error, Sendable, CustomStringConvertible {
         public static var decodingFailed: Self { .init(.decodingFailed) }
         /// The embedder failed or did not answer within the tier's time budget.
         public static var embeddingFailed: Self { .init(.embeddingFailed) }
+        /// A setting passed in code is unusable (a batch size of 0, a base URL
+        /// that is not http or https, …); thrown at construction, so a
+        /// misconfigured service fails at start-up rather than on first use.
+        public static var invalidConfiguration: Self { .init(.invalidConfiguration) }
 
         public var description: String { base.rawValue }
     }

@@ -92,6 +92,7 @@ extension Duration {
         let (seconds, attoseconds) = components
         guard seconds >= 0, attoseconds >= 0 else { return 0 }
         let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000)
-        return overflow ? .max : scaled &+ attoseconds / 1_000_000_000_000
+        let (total, carry) = scaled.addingReportingOverflow(attoseconds / 1_000_000_000_000)
+        return overflow || carry ? .max : total
     }
 }

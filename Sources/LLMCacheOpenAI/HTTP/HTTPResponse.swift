@@ -28,12 +28,14 @@ public struct HTTPResponse: Sendable {
 
     /// The server's `Retry-After` in seconds, when it sent one as a number.
     /// (The HTTP-date form is not understood and counts as absent, so the
-    /// normal backoff applies.)
+    /// normal backoff applies.) A huge value saturates rather than trapping:
+    /// it comes from the server, and the retry policy caps it anyway.
     public var retryAfter: Duration? {
         guard let text = header("Retry-After")?.trimmingSpaces, let seconds = Double(text),
             seconds.isFinite, seconds >= 0
         else { return nil }
-        return .milliseconds(Int64((seconds * 1000).rounded()))
+        let milliseconds = (seconds * 1000).rounded()
+        return .milliseconds(milliseconds < 9e18 ? Int64(milliseconds) : Int64.max)
     }
 
     /// What the server said about a failure: `error.message` of an OpenAI-style

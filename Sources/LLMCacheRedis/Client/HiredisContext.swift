@@ -146,7 +146,8 @@ final class HiredisContext {
         }
     }
 
-    private static func convert(_ reply: UnsafeMutablePointer<redisReply>) -> RedisValue {
+    /// The value of a hiredis reply (which the caller still owns and frees).
+    static func convert(_ reply: UnsafeMutablePointer<redisReply>) -> RedisValue {
         let value = reply.pointee
         switch value.type {
         case REDIS_REPLY_STRING:

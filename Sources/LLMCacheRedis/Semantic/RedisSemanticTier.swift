@@ -225,8 +225,8 @@ public final class RedisSemanticTier: FencedCacheTier {
     /// reported as a failed store.
     private func sweepIfDue(at now: CacheTime) async {
         let last = lastSweep.load(ordering: .relaxed)
-        let due = last + configuration.sweepInterval.wholeMilliseconds
-        guard now.millisecondsSince1970 >= due,
+        let due = CacheTime(millisecondsSince1970: last).advanced(by: configuration.sweepInterval)
+        guard now >= due,
             lastSweep.compareExchange(expected: last, desired: now.millisecondsSince1970, ordering: .relaxed).exchanged
         else { return }
         do {

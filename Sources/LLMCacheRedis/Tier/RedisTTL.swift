@@ -4,8 +4,10 @@ import LLMCache
 /// with 0 meaning "no expiry".
 ///
 /// Why: Redis refuses an expiry that overflows its clock ("invalid expire
-/// time"), so a TTL of centuries (or `Duration.seconds(.max)`) must become
-/// "never" rather than an error on every store.
+/// time"), and inside a Lua script a number of 10¹⁴ or more prints as
+/// `1e+14`, which Redis rejects as "not an integer"; so a TTL of centuries
+/// (or `Duration.seconds(.max)`) must become "never" rather than an error on
+/// every store. The entry's own expiry still says when it ends.
 struct RedisTTL {
     /// Longer than this (about 35 years) is stored without an expiry.
     static let longest: Int64 = 1 << 40

@@ -211,4 +211,27 @@ struct FollowingTests {
             await other.shutdown()
         }
     }
+
+    @Test func theEchoOfItsOwnFlushDoesNotClearWhatAProcessStoredSince() async throws {
+        try await withNamespace { client, namespace in
+            let memory = MemoryTier(maxEntries: 10)
+            let recorder = RecordingTier()
+            namespace.propagateInvalidations(to: memory)
+            namespace.propagateInvalidations(to: recorder)
+            let stack = CacheStack(tiers: [memory, RedisExactTier(namespace: namespace)], versionSource: namespace)
+            try await stack.removeAll()
+            #expect(try await stack.response(for: "question") { _ in "answer" }.source == .computed)
+            // Messages on the channel arrive in order: once another process's
+            // invalidation is heard, the flush's echo has been handled too.
+            let other = try await RedisNamespace(name: namespace.keyspace.namespace, client: client)
+            _ = try await RedisExactTier(namespace: other).invalidate(tags: ["marker"])
+            let heard = try await waitUntil(.seconds(10)) {
+                recorder.events.withLock { $0.contains("tags [\"marker\"]") }
+            }
+            #expect(heard != nil)
+            #expect(memory.count == 1, "the echo of the earlier flush did not clear the fresh answer")
+            #expect(try await stack.response(for: "question") { _ in "again" }.value == "answer")
+            await other.shutdown()
+        }
+    }
 }

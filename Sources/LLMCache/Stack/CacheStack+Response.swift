@@ -82,10 +82,15 @@ extension CacheStack {
         of selected: [Layer], skipping failed: Set<String>, reusing earlier: [String: InvalidationMark?] = [:]
     ) async -> [String: InvalidationMark?] {
         var marks = earlier.filter { !failed.contains($0.key) }
-        for layer in selected
-        where marks[layer.tier.name] == nil && !failed.contains(layer.tier.name) && layer.breaker.allowsRequest() {
+        for layer in selected where marks[layer.tier.name] == nil && !failed.contains(layer.tier.name) {
+            guard let fenced = layer.tier as? any FencedCacheTier else {
+                marks[layer.tier.name] = .some(nil)  // written without a fence
+                continue
+            }
+            guard layer.breaker.allowsRequest() else { continue }
             do {
-                marks[layer.tier.name] = .some(try await (layer.tier as? any FencedCacheTier)?.invalidationMark())
+                marks[layer.tier.name] = try await fenced.invalidationMark()
+                layer.breaker.recordSuccess()
             } catch {
                 if !(error is CancellationError) { layer.breaker.recordFailure() }
                 logger.warning(

@@ -46,23 +46,26 @@ extension RedisNamespace {
         // Stores with these tags are held and the members read first, so that
         // the script can declare every key it touches; it refuses (-1) if a
         // set gained a member meanwhile (only a store made without a mark can).
-        for _ in 0..<Self.invalidationAttempts {
-            let held = try await client.run(
-                RedisScripts.holdTags, keys: tagFences + tagSets, arguments: [Self.holdTime.redisBytes])
-            let members = (held.array ?? []).flatMap { $0.array ?? [] }.compactMap(\.bytes)
-            let removal = EntryRemoval(members: Array(Set(members)), keyspace: keyspace)
-            let reply = try await client.run(
-                RedisScripts.invalidateTags,
-                keys: [keyspace.fenceKey, keyspace.semanticExpiryKey] + tagSets + tagFences + removal.keys,
-                arguments: [
-                    keyspace.channel, InvalidationEvent.tags(sorted).encoded, RedisTTL.milliseconds(fenceWindow).redisBytes,
-                    sorted.count.redisBytes, removal.count.redisBytes,
-                ] + removal.arguments)
-            guard let removed = reply.int else { throw RedisError(.protocolError, "unexpected invalidation reply") }
-            if removed >= 0 { return Int(removed) }
+        let event = InvalidationEvent.tags(sorted)
+        return try await announcing(event) {
+            for _ in 0..<Self.invalidationAttempts {
+                let held = try await client.run(
+                    RedisScripts.holdTags, keys: tagFences + tagSets, arguments: [Self.holdTime.redisBytes])
+                let members = (held.array ?? []).flatMap { $0.array ?? [] }.compactMap(\.bytes)
+                let removal = EntryRemoval(members: Array(Set(members)), keyspace: keyspace)
+                let reply = try await client.run(
+                    RedisScripts.invalidateTags,
+                    keys: [keyspace.fenceKey, keyspace.semanticExpiryKey] + tagSets + tagFences + removal.keys,
+                    arguments: [
+                        keyspace.channel, event.encoded, RedisTTL.expiry(fenceWindow).redisBytes,
+                        sorted.count.redisBytes, removal.count.redisBytes,
+                    ] + removal.arguments)
+                guard let removed = reply.int else { throw RedisError(.protocolError, "unexpected invalidation reply") }
+                if removed >= 0 { return Int(removed) }
+            }
+            throw RedisError(
+                .serverError, "tags \(sorted) kept gaining members during \(Self.invalidationAttempts) invalidation attempts")
         }
-        throw RedisError(
-            .serverError, "tags \(sorted) kept gaining members during \(Self.invalidationAttempts) invalidation attempts")
     }
 
     /// How often an invalidation reads its tag sets again when unfenced
@@ -88,6 +91,12 @@ extension RedisNamespace {
     public func removeAllEntries(includingSettings: Bool = false, progress: (Int) -> Void = { _ in }) async throws -> Int {
         // First, so that answers computed before the flush are not stored after it.
         _ = try await client.run(RedisScripts.fenceFlush, keys: [keyspace.fenceKey, keyspace.flushFenceKey])
+        return try await announcing(.cleared) {
+            try await deleteKeys(includingSettings: includingSettings, progress: progress)
+        }
+    }
+
+    private func deleteKeys(includingSettings: Bool, progress: (Int) -> Void) async throws -> Int {
         var cursor: [UInt8] = Array("0".utf8)
         var deleted = 0
         repeat {
@@ -103,13 +112,8 @@ extension RedisNamespace {
             }
             cursor = next
         } while cursor != Array("0".utf8)
-        try await broadcast(.cleared)
+        try await client.execute(RedisCommand("PUBLISH", keyspace.channel, InvalidationEvent.cleared.encoded))
         return deleted
-    }
-
-    /// Tells every process (this one included) about `event`.
-    func broadcast(_ event: InvalidationEvent) async throws {
-        try await client.execute(RedisCommand("PUBLISH", keyspace.channel, event.encoded))
     }
 
 }

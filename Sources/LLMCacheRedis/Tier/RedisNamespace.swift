@@ -23,6 +23,10 @@ public final class RedisNamespace: NamespaceVersionSource {
     let logger: Logger
     let version = MonotonicVersion()
     private let followers = InvalidationFollowers()
+    /// Messages this process published and has already applied to its
+    /// followers, by payload: their echo on the channel is skipped, so a
+    /// late echo of our own flush cannot fence answers computed after it.
+    private let ownEchoes = CacheLock<[[UInt8]: Int]>([:])
     private let subscriber = CacheLock<RedisSubscriber?>(nil)
 
     /// Reads the current version and starts listening; returns once the
@@ -53,7 +57,7 @@ public final class RedisNamespace: NamespaceVersionSource {
         }
         let handlers = RedisSubscriber.Handlers(
             message: { [weak self] payload in self?.handle(payload) },
-            subscribed: { [weak self] isReconnect in if isReconnect { self?.followers.deliver(.cleared) } },
+            subscribed: { [weak self] isReconnect in if isReconnect { self?.resubscribed() } },
             polled: { [weak self] value in self?.observe(version: value) }
         )
         let subscriber = RedisSubscriber(
@@ -89,7 +93,48 @@ public final class RedisNamespace: NamespaceVersionSource {
         await followers.finish()
     }
 
+    /// Runs `body`, which makes the server apply `event` and publish it,
+    /// then applies it to this process's followers at once (also if `body`
+    /// failed: the server may have applied it, and invalidating here too
+    /// costs only misses), so they need not wait for the echo.
+    func announcing<T>(_ event: InvalidationEvent, _ body: () async throws -> T) async throws -> T {
+        let payload = event.encoded
+        ownEchoes.withLock { echoes in
+            // Bounded: echoes that never came (a dropped subscription) must not pile up.
+            if echoes.count > 1_000 { echoes = [:] }
+            echoes[payload, default: 0] += 1
+        }
+        defer { apply(event) }
+        do {
+            return try await body()
+        } catch {
+            ownEchoes.withLock { echoes in
+                if let count = echoes[payload] { echoes[payload] = count > 1 ? count - 1 : nil }
+            }
+            throw error
+        }
+    }
+
+    private func resubscribed() {
+        ownEchoes.withLock { $0 = [:] }
+        followers.deliver(.cleared)
+    }
+
+    private func apply(_ event: InvalidationEvent) {
+        switch event {
+        case .tags(let tags): followers.deliver(.tags(Set(tags)))
+        case .cleared: followers.deliver(.cleared)
+        case .version(let newVersion): version.advance(to: newVersion)
+        }
+    }
+
     private func handle(_ payload: [UInt8]) {
+        let isOwnEcho = ownEchoes.withLock { echoes in
+            guard let count = echoes[payload] else { return false }
+            echoes[payload] = count > 1 ? count - 1 : nil
+            return true
+        }
+        if isOwnEcho { return }
         switch InvalidationEvent(decoding: payload) {
         case .tags(let tags):
             followers.deliver(.tags(Set(tags)))

@@ -18,7 +18,8 @@ enum RedisScripts {
     /// was invalidated after the mark.
     /// `tag(first, record, ttl)` adds `record` to those tag sets; a tag set
     /// lives as long as its longest-lived member. `extendTags(first, ttl)`
-    /// makes the existing sets `KEYS[first...]` live at least `ttl` ms more.
+    /// makes the existing sets `KEYS[first...]` live at least `ttl` ms more
+    /// (0: for ever); `expireIn(key, ttl)` sets a key's TTL (0: none).
     /// `dropEntries(expiry, firstKey, firstArg, count, dueAt)` removes the
     /// `count` entries laid out as `EntryRemoval` says from `KEYS[firstKey]`
     /// and `ARGV[firstArg]` (an index record with its answer, vector and
@@ -61,10 +62,13 @@ enum RedisScripts {
             end
           end
         end
+        local function expireIn(key, ttl)
+          if ttl == 0 then redis.call('PERSIST', key) else redis.call('PEXPIRE', key, ttl) end
+        end
         local function extendTags(first, ttl)
           for i = first, #KEYS do
             local left = redis.call('PTTL', KEYS[i])
-            if left >= 0 and left < ttl then redis.call('PEXPIRE', KEYS[i], ttl) end
+            if left >= 0 and (ttl == 0 or left < ttl) then expireIn(KEYS[i], ttl) end
           end
         end
         local function dropEntries(expiry, firstKey, firstArg, count, dueAt)
@@ -184,7 +188,7 @@ enum RedisScripts {
             if redis.call('GETRANGE', KEYS[1], 0, 0) ~= '\\203' then return 0 end
             local ttl = tonumber(ARGV[1])
             redis.call('SETRANGE', KEYS[1], 1, ARGV[2])
-            redis.call('PEXPIRE', KEYS[1], ttl)
+            expireIn(KEYS[1], ttl)
             extendTags(2, ttl)
             return 1
             """)
@@ -287,7 +291,7 @@ enum RedisScripts {
             if redis.call('GETRANGE', KEYS[1], 0, 0) ~= '\\203' then return 0 end
             local ttl = tonumber(ARGV[1])
             redis.call('SETRANGE', KEYS[1], 1, ARGV[4])
-            redis.call('PEXPIRE', KEYS[1], ttl)
+            expireIn(KEYS[1], ttl)
             redis.call('ZADD', KEYS[2], 'XX', ARGV[3], ARGV[2])
             extendTags(3, ttl)
             return 1
@@ -301,7 +305,7 @@ enum RedisScripts {
             if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
             local ttl = tonumber(ARGV[1])
             redis.call('HSET', KEYS[1], 'p', ARGV[2])
-            redis.call('PEXPIRE', KEYS[1], ttl)
+            expireIn(KEYS[1], ttl)
             extendTags(2, ttl)
             return 1
             """)

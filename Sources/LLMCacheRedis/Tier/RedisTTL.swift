@@ -26,8 +26,15 @@ struct RedisTTL {
         milliseconds = value > Self.longest ? 0 : value
     }
 
-    /// A sliding entry's TTL for `PEXPIRE`, which has no "never": clamped.
+    /// A sliding entry's TTL as the touch scripts take it: at least 1 ms,
+    /// 0 ("never") beyond ``longest``, as for a store.
     static func milliseconds(_ ttl: Duration) -> Int64 {
-        min(max(1, ttl.wholeMilliseconds), longest)
+        let value = max(1, ttl.wholeMilliseconds)
+        return value > longest ? 0 : value
+    }
+
+    /// A lifetime that must end (a fence record's): at least 1 ms, at most ``longest``.
+    static func expiry(_ duration: Duration) -> Int64 {
+        min(max(1, duration.wholeMilliseconds), longest)
     }
 }

@@ -22,7 +22,7 @@ struct CalibrateCommand: AsyncParsableCommand {
     @Option(name: .customLong("guard"), help: "Apply the semantic tier's default guard on top of the threshold, or none.")
     var guardChoice: GuardChoice = .default
 
-    @Flag(help: "Also store every positive's \"a\" in a semantic tier and look up every \"b\", as a cache would.")
+    @Flag(help: "Also store every pair's \"a\" in a semantic tier and look up every \"b\", as a cache would (strict: a hit counts as correct only on a duplicate's own \"a\" or an identical text).")
     var simulate = false
 
     @Option(help: "The false-positive rate the recommended threshold must stay under.")
@@ -39,9 +39,13 @@ struct CalibrateCommand: AsyncParsableCommand {
         let matchGuard: (any SemanticGuard)? = guardChoice == .default ? NumberAndNegationGuard() : nil
         let calibration = try await Calibration.measure(labelled, embedder: model, guard: matchGuard, batch: embedder.batch)
         let simulation = simulate ? try await Calibration.simulate(labelled, embedder: model, guard: matchGuard) : nil
+        let shipped =
+            guardChoice == .default
+            ? Calibration.defaultSettings(from: calibration)
+            : try await Calibration.defaultSettings(labelled, embedder: model, batch: embedder.batch)
         let report = Calibration.Report(
-            pairs: labelled, rows: calibration, simulation: simulation, targetFalsePositiveRate: targetFalsePositiveRate,
-            guardName: guardChoice.rawValue)
+            pairs: labelled, rows: calibration, simulation: simulation, defaultSettings: shipped,
+            targetFalsePositiveRate: targetFalsePositiveRate, guardName: guardChoice.rawValue)
         print(json ? try report.jsonLine() : report.table())
     }
 }

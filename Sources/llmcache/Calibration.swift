@@ -47,11 +47,32 @@ enum Calibration {
         var precision: Double?
     }
 
+    /// What a cache holding every pair's `a` does with every pair's `b`.
     struct SimulationRow: Encodable {
         var threshold: Float
+        /// Queries whose pair is a duplicate: served the right answer, a
+        /// wrong one, or sent to the model.
         var correctHits: Int
         var wrongHits: Int
         var misses: Int
+        /// Queries of non-duplicate pairs that were served anything
+        /// (always wrong, unless the stored text is the query itself).
+        var negativeWrongHits: Int
+        /// The same three outcomes as shares: of duplicate queries, and of all queries.
+        var correctShareOfDuplicates: Double
+        var wrongShareOfDuplicates: Double
+        var correctShareOfAll: Double
+        var wrongShareOfAll: Double
+        var missShareOfAll: Double
+    }
+
+    /// The semantic tier exactly as shipped (its default threshold and guard), pairwise.
+    struct DefaultSettings: Encodable {
+        var threshold: Float
+        var guardName: String
+        var hitRate: Double
+        var falsePositiveRate: Double
+        var precision: Double?
     }
 
     /// Embeds both sides of every pair and counts, per threshold, the
@@ -89,35 +110,75 @@ enum Calibration {
         }
     }
 
-    /// Stores every positive's `a` in a `MemorySemanticTier` and looks up
-    /// every `b`: a hit is correct when it returns the pair's own answer.
+    /// The strict simulation: stores every pair's `a` (negatives' too, so
+    /// hard negatives compete) in a `MemorySemanticTier` and looks up every
+    /// pair's `b`. A hit is correct when the stored text is the pair's own
+    /// `a` for a duplicate, or the query itself (after folding case and
+    /// white space); every other hit is wrong.
     static func simulate(
         _ pairs: LabelledPairs, embedder: some Embedder, guard matchGuard: (any SemanticGuard)?
     ) async throws -> [SimulationRow] {
+        let all = pairs.positives + pairs.negatives
         let tier = MemorySemanticTier(
-            embedder: embedder,
-            configuration: .init(threshold: -1, maxEntries: pairs.positives.count + 1, matchGuard: matchGuard))
+            embedder: embedder, configuration: .init(threshold: -1, maxEntries: all.count + 1, matchGuard: matchGuard))
         let now = SystemCacheClock().now
-        for (index, pair) in pairs.positives.enumerated() {
-            try await tier.store(CacheEntry(value: Array("\(index)".utf8), createdAt: now), for: CacheQuery(request: pair.a))
+        for pair in all {
+            try await tier.store(CacheEntry(value: Array(pair.a.utf8), createdAt: now), for: CacheQuery(request: pair.a))
         }
-        var outcomes: [(own: Bool, similarity: Float)?] = []
-        for (index, pair) in pairs.positives.enumerated() {
+        var outcomes: [(positive: Bool, hit: (correct: Bool, similarity: Float)?)] = []
+        for pair in all {
             let hit = try await tier.lookup(CacheQuery(request: pair.b))
-            outcomes.append(hit.map { hit in
-                // An identical "a" stored by another pair answers just as well.
-                let answer = Int(String(decoding: hit.entry.value, as: UTF8.self)) ?? -1
-                let own = answer == index || pairs.positives[answer].a == pair.a
-                return (own, hit.similarity ?? -1)
-            })
+            outcomes.append((pair.positive, hit.map { hit in
+                let stored = folded(String(decoding: hit.entry.value, as: UTF8.self))
+                let correct = stored == folded(pair.b) || (pair.positive && stored == folded(pair.a))
+                return (correct, hit.similarity ?? -1)
+            }))
         }
+        let duplicates = Double(max(1, pairs.positives.count))
+        let total = Double(max(1, all.count))
         return thresholds.map { threshold in
-            let hits = outcomes.compactMap { $0 }.filter { $0.similarity >= threshold }
-            let correct = hits.filter(\.own).count
+            func served(_ outcome: (positive: Bool, hit: (correct: Bool, similarity: Float)?)) -> Bool? {
+                guard let hit = outcome.hit, hit.similarity >= threshold else { return nil }
+                return hit.correct
+            }
+            let positive = outcomes.filter(\.positive).map(served)
+            let negative = outcomes.filter { !$0.positive }.map(served)
+            let correct = positive.filter { $0 == true }.count
+            let wrong = positive.filter { $0 == false }.count
+            let negativeWrong = negative.filter { $0 == false }.count
+            let correctAll = correct + negative.filter { $0 == true }.count
+            let wrongAll = wrong + negativeWrong
             return SimulationRow(
-                threshold: threshold, correctHits: correct, wrongHits: hits.count - correct,
-                misses: outcomes.count - hits.count)
+                threshold: threshold, correctHits: correct, wrongHits: wrong, misses: positive.count - correct - wrong,
+                negativeWrongHits: negativeWrong, correctShareOfDuplicates: Double(correct) / duplicates,
+                wrongShareOfDuplicates: Double(wrong) / duplicates, correctShareOfAll: Double(correctAll) / total,
+                wrongShareOfAll: Double(wrongAll) / total,
+                missShareOfAll: Double(all.count - correctAll - wrongAll) / total)
         }
+    }
+
+    /// Lower case, runs of white space as one space, trimmed: two texts that
+    /// differ only so are the same question.
+    static func folded(_ text: String) -> String {
+        text.lowercased().split(whereSeparator: \.isWhitespace).joined(separator: " ")
+    }
+
+    /// The pairwise figures of the tier as shipped: `MemorySemanticTier`'s
+    /// default threshold and guard (the Redis tier has the same defaults).
+    static func defaultSettings(_ pairs: LabelledPairs, embedder: some Embedder, batch: Int) async throws -> DefaultSettings {
+        let rows = try await measure(
+            pairs, embedder: embedder, guard: MemorySemanticTier.Configuration().matchGuard, batch: batch)
+        return defaultSettings(from: rows)
+    }
+
+    /// The same, read from rows measured with the default guard.
+    static func defaultSettings(from rows: [Row]) -> DefaultSettings {
+        let shipped = MemorySemanticTier.Configuration()
+        let threshold = shipped.threshold
+        let row = rows.min { abs($0.threshold - threshold) < abs($1.threshold - threshold) }!
+        return DefaultSettings(
+            threshold: threshold, guardName: shipped.matchGuard.map { "\(type(of: $0))" } ?? "none",
+            hitRate: row.hitRate, falsePositiveRate: row.falsePositiveRate, precision: row.precision)
     }
 
     /// What `calibrate` prints.
@@ -132,10 +193,11 @@ enum Calibration {
         var recommendedThreshold: Float?
         var rows: [Row]
         var simulation: [SimulationRow]?
+        var defaultSettings: DefaultSettings
 
         init(
-            pairs: LabelledPairs, rows: [Row], simulation: [SimulationRow]?, targetFalsePositiveRate: Double,
-            guardName: String
+            pairs: LabelledPairs, rows: [Row], simulation: [SimulationRow]?, defaultSettings: DefaultSettings,
+            targetFalsePositiveRate: Double, guardName: String
         ) {
             positives = pairs.positives.count
             negatives = pairs.negatives.count
@@ -145,6 +207,7 @@ enum Calibration {
             recommendedThreshold = rows.first { $0.falsePositiveRate <= targetFalsePositiveRate }?.threshold
             self.rows = rows
             self.simulation = simulation
+            self.defaultSettings = defaultSettings
         }
 
         func table() -> String {
@@ -153,14 +216,20 @@ enum Calibration {
             }
             var lines = [
                 "\(positives) positive and \(negatives) negative pairs\(negativesBuilt ? " (negatives built from unrelated positives)" : ""), guard: \(guardName)",
-                "threshold  hit rate  false pos  precision" + (simulation == nil ? "" : "  correct  wrong  misses"),
+                "as shipped (threshold " + String(format: "%.2f", defaultSettings.threshold)
+                    + ", \(defaultSettings.guardName)): hit rate" + percent(defaultSettings.hitRate) + ", false positives"
+                    + percent(defaultSettings.falsePositiveRate) + ", precision" + percent(defaultSettings.precision),
+                "threshold  hit rate  false pos  precision"
+                    + (simulation == nil ? "" : "  correct  wrong  misses  neg. served"),
             ]
             for (index, row) in rows.enumerated() {
                 var line = String(format: "%9.2f", row.threshold) + "   " + percent(row.hitRate) + "    "
                     + percent(row.falsePositiveRate) + "    " + percent(row.precision)
                 if let simulation {
                     let outcome = simulation[index]
-                    line += String(format: "  %7d  %5d  %6d", outcome.correctHits, outcome.wrongHits, outcome.misses)
+                    line += String(
+                        format: "  %7d  %5d  %6d  %11d", outcome.correctHits, outcome.wrongHits, outcome.misses,
+                        outcome.negativeWrongHits)
                 }
                 lines.append(line)
             }

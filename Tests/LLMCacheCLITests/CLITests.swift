@@ -149,8 +149,22 @@ struct CLITests {
         let simulation = try #require(report["simulation"] as? [[String: Any]])
         for row in simulation {
             let counts = ["correct_hits", "wrong_hits", "misses"].compactMap { (row[$0] as? NSNumber)?.intValue }
-            #expect(counts.reduce(0, +) == 2)
+            #expect(counts.reduce(0, +) == 2, "every duplicate's query is a correct hit, a wrong one or a miss")
+            let shares = ["correct_share_of_all", "wrong_share_of_all", "miss_share_of_all"]
+                .compactMap { (row[$0] as? NSNumber)?.doubleValue }
+            #expect(shares.count == 3 && abs(shares.reduce(0, +) - 1) < 1e-9)
         }
+        // Negatives' "a" sides are stored too and their "b" sides looked up:
+        // the guard vetoes the number and negation flips at every threshold…
+        #expect(simulation.allSatisfy { ($0["negative_wrong_hits"] as? NSNumber)?.intValue == 0 })
+        // …and without it, they are served at the loosest one.
+        let unguarded = try await CommandLineTool.run(["calibrate", "--pairs", pairs, "--json", "--simulate", "--guard", "none"])
+        let unguardedReport = try #require(try JSONSerialization.jsonObject(with: Data(unguarded.output.utf8)) as? [String: Any])
+        let loosest = try #require((unguardedReport["simulation"] as? [[String: Any]])?.first)
+        #expect((loosest["negative_wrong_hits"] as? NSNumber)?.intValue ?? 0 >= 1)
+        let shipped = try #require(report["default_settings"] as? [String: Any])
+        #expect((shipped["threshold"] as? NSNumber)?.doubleValue ?? 0 > 0.9)
+        #expect(shipped["hit_rate"] is NSNumber && shipped["false_positive_rate"] is NSNumber)
 
         let table = try await CommandLineTool.run(["calibrate", "--pairs", pairs, "--guard", "none"])
         #expect(table.status == 0 && table.output.contains("threshold") && table.output.contains("guard: none"))

@@ -111,14 +111,16 @@ enum Calibration {
     }
 
     /// The strict simulation: stores every pair's `a` (negatives' too, so
-    /// hard negatives compete) in a `MemorySemanticTier` and looks up every
-    /// pair's `b`. A hit is correct when the stored text is the pair's own
+    /// hard negatives compete; built negatives excepted) in a
+    /// `MemorySemanticTier` and looks up every pair's `b`. A hit is correct when the stored text is the pair's own
     /// `a` for a duplicate, or the query itself (after folding case and
     /// white space); every other hit is wrong.
     static func simulate(
         _ pairs: LabelledPairs, embedder: some Embedder, guard matchGuard: (any SemanticGuard)?
     ) async throws -> [SimulationRow] {
-        let all = pairs.positives + pairs.negatives
+        // Negatives built from unrelated positives reuse positives' texts (a
+        // built negative's "b" is another pair's duplicate): they add nothing.
+        let all = pairs.negativesBuilt ? pairs.positives : pairs.positives + pairs.negatives
         let tier = MemorySemanticTier(
             embedder: embedder, configuration: .init(threshold: -1, maxEntries: all.count + 1, matchGuard: matchGuard))
         let now = SystemCacheClock().now

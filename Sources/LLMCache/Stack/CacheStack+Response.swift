@@ -29,7 +29,9 @@ extension CacheStack {
         // lands while it runs then keeps its answer out of every tier.
         var marks: [String: InvalidationMark?] = [:]
         func computeAndCount() async throws -> Response {
-            marks = await invalidationMarks(of: call.selected, skipping: failed, reusing: lookupMarks)
+            if !options.skipStore {
+                marks = await invalidationMarks(of: call.selected, skipping: failed, reusing: lookupMarks)
+            }
             counters.computed.add(1, ordering: .relaxed)
             do {
                 return try await compute(request)

@@ -35,9 +35,6 @@ final class WriteBehind: Sendable {
         }
     }
 
-    /// How many stores are in progress.
-    var pending: Int { state.withLock { $0.running.count } }
-
     /// Returns once every store submitted before or during the wait has finished.
     func waitUntilIdle() async {
         while let task = state.withLock({ $0.running.values.first }) {

@@ -102,7 +102,8 @@ extension CacheStack {
         }
         counters.computed.add(1, ordering: .relaxed)
         // Taken before the model is called, as for complete answers.
-        let marks = await invalidationMarks(of: selected, skipping: failed, reusing: lookupMarks)
+        let marks =
+            options.skipStore ? [:] : await invalidationMarks(of: selected, skipping: failed, reusing: lookupMarks)
         broadcast.start {
             await self.produce(
                 request, into: broadcast, query: query, options: options, selected: selected, marks: marks,

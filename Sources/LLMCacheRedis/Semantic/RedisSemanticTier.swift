@@ -89,9 +89,7 @@ public final class RedisSemanticTier: FencedCacheTier {
                 continue
             }
             let touched = entry.touched(at: now)
-            if case .sliding(let ttl) = touched.expiration, let expiresAt = touched.expiresAt {
-                try await touch(candidate, of: touched, ttl: ttl, expiresAt: expiresAt)
-            }
+            try await touch(candidate, of: touched)
             return CacheHit(entry: touched, similarity: candidate.similarity)
         }
         return nil
@@ -200,11 +198,11 @@ public final class RedisSemanticTier: FencedCacheTier {
         }
     }
 
-    /// Moves a sliding entry's expiry in Redis: the answer's TTL and stored
-    /// expiry, the vector's expiry record, and its tag sets' lifetime.
-    private func touch(_ candidate: SemanticCandidate, of entry: CacheEntry, ttl: Duration, expiresAt: CacheTime)
-        async throws
-    {
+    /// Moves a sliding entry's expiry in Redis (`entry` as the hit left it):
+    /// the answer's TTL and stored expiry, the vector's expiry record, and
+    /// its tag sets' lifetime. Nothing for a fixed entry.
+    private func touch(_ candidate: SemanticCandidate, of entry: CacheEntry) async throws {
+        guard case .sliding(let ttl) = entry.expiration, let expiresAt = entry.expiresAt else { return }
         let milliseconds = RedisTTL.milliseconds(ttl).redisBytes
         let tagSets = entry.tags.sorted().map(keyspace.tagKey)
         let expiry = SlidingFrame.expiryBytes(expiresAt)

@@ -20,7 +20,7 @@ import LLMCache
 /// On CPUs with AVX-512 the inner loops are this package's own kernels over
 /// weights packed at load time; elsewhere the products go to OpenBLAS. Both
 /// give the same vectors to within float rounding.
-public final class MiniLMEmbedder: Embedder {
+public final class MiniLMEmbedder: TokenEmbedder {
     /// Settings that change speed and memory, never the vectors.
     public struct Configuration: Sendable {
         /// Threads that compute one forward pass: the embedder's own thread
@@ -133,11 +133,13 @@ public final class MiniLMEmbedder: Embedder {
         self.team = team
         let workspace = encoder.makeWorkspace(team: team)
         let maxLength = maxSequenceLength
+        let content = ContentTokens(vocabulary: tokenizer.vocabulary)
         worker = EncoderThread(
             name: "MiniLMEmbedder", maxBatchSize: configuration.maxBatchSize,
             batchWindow: configuration.batchWindow, maxQueuedTexts: configuration.maxQueuedTexts
         ) { texts in
-            encoder.encode(texts.map { tokenizer.encode($0, maxLength: maxLength) }, workspace: workspace)
+            encoder.encode(
+                texts.map { tokenizer.encode($0, maxLength: maxLength) }, workspace: workspace, select: content.select)
         }
     }
 
@@ -157,6 +159,16 @@ public final class MiniLMEmbedder: Embedder {
     /// `CancellationError` as soon as the calling task is cancelled: texts
     /// still queued are then never encoded.
     public func embed(_ texts: [String]) async throws -> [[Float]] {
+        try await encode(texts).map(\.vector)
+    }
+
+    /// The sentence vectors of ``embed(_:)`` with each text's content-token
+    /// vectors from the same pass (see ``TokenVectors``): the last layer's
+    /// rows of every token except special tokens, punctuation, `[UNK]` and
+    /// one-piece function words, so a verifier can align two texts word by
+    /// word at no extra encoding cost. Queued, merged and cancelled as
+    /// ``embed(_:)`` is.
+    public func encode(_ texts: [String]) async throws -> [TextEncoding] {
         guard !texts.isEmpty else { return [] }
         return try await worker.embed(texts)
     }

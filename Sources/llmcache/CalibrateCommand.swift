@@ -13,14 +13,28 @@ struct CalibrateCommand: AsyncParsableCommand {
             """)
 
     enum GuardChoice: String, ExpressibleByArgument, CaseIterable {
-        case `default`, none
+        /// The shipped ``LearnedVerifier``.
+        case verifier
+        /// The earlier rules alone: numbers and negation.
+        case rules
+        case none
+
+        var matchGuard: (any SemanticGuard)? {
+            switch self {
+            case .verifier: LearnedVerifier()
+            case .rules: NumberAndNegationGuard()
+            case .none: nil
+            }
+        }
     }
 
     @Option(help: "JSON Lines of labelled pairs.")
     var pairs: String
 
-    @Option(name: .customLong("guard"), help: "Apply the semantic tier's default guard on top of the threshold, or none.")
-    var guardChoice: GuardChoice = .default
+    @Option(
+        name: .customLong("guard"),
+        help: "What decides above the threshold: the shipped verifier, the number and negation rules, or nothing.")
+    var guardChoice: GuardChoice = .verifier
 
     @Flag(help: "Also store every pair's \"a\" in a semantic tier and look up every \"b\", as a cache would (strict: a hit counts as correct only on a duplicate's own \"a\" or an identical text).")
     var simulate = false
@@ -36,13 +50,14 @@ struct CalibrateCommand: AsyncParsableCommand {
     func run() async throws {
         let labelled = try Calibration.LabelledPairs(records: readJSONLines(pairs), source: pairs)
         let model = try await embedder.makeEmbedder()
-        let matchGuard: (any SemanticGuard)? = guardChoice == .default ? NumberAndNegationGuard() : nil
+        let matchGuard = guardChoice.matchGuard
         let calibration = try await Calibration.measure(labelled, embedder: model, guard: matchGuard, batch: embedder.batch)
         let simulation = simulate ? try await Calibration.simulate(labelled, embedder: model, guard: matchGuard) : nil
         let shipped =
-            guardChoice == .default
-            ? Calibration.defaultSettings(from: calibration)
-            : try await Calibration.defaultSettings(labelled, embedder: model, batch: embedder.batch)
+            guardChoice == .verifier
+            ? Calibration.defaultSettings(from: calibration, simulation: simulation)
+            : try await Calibration.defaultSettings(
+                labelled, embedder: model, batch: embedder.batch, simulate: simulate)
         let report = Calibration.Report(
             pairs: labelled, rows: calibration, simulation: simulation, defaultSettings: shipped,
             targetFalsePositiveRate: targetFalsePositiveRate, guardName: guardChoice.rawValue)

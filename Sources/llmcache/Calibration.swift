@@ -66,30 +66,35 @@ enum Calibration {
         var missShareOfAll: Double
     }
 
-    /// The semantic tier exactly as shipped (its default threshold and guard), pairwise.
+    /// The semantic tier exactly as shipped (its default threshold and
+    /// verifier): pairwise, and in the strict simulation when it ran.
     struct DefaultSettings: Encodable {
         var threshold: Float
         var guardName: String
         var hitRate: Double
         var falsePositiveRate: Double
         var precision: Double?
+        var simulation: SimulationRow?
     }
 
     /// Embeds both sides of every pair and counts, per threshold, the
     /// positives and negatives the tier would accept (similarity at or above
     /// the threshold and, if given, the guard agreeing).
     static func measure(
-        _ pairs: LabelledPairs, embedder: some Embedder, guard matchGuard: (any SemanticGuard)?, batch: Int
+        _ pairs: LabelledPairs, embedder: some TokenEmbedder, guard matchGuard: (any SemanticGuard)?, batch: Int
     ) async throws -> [Row] {
         func accepted(_ list: [Pair]) async throws -> [Float] {
             var similarities: [Float] = []
             for start in stride(from: 0, to: list.count, by: batch) {
                 let slice = list[start..<min(start + batch, list.count)]
-                let a = try await embedder.embed(slice.map(\.a))
-                let b = try await embedder.embed(slice.map(\.b))
+                let a = try await embedder.encode(slice.map(\.a))
+                let b = try await embedder.encode(slice.map(\.b))
                 for (pair, (left, right)) in zip(slice, zip(a, b)) {
-                    var similarity = cosineSimilarity(left, right)
-                    if let matchGuard, await !matchGuard.allows(query: pair.b, candidate: pair.a, similarity: similarity) {
+                    var similarity = cosineSimilarity(left.vector, right.vector)
+                    let comparison = SemanticComparison(
+                        query: pair.b, candidate: pair.a, similarity: similarity, queryTokens: right.tokens,
+                        candidateTokens: left.tokens)
+                    if let matchGuard, await !matchGuard.allows(comparison) {
                         similarity = -.infinity
                     }
                     similarities.append(similarity)
@@ -167,20 +172,25 @@ enum Calibration {
 
     /// The pairwise figures of the tier as shipped: `MemorySemanticTier`'s
     /// default threshold and guard (the Redis tier has the same defaults).
-    static func defaultSettings(_ pairs: LabelledPairs, embedder: some Embedder, batch: Int) async throws -> DefaultSettings {
-        let rows = try await measure(
-            pairs, embedder: embedder, guard: MemorySemanticTier.Configuration().matchGuard, batch: batch)
-        return defaultSettings(from: rows)
+    static func defaultSettings(
+        _ pairs: LabelledPairs, embedder: some TokenEmbedder, batch: Int, simulate: Bool
+    ) async throws -> DefaultSettings {
+        let matchGuard = MemorySemanticTier.Configuration().matchGuard
+        let rows = try await measure(pairs, embedder: embedder, guard: matchGuard, batch: batch)
+        let simulation = simulate ? try await Self.simulate(pairs, embedder: embedder, guard: matchGuard) : nil
+        return defaultSettings(from: rows, simulation: simulation)
     }
 
     /// The same, read from rows measured with the default guard.
-    static func defaultSettings(from rows: [Row]) -> DefaultSettings {
+    static func defaultSettings(from rows: [Row], simulation: [SimulationRow]?) -> DefaultSettings {
         let shipped = MemorySemanticTier.Configuration()
         let threshold = shipped.threshold
-        let row = rows.min { abs($0.threshold - threshold) < abs($1.threshold - threshold) }!
+        let index = rows.indices.min { abs(rows[$0].threshold - threshold) < abs(rows[$1].threshold - threshold) }!
+        let row = rows[index]
         return DefaultSettings(
             threshold: threshold, guardName: shipped.matchGuard.map { "\(type(of: $0))" } ?? "none",
-            hitRate: row.hitRate, falsePositiveRate: row.falsePositiveRate, precision: row.precision)
+            hitRate: row.hitRate, falsePositiveRate: row.falsePositiveRate, precision: row.precision,
+            simulation: simulation?[index])
     }
 
     /// What `calibrate` prints.

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import LLMCache
 import Testing
 
 @testable import LLMCacheEmbeddings
@@ -19,10 +20,10 @@ struct EncoderThreadTests {
         func closeGate() { state.withLock { $0.gateOpen = false } }
         func openGate() { state.withLock { $0.gateOpen = true } }
 
-        func encode(_ texts: [String]) -> [[Float]] {
+        func encode(_ texts: [String]) -> [TextEncoding] {
             state.withLock { $0.batches.append(texts) }
             while !state.withLock({ $0.gateOpen }) { usleep(200) }
-            return texts.map { [Float($0.count)] }
+            return texts.map { TextEncoding(vector: [Float($0.count)]) }
         }
     }
 
@@ -40,7 +41,7 @@ struct EncoderThreadTests {
         defer { worker.stop() }
         let lengths: [Float] = try await withThrowingTaskGroup(of: Float.self) { group in
             for text in ["a", "bb", "ccc", "dddd"] {
-                group.addTask { try await worker.embed([text])[0][0] }
+                group.addTask { try await worker.embed([text])[0].vector[0] }
             }
             return try await group.reduce(into: []) { $0.append($1) }
         }
@@ -54,7 +55,7 @@ struct EncoderThreadTests {
         let worker = Self.thread(pass, maxBatchSize: 4)
         defer { worker.stop() }
         let texts = (1...10).map { String(repeating: "x", count: $0) }
-        let vectors = try await worker.embed(texts)
+        let vectors = try await worker.embed(texts).map(\.vector)
         #expect(vectors.map { $0[0] } == (1...10).map(Float.init))
         #expect(pass.batches.map(\.count) == [4, 4, 2])
     }
@@ -70,7 +71,7 @@ struct EncoderThreadTests {
         // Answered while the pass is still blocked.
         await #expect(throws: CancellationError.self) { try await call.value }
         pass.openGate()
-        #expect(try await worker.embed(["after"]) == [[5]])
+        #expect(try await worker.embed(["after"]).map(\.vector) == [[5]])
         let statistics = worker.statistics
         #expect(statistics.callsCancelled == 1)
         #expect(statistics.textsEncoded == 2, "the cancelled text was already in its pass")

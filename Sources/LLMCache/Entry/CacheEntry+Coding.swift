@@ -1,5 +1,6 @@
 extension CacheEntry {
-    private static let layoutVersion: UInt8 = 1
+    /// 2 added the source text's token vectors; layout 1 is still read.
+    private static let layoutVersion: UInt8 = 2
 
     /// The entry as bytes for a tier that stores bytes (Redis); wrap the
     /// result in a ``PayloadCodec`` frame for checksums and compression.
@@ -22,6 +23,8 @@ extension CacheEntry {
         }
         writer.write(optional: model)
         writer.write(optional: sourceText)
+        writer.write(UInt8(sourceTokens == nil ? 0 : 1))
+        sourceTokens?.serialized(into: &writer)
         writer.write(UInt32(tags.count))
         for tag in tags.sorted() { writer.write(tag) }
         writer.write(bytes: value)
@@ -33,7 +36,7 @@ extension CacheEntry {
     public init(serialized bytes: [UInt8]) throws(CacheError) {
         var reader = ByteReader(bytes)
         let version = try reader.read(UInt8.self)
-        guard version == Self.layoutVersion else {
+        guard version == 1 || version == Self.layoutVersion else {
             throw CacheError(.decodingFailed, "unknown entry layout version \(version)")
         }
         let created = try reader.read(Int64.self)
@@ -47,6 +50,8 @@ extension CacheEntry {
         }
         let model = try reader.readOptionalString()
         let sourceText = try reader.readOptionalString()
+        var sourceTokens: TokenVectors?
+        if version >= 2, try reader.read(UInt8.self) == 1 { sourceTokens = try TokenVectors(from: &reader) }
         let tagCount = Int(try reader.read(UInt32.self))
         guard tagCount <= bytes.count else { throw CacheError(.decodingFailed, "implausible tag count \(tagCount)") }
         var tags = Set<String>()
@@ -59,6 +64,7 @@ extension CacheEntry {
             expiresAt: expires == Int64.min ? nil : CacheTime(millisecondsSince1970: expires),
             expiration: sliding < 0 ? .fixed : .sliding(ttl: .milliseconds(sliding)),
             tags: tags, usage: usage, model: model, sourceText: sourceText,
+            sourceTokens: sourceTokens,
             namespaceVersion: namespaceVersion
         )
     }

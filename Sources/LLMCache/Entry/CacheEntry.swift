@@ -25,6 +25,10 @@ public struct CacheEntry: Sendable, Hashable {
     /// The semantic text of the request that produced the answer: semantic
     /// tiers embed it, logs and statistics show what a paraphrase matched.
     public var sourceText: String?
+    /// The contextual token vectors of ``sourceText``, when the embedder
+    /// provides them (``TokenEmbedder``): a verifier aligns a later query
+    /// with them without encoding the stored text again.
+    public var sourceTokens: TokenVectors?
     /// The namespace version the entry was stored under; entries of another
     /// version are never served.
     public var namespaceVersion: UInt64
@@ -38,6 +42,7 @@ public struct CacheEntry: Sendable, Hashable {
         usage: TokenUsage? = nil,
         model: String? = nil,
         sourceText: String? = nil,
+        sourceTokens: TokenVectors? = nil,
         namespaceVersion: UInt64 = 0
     ) {
         self.value = value
@@ -48,6 +53,7 @@ public struct CacheEntry: Sendable, Hashable {
         self.usage = usage
         self.model = model
         self.sourceText = sourceText
+        self.sourceTokens = sourceTokens
         self.namespaceVersion = namespaceVersion
     }
 
@@ -75,6 +81,7 @@ public struct CacheEntry: Sendable, Hashable {
     /// An estimate of the memory the entry holds, for byte-bounded tiers.
     public var approximateByteCount: Int {
         96 + value.count + (sourceText?.utf8.count ?? 0) + (model?.utf8.count ?? 0)
+            + (sourceTokens.map { $0.count * ($0.dimensions + 4) } ?? 0)
             + tags.reduce(0) { $0 + 16 + $1.utf8.count }
     }
 }

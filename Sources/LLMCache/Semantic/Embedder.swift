@@ -36,3 +36,28 @@ public func normalizedEmbedding(_ vector: [Float], dimensions: Int) throws(Cache
     let scale = 1 / sumOfSquares.squareRoot()
     return vector.map { $0 * scale }
 }
+
+/// An embedder that also hands out each text's contextual token vectors,
+/// computed in the same forward pass as the sentence vector.
+///
+/// A verifier that aligns two texts token by token (``LearnedVerifier``)
+/// needs them; getting them from the pass that produced the sentence vector
+/// costs nothing extra, where encoding the texts again would double the work.
+public protocol TokenEmbedder: Embedder {
+    /// One encoding per text, in order, with ``TextEncoding/tokens`` set
+    /// whenever the underlying model provides token vectors.
+    func encode(_ texts: [String]) async throws -> [TextEncoding]
+}
+
+/// A text's sentence vector and, from a ``TokenEmbedder``, its token vectors.
+public struct TextEncoding: Sendable, Hashable {
+    /// The sentence vector, L2-normalised.
+    public var vector: [Float]
+    /// The content tokens' vectors; `nil` from an embedder without them.
+    public var tokens: TokenVectors?
+
+    public init(vector: [Float], tokens: TokenVectors? = nil) {
+        self.vector = vector
+        self.tokens = tokens
+    }
+}

@@ -7,7 +7,7 @@ import Synchronization
 public final class EmbeddingMemo: Sendable {
     /// One embedder's computation and how many callers are waiting for it.
     private struct Computation {
-        let task: Task<[Float], any Error>
+        let task: Task<TextEncoding, any Error>
         var waiters: Int
     }
 
@@ -31,13 +31,22 @@ public final class EmbeddingMemo: Sendable {
     /// then spends nothing more on it, which matters most when timeouts fire
     /// because the embedder is overloaded. A later caller starts afresh.
     public func embedding(of text: String, using embedder: some Embedder, timeout: Duration?) async throws -> [Float] {
+        try await encoding(of: text, using: embedder, timeout: timeout).vector
+    }
+
+    /// The sentence vector of `text` and, when `embedder` is a
+    /// ``TokenEmbedder``, its token vectors from the same pass; shared and
+    /// timed out like ``embedding(of:using:timeout:)``.
+    public func encoding(of text: String, using embedder: some Embedder, timeout: Duration?) async throws
+        -> TextEncoding
+    {
         let key = embedder.identifier
         let task = join(text, using: embedder)
         guard let timeout else {
             defer { leave(key, task, gaveUp: false) }
             return try await task.value
         }
-        let outcome = FirstOutcome<[Float]>()
+        let outcome = FirstOutcome<TextEncoding>()
         return try await withCheckedThrowingContinuation { continuation in
             outcome.install(continuation)
             let timer = Task {
@@ -55,19 +64,26 @@ public final class EmbeddingMemo: Sendable {
 
     /// The computation for `embedder`, started if there is none, counting
     /// the caller as one more waiter.
-    private func join(_ text: String, using embedder: some Embedder) -> Task<[Float], any Error> {
+    private func join(_ text: String, using embedder: some Embedder) -> Task<TextEncoding, any Error> {
         computations.withLock { computations in
             if var existing = computations[embedder.identifier] {
                 existing.waiters += 1
                 computations[embedder.identifier] = existing
                 return existing.task
             }
-            let task = Task<[Float], any Error> {
-                let vectors = try await embedder.embed([text])
-                guard vectors.count == 1 else {
-                    throw CacheError(.invalidEmbedding, "embedder returned \(vectors.count) vectors for 1 text")
+            let task = Task<TextEncoding, any Error> {
+                let encodings: [TextEncoding]
+                if let tokenEmbedder = embedder as? any TokenEmbedder {
+                    encodings = try await tokenEmbedder.encode([text])
+                } else {
+                    encodings = try await embedder.embed([text]).map { TextEncoding(vector: $0) }
                 }
-                return try normalizedEmbedding(vectors[0], dimensions: embedder.dimensions)
+                guard encodings.count == 1 else {
+                    throw CacheError(.invalidEmbedding, "embedder returned \(encodings.count) vectors for 1 text")
+                }
+                return TextEncoding(
+                    vector: try normalizedEmbedding(encodings[0].vector, dimensions: embedder.dimensions),
+                    tokens: encodings[0].tokens)
             }
             computations[embedder.identifier] = Computation(task: task, waiters: 1)
             return task
@@ -76,7 +92,7 @@ public final class EmbeddingMemo: Sendable {
 
     /// Counts one waiter of `task` out; when the last one gave up, forgets
     /// the computation and cancels it.
-    private func leave(_ key: String, _ task: Task<[Float], any Error>, gaveUp: Bool) {
+    private func leave(_ key: String, _ task: Task<TextEncoding, any Error>, gaveUp: Bool) {
         let abandoned = computations.withLock { computations -> Bool in
             guard var entry = computations[key], entry.task == task else { return false }
             entry.waiters -= 1

@@ -9,28 +9,35 @@ import Synchronization
 public final class MemorySemanticTier: FencedCacheTier {
     /// Matching and limits of a ``MemorySemanticTier``.
     public struct Configuration: Sendable {
-        /// The lowest cosine similarity (in [-1, 1], higher is closer) that
-        /// counts as the same question. 0.93 is calibrated for all-MiniLM-L6-v2
-        /// with the default guard (`llmcache calibrate`, see README): on hard
-        /// Quora negatives it accepts 2.7% of them and 34% of true duplicates.
-        public var threshold: Float = 0.93
+        /// The lowest cosine similarity (in [-1, 1], higher is closer) a
+        /// candidate needs before the guard is asked. The default,
+        /// ``LearnedVerifier/defaultThreshold``, is the floor the shipped
+        /// verifier was trained above; without a guard, choose a higher one
+        /// with `llmcache calibrate` (see README).
+        public var threshold: Float = LearnedVerifier.defaultThreshold
         /// The most entries kept; the least recently used goes first.
         public var maxEntries: Int = 10_000
         /// The longest an entry stays in this tier; `nil` keeps it until its own expiry.
         public var ttl: Duration? = nil
-        /// Vetoes matches the vectors allow but the texts contradict; `nil` trusts the vectors.
-        public var matchGuard: (any SemanticGuard)? = NumberAndNegationGuard()
+        /// Decides whether a candidate above the threshold may be served
+        /// (``LearnedVerifier`` by default); `nil` trusts the vectors.
+        public var matchGuard: (any SemanticGuard)? = LearnedVerifier()
+        /// How many nearest entries above the threshold are offered to the
+        /// guard; the first it allows is served.
+        public var candidates: Int = 3
         /// How long a lookup waits for the embedder before it counts as a miss.
         public var embeddingTimeout: Duration? = .seconds(5)
 
         public init(
-            threshold: Float = 0.93, maxEntries: Int = 10_000, ttl: Duration? = nil,
-            matchGuard: (any SemanticGuard)? = NumberAndNegationGuard(), embeddingTimeout: Duration? = .seconds(5)
+            threshold: Float = LearnedVerifier.defaultThreshold, maxEntries: Int = 10_000, ttl: Duration? = nil,
+            matchGuard: (any SemanticGuard)? = LearnedVerifier(), candidates: Int = 3,
+            embeddingTimeout: Duration? = .seconds(5)
         ) {
             self.threshold = threshold
             self.maxEntries = maxEntries
             self.ttl = ttl
             self.matchGuard = matchGuard
+            self.candidates = candidates
             self.embeddingTimeout = embeddingTimeout
         }
     }
@@ -72,20 +79,28 @@ public final class MemorySemanticTier: FencedCacheTier {
 
     public func lookup(_ query: CacheQuery) async throws -> CacheHit? {
         guard let text = query.semanticText else { return nil }
-        let vector = try await query.embeddings.embedding(
+        let encoding = try await query.embeddings.encoding(
             of: text, using: embedder, timeout: configuration.embeddingTimeout)
         let now = clock.now
-        let threshold = configuration.threshold
-        let match = store.withLock {
-            $0.entries.nearest(to: vector, scope: query.scope, threshold: threshold, now: now, version: query.namespaceVersion)
+        let (threshold, count) = (configuration.threshold, max(1, configuration.candidates))
+        let candidates = store.withLock {
+            $0.entries.nearest(
+                to: encoding.vector, scope: query.scope, threshold: threshold, now: now,
+                version: query.namespaceVersion, count: count)
         }
-        guard let match else { return nil }
-        if let matchGuard = configuration.matchGuard, let source = match.entry.sourceText,
-            await !matchGuard.allows(query: text, candidate: source, similarity: match.similarity)
-        {
-            return nil
+        for candidate in candidates {
+            if let matchGuard = configuration.matchGuard, let source = candidate.entry.sourceText,
+                await !matchGuard.allows(
+                    SemanticComparison(
+                        query: text, candidate: source, similarity: candidate.similarity,
+                        queryTokens: encoding.tokens, candidateTokens: candidate.entry.sourceTokens))
+            {
+                continue
+            }
+            guard let touched = store.withLock({ $0.entries.touch(key: candidate.key, now: now) }) else { continue }
+            return CacheHit(entry: touched, similarity: candidate.similarity)
         }
-        return CacheHit(entry: match.entry, similarity: match.similarity)
+        return nil
     }
 
     public func store(_ entry: CacheEntry, for query: CacheQuery) async throws {
@@ -103,16 +118,17 @@ public final class MemorySemanticTier: FencedCacheTier {
         async throws -> StoreOutcome
     {
         guard let text = query.semanticText else { return .skipped }
-        let vector = try await query.embeddings.embedding(
+        let encoding = try await query.embeddings.encoding(
             of: text, using: embedder, timeout: configuration.embeddingTimeout)
         let now = clock.now
         guard !entry.isExpired(at: now) else { return .skipped }
         let deadline = configuration.ttl.map { now.advanced(by: $0) }
         var entry = entry
         entry.sourceText = text
+        entry.sourceTokens = encoding.tokens
         return store.withLock { state in
             guard state.fences.allows(tags: entry.tags, since: mark) else { return .invalidatedMeanwhile }
-            state.entries.insert(entry, key: query.key, scope: query.scope, vector: vector, deadline: deadline)
+            state.entries.insert(entry, key: query.key, scope: query.scope, vector: encoding.vector, deadline: deadline)
             return .stored
         }
     }

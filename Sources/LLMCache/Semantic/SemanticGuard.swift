@@ -8,6 +8,18 @@ public protocol SemanticGuard: Sendable {
     /// Whether the answer stored for `candidate` may serve `query`, whose
     /// embeddings have cosine similarity `similarity`.
     func allows(query: String, candidate: String, similarity: Float) async -> Bool
+
+    /// The same decision with everything the tier knows about the candidate,
+    /// token vectors included; semantic tiers call this one. The default
+    /// forwards to ``allows(query:candidate:similarity:)``, so a guard that
+    /// only reads texts implements that alone.
+    func allows(_ comparison: SemanticComparison) async -> Bool
+}
+
+extension SemanticGuard {
+    public func allows(_ comparison: SemanticComparison) async -> Bool {
+        await allows(query: comparison.query, candidate: comparison.candidate, similarity: comparison.similarity)
+    }
 }
 
 /// The default guard: rejects a match when the two texts contain different

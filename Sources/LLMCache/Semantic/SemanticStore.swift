@@ -21,26 +21,35 @@ struct SemanticStore {
 
     var count: Int { locations.count }
 
-    /// The best live match for `vector` in `scope` at or above `threshold`.
-    /// Dead rows (expired, other version) found on the way are removed.
+    /// Up to `count` live entries nearest to `vector` in `scope` at or above
+    /// `threshold`, most similar first. Dead rows (expired, other version)
+    /// found on the way are removed.
     mutating func nearest(
-        to vector: [Float], scope: CacheKey, threshold: Float, now: CacheTime, version: UInt64
-    ) -> (entry: CacheEntry, similarity: Float)? {
-        while let partition = partitions[scope], let (row, similarity) = partition.nearest(to: vector) {
-            guard similarity >= threshold else { return nil }
-            let record = partition.records[row]
-            if record.entry.namespaceVersion != version || record.entry.isExpired(at: now)
-                || record.deadline.map({ now >= $0 }) == true
-            {
-                remove(key: record.key)
+        to vector: [Float], scope: CacheKey, threshold: Float, now: CacheTime, version: UInt64, count: Int
+    ) -> [(key: CacheKey, entry: CacheEntry, similarity: Float)] {
+        while let partition = partitions[scope] {
+            let rows = partition.nearest(to: vector, count: count).filter { $0.similarity >= threshold }
+            let dead = rows.map { partition.records[$0.row] }.filter { record in
+                record.entry.namespaceVersion != version || record.entry.isExpired(at: now)
+                    || record.deadline.map({ now >= $0 }) == true
+            }
+            guard dead.isEmpty else {
+                for record in dead { remove(key: record.key) }
                 continue
             }
-            tick += 1
-            let touched = record.entry.touched(at: now)
-            partitions[scope]!.markUsed(row: row, tick: tick, entry: touched)
-            return (touched, similarity)
+            return rows.map { (partition.records[$0.row].key, partition.records[$0.row].entry, $0.similarity) }
         }
-        return nil
+        return []
+    }
+
+    /// Marks `key`'s entry used at `now` (a sliding one's expiry moves);
+    /// returns it as touched, or `nil` if it has gone meanwhile.
+    mutating func touch(key: CacheKey, now: CacheTime) -> CacheEntry? {
+        guard let location = locations[key] else { return nil }
+        tick += 1
+        let touched = partitions[location.scope]!.records[location.row].entry.touched(at: now)
+        partitions[location.scope]!.markUsed(row: location.row, tick: tick, entry: touched)
+        return touched
     }
 
     /// Stores `entry` under `key` with its vector, replacing an earlier entry

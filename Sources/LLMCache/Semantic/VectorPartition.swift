@@ -51,23 +51,24 @@ struct VectorPartition {
         records[row].entry = entry
     }
 
-    /// The row most similar to `query` and its cosine similarity (vectors are normalised).
-    func nearest(to query: [Float]) -> (row: Int, similarity: Float)? {
-        guard !records.isEmpty else { return nil }
-        var bestRow = -1
-        var bestScore = -Float.infinity
+    /// Up to `count` rows most similar to `query`, most similar first, with
+    /// their cosine similarity (vectors are normalised).
+    func nearest(to query: [Float], count: Int) -> [(row: Int, similarity: Float)] {
+        guard !records.isEmpty, count > 0 else { return [] }
+        var best: [(row: Int, similarity: Float)] = []
+        best.reserveCapacity(count + 1)
         query.withUnsafeBufferPointer { query in
             vectors.withUnsafeBufferPointer { matrix in
                 guard let q = query.baseAddress, let base = matrix.baseAddress else { return }
                 for row in 0..<records.count {
                     let score = dotProduct(q, base + row * dimensions, count: dimensions)
-                    if score > bestScore {
-                        bestScore = score
-                        bestRow = row
-                    }
+                    guard best.count < count || score > best[best.count - 1].similarity else { continue }
+                    let position = best.firstIndex { $0.similarity < score } ?? best.count
+                    best.insert((row, score), at: position)
+                    if best.count > count { best.removeLast() }
                 }
             }
         }
-        return bestRow >= 0 ? (bestRow, min(1, max(-1, bestScore))) : nil
+        return best.map { ($0.row, min(1, max(-1, $0.similarity))) }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import LLMCache
 internal import CBLAS
 
 /// The all-MiniLM-L6-v2 forward pass: token ids in, L2-normalised sentence
@@ -65,8 +66,12 @@ final class BertEncoder: @unchecked Sendable {
     }
 
     /// One normalised vector per sequence of ids (each non-empty, at most
-    /// `maxPositionEmbeddings` ids, every id inside the vocabulary).
-    func encode(_ sequences: [[Int32]], workspace: EncoderWorkspace) -> [[Float]] {
+    /// `maxPositionEmbeddings` ids, every id inside the vocabulary), with the
+    /// token vectors of the rows `select` picks from each sequence.
+    func encode(
+        _ sequences: [[Int32]], workspace: EncoderWorkspace,
+        select: (_ ids: [Int32]) -> (positions: [Int], tokens: Int, unknown: Int)
+    ) -> [TextEncoding] {
         guard !sequences.isEmpty else { return [] }
         var ranges: [Range<Int>] = []
         ranges.reserveCapacity(sequences.count)
@@ -84,7 +89,17 @@ final class BertEncoder: @unchecked Sendable {
             layer.attention.apply(workspace, sequences: ranges)
             layer.feedForward.apply(workspace)
         }
-        return ranges.map { Self.meanPooledAndNormalized(workspace.hidden, rows: $0, width: width) }
+        return zip(sequences, ranges).map { ids, range in
+            let chosen = select(ids)
+            let hidden = UnsafePointer(workspace.hidden)
+            let vectors = chosen.positions.map { position in
+                Array(UnsafeBufferPointer(start: hidden + (range.lowerBound + position) * width, count: width))
+            }
+            return TextEncoding(
+                vector: Self.meanPooledAndNormalized(hidden, rows: range, width: width),
+                tokens: TokenVectors(
+                    vectors: vectors, dimensions: width, tokenCount: chosen.tokens, unknownCount: chosen.unknown))
+        }
     }
 
     /// The mean of a sequence's rows (every token is inside the attention

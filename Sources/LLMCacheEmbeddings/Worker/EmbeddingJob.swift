@@ -1,3 +1,5 @@
+import LLMCache
+
 /// One `embed` call's texts on their way through the encoder thread: created
 /// by the caller, queued, taken into a forward pass, answered.
 ///
@@ -26,7 +28,7 @@ final class EmbeddingJob: @unchecked Sendable {
     /// When it entered the queue; a batch window is measured from the oldest job.
     var enqueued = ContinuousClock.now
     /// The suspended caller, until it is answered exactly once.
-    var continuation: CheckedContinuation<[[Float]], any Error>?
+    var continuation: CheckedContinuation<[TextEncoding], any Error>?
 
     init(texts: [String]) {
         self.texts = texts

@@ -26,12 +26,12 @@ final class EncoderThread: @unchecked Sendable {
     private let maxBatchSize: Int
     private let batchWindow: Duration
     /// Tokenises and encodes up to `maxBatchSize` texts: one forward pass.
-    private let encode: @Sendable ([String]) -> [[Float]]
+    private let encode: @Sendable ([String]) -> [TextEncoding]
 
     /// Starts the thread, named `name` for debuggers and profilers.
     init(
         name: String, maxBatchSize: Int, batchWindow: Duration, maxQueuedTexts: Int,
-        encode: @escaping @Sendable ([String]) -> [[Float]]
+        encode: @escaping @Sendable ([String]) -> [TextEncoding]
     ) {
         queue = JobQueue(maxTexts: maxQueuedTexts)
         self.maxBatchSize = maxBatchSize
@@ -51,7 +51,7 @@ final class EncoderThread: @unchecked Sendable {
 
     /// The vectors of `texts` (non-empty), computed in a pass shared with
     /// whatever else is waiting; see ``MiniLMEmbedder/embed(_:)``.
-    func embed(_ texts: [String]) async throws -> [[Float]] {
+    func embed(_ texts: [String]) async throws -> [TextEncoding] {
         let job = EmbeddingJob(texts: texts)
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
@@ -65,7 +65,7 @@ final class EncoderThread: @unchecked Sendable {
     /// Queues `job`, to be answered through `continuation`; answers at once
     /// with ``EmbeddingError/Code/queueFull`` when the queue is at its bound,
     /// or with `CancellationError` if the job was cancelled before it came.
-    private func submit(_ job: EmbeddingJob, _ continuation: CheckedContinuation<[[Float]], any Error>) {
+    private func submit(_ job: EmbeddingJob, _ continuation: CheckedContinuation<[TextEncoding], any Error>) {
         condition.lock()
         precondition(!stopping, "job submitted to a stopped encoder thread")
         if job.phase == .cancelledEarly {
@@ -98,7 +98,7 @@ final class EncoderThread: @unchecked Sendable {
     /// removed and never encoded; a job inside a pass has its vectors dropped.
     private func cancel(_ job: EmbeddingJob) {
         condition.lock()
-        var waiting: CheckedContinuation<[[Float]], any Error>?
+        var waiting: CheckedContinuation<[TextEncoding], any Error>?
         switch job.phase {
         case .created:
             job.phase = .cancelledEarly
@@ -146,7 +146,7 @@ final class EncoderThread: @unchecked Sendable {
     private func run() {
         while let batch = nextBatch() {
             let texts = batch.flatMap(\.texts)
-            var vectors: [[Float]] = []
+            var vectors: [TextEncoding] = []
             vectors.reserveCapacity(texts.count)
             var passes: [Int] = []
             for start in stride(from: 0, to: texts.count, by: maxBatchSize) {
@@ -194,8 +194,8 @@ final class EncoderThread: @unchecked Sendable {
 
     /// Hands each still-waiting job its slice of `vectors` and counts `passes`
     /// (texts per pass).
-    private func deliver(_ vectors: [[Float]], to batch: [EmbeddingJob], passes: [Int]) {
-        var answers: [(CheckedContinuation<[[Float]], any Error>, [[Float]])] = []
+    private func deliver(_ vectors: [TextEncoding], to batch: [EmbeddingJob], passes: [Int]) {
+        var answers: [(CheckedContinuation<[TextEncoding], any Error>, [TextEncoding])] = []
         condition.lock()
         counters.forwardPasses += passes.count
         counters.textsEncoded += passes.reduce(0, +)

@@ -99,17 +99,19 @@ extension RedisSemanticTier {
 
     /// Matching, backend and limits of a ``RedisSemanticTier``.
     public struct Configuration: Sendable {
-        /// The lowest cosine similarity (in [-1, 1], higher is closer) that
-        /// counts as the same question. 0.93 is calibrated for all-MiniLM-L6-v2
-        /// with the default guard (`llmcache calibrate`, see README): on hard
-        /// Quora negatives it accepts 2.7% of them and 34% of true duplicates.
-        public var threshold: Float = 0.93
+        /// The lowest cosine similarity (in [-1, 1], higher is closer) a
+        /// candidate needs before the guard is asked. The default,
+        /// ``LearnedVerifier/defaultThreshold``, is the floor the shipped
+        /// verifier was trained above; without a guard, choose a higher one
+        /// with `llmcache calibrate` (see README).
+        public var threshold: Float = LearnedVerifier.defaultThreshold
         public var backend: Backend = .auto
         /// Neighbours fetched per lookup, so that when the guard vetoes the
         /// nearest one the next may still serve.
         public var candidates: Int = 3
-        /// Vetoes matches the vectors allow but the texts contradict; `nil` trusts the vectors.
-        public var matchGuard: (any SemanticGuard)? = NumberAndNegationGuard()
+        /// Decides whether a candidate above the threshold may be served
+        /// (``LearnedVerifier`` by default); `nil` trusts the vectors.
+        public var matchGuard: (any SemanticGuard)? = LearnedVerifier()
         /// How long a lookup or store waits for the embedder before giving up.
         public var embeddingTimeout: Duration? = .seconds(5)
         /// Entries whose frame is larger are not stored (and logged).
@@ -122,7 +124,7 @@ extension RedisSemanticTier {
         /// (vector-set and LSH backends; RediSearch drops expired documents itself).
         public var sweepInterval: Duration = .seconds(60)
 
-        public init(threshold: Float = 0.93, backend: Backend = .auto) {
+        public init(threshold: Float = LearnedVerifier.defaultThreshold, backend: Backend = .auto) {
             self.threshold = threshold
             self.backend = backend
         }

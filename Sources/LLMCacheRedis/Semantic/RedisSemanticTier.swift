@@ -64,7 +64,8 @@ public final class RedisSemanticTier: FencedCacheTier {
 
     public func lookup(_ query: CacheQuery) async throws -> CacheHit? {
         guard let text = query.semanticText else { return nil }
-        return try await lookup(query, vector: try await embedding(of: text, in: query))
+        let encoding = try await encoding(of: text, in: query)
+        return try await lookup(query, vector: encoding.vector, tokens: encoding.tokens)
     }
 
     /// Looks up with a vector computed elsewhere (by the caller's own
@@ -73,6 +74,10 @@ public final class RedisSemanticTier: FencedCacheTier {
     /// - Throws: `CacheError` `.invalidEmbedding` for a vector of the wrong
     ///   length or with NaN or infinite components.
     public func lookup(_ query: CacheQuery, vector: [Float]) async throws -> CacheHit? {
+        try await lookup(query, vector: vector, tokens: nil)
+    }
+
+    private func lookup(_ query: CacheQuery, vector: [Float], tokens: TokenVectors?) async throws -> CacheHit? {
         let vector = try normalizedEmbedding(vector, dimensions: embedder.dimensions)
         let (backend, index) = try await resolvedIndex()
         let candidates = try await index.nearest(
@@ -83,7 +88,10 @@ public final class RedisSemanticTier: FencedCacheTier {
             guard let entry = try await decode(candidate) else { continue }
             guard entry.namespaceVersion == query.namespaceVersion, !entry.isExpired(at: now) else { continue }
             if let matchGuard = configuration.matchGuard, let text = query.semanticText, let source = entry.sourceText,
-                await !matchGuard.allows(query: text, candidate: source, similarity: candidate.similarity)
+                await !matchGuard.allows(
+                    SemanticComparison(
+                        query: text, candidate: source, similarity: candidate.similarity, queryTokens: tokens,
+                        candidateTokens: entry.sourceTokens))
             {
                 vetoed.add(1, ordering: .relaxed)
                 continue
@@ -107,7 +115,10 @@ public final class RedisSemanticTier: FencedCacheTier {
         async throws -> StoreOutcome
     {
         guard let text = query.semanticText else { return .skipped }
-        return try await store(entry, for: query, vector: try await embedding(of: text, in: query), mark: mark)
+        let encoding = try await encoding(of: text, in: query)
+        var entry = entry
+        entry.sourceTokens = encoding.tokens
+        return try await store(entry, for: query, vector: encoding.vector, mark: mark)
     }
 
     /// Stores with a vector computed elsewhere; see ``lookup(_:vector:)``.
@@ -177,8 +188,8 @@ public final class RedisSemanticTier: FencedCacheTier {
         try await resolvedIndex().backend
     }
 
-    private func embedding(of text: String, in query: CacheQuery) async throws -> [Float] {
-        try await query.embeddings.embedding(of: text, using: embedder, timeout: configuration.embeddingTimeout)
+    private func encoding(of text: String, in query: CacheQuery) async throws -> TextEncoding {
+        try await query.embeddings.encoding(of: text, using: embedder, timeout: configuration.embeddingTimeout)
     }
 
     private func decode(_ candidate: SemanticCandidate) async throws -> CacheEntry? {

@@ -1,0 +1,63 @@
+/// The default verifier of semantic candidates: a learned probability that
+/// the two texts ask the same thing, with two rules no model overrides.
+///
+/// A cosine threshold alone serves "how to upgrade from 1GB to 2GB" for
+/// "from 2GB to 1GB" and "jumping onto" for "jumping off". This verifier
+/// weighs the sentence similarity with lexical evidence (numbers, units,
+/// negation, opposite words, overlap) and, when the embedder is a
+/// ``TokenEmbedder``, with how the two texts' tokens align (the worst-matched
+/// word, swapped roles) — see ``VerifierFeatures``. It serves a candidate only
+/// if the model's probability reaches its ``VerifierModel/Weights/minimumProbability``.
+///
+/// The rules: texts with different numbers never match (a model could be
+/// talked into it by everything else agreeing), and texts made mostly of
+/// `[UNK]` tokens never match (emoji, rare scripts: their vectors collapse
+/// and different questions score 1.0).
+public struct LearnedVerifier: SemanticGuard {
+    /// The similarity floor of semantic tiers by default: the one the
+    /// shipped model was trained above. Below it the model was never shown a
+    /// pair, so its probabilities there mean nothing.
+    public static let defaultThreshold: Float = VerifierModel.shipped.minimumSimilarity
+
+    /// The model deciding.
+    public var model: VerifierModel
+    /// The largest share of unknown tokens a text may have and still match.
+    public var maximumUnknownShare: Float
+    /// Added to the model's own minimum probabilities: positive is stricter.
+    public var probabilityMargin: Float
+
+    /// - Parameters:
+    ///   - model: the learned weights; ``VerifierModel/shipped`` by default.
+    ///   - maximumUnknownShare: 0.5: a text half made of `[UNK]` never matches.
+    ///   - probabilityMargin: 0 keeps the trained decision point.
+    public init(model: VerifierModel = .shipped, maximumUnknownShare: Float = 0.5, probabilityMargin: Float = 0) {
+        self.model = model
+        self.maximumUnknownShare = maximumUnknownShare
+        self.probabilityMargin = probabilityMargin
+    }
+
+    /// The probability that the candidate's answer is right for the query;
+    /// 0 where a rule forbids the match.
+    public func probability(_ comparison: SemanticComparison) -> Float {
+        let features = VerifierFeatures(comparison)
+        guard !features.numbersDiffer, features.unknownShare <= maximumUnknownShare else { return 0 }
+        return model.weights(for: features).probability(features) ?? 0
+    }
+
+    public func allows(_ comparison: SemanticComparison) async -> Bool {
+        decide(comparison)
+    }
+
+    public func allows(query: String, candidate: String, similarity: Float) async -> Bool {
+        decide(SemanticComparison(query: query, candidate: candidate, similarity: similarity))
+    }
+
+    /// The decision, synchronously (calibration and benchmarks call it in bulk).
+    public func decide(_ comparison: SemanticComparison) -> Bool {
+        let features = VerifierFeatures(comparison)
+        guard !features.numbersDiffer, features.unknownShare <= maximumUnknownShare else { return false }
+        let weights = model.weights(for: features)
+        guard let probability = weights.probability(features) else { return false }
+        return probability >= weights.minimumProbability + probabilityMargin
+    }
+}

@@ -186,6 +186,12 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .executableTarget(
+            name: "VerifierBenchmark",
+            dependencies: ["LLMCache", "LLMCacheEmbeddings", "BenchmarkSupport"],
+            path: "Benchmarks/VerifierBenchmark",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
             name: "StatisticsBenchmark",
             dependencies: ["LLMCache", "LLMCacheRedis", "BenchmarkSupport"],
             path: "Benchmarks/StatisticsBenchmark",

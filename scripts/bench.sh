@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh
 scripts/model.sh >/dev/null
-all=(MemoryTierBenchmark CompressionBenchmark SemanticBenchmark StreamingBenchmark RedisBenchmark RedisSemanticBenchmark EmbedderBenchmark StatisticsBenchmark StallBenchmark HTTPClientBenchmark)
+all=(MemoryTierBenchmark CompressionBenchmark SemanticBenchmark VerifierBenchmark StreamingBenchmark RedisBenchmark RedisSemanticBenchmark EmbedderBenchmark StatisticsBenchmark StallBenchmark HTTPClientBenchmark)
 if [ $# -gt 0 ] && [[ " ${all[*]} " == *" $1 "* ]]; then selected=("$1"); shift; else selected=("${all[@]}"); fi
 for benchmark in "${selected[@]}"; do
     swift build -c release --product "$benchmark" >&2

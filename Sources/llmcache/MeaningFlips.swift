@@ -7,10 +7,11 @@ import LLMCache
 /// General edits over general word lists (``EnglishWords``), applied to the
 /// training questions: a changed number, a negation added or removed, a word
 /// swapped for its antonym or a direction for its opposite, and two content
-/// words trading places (swapped roles).
+/// words trading places (swapped roles), a unit for another of its
+/// dimension ("km" for "miles", "episode" for "season").
 enum MeaningFlips {
     enum Kind: String, CaseIterable {
-        case number, negation, antonym, relation, roles
+        case number, negation, antonym, relation, roles, unit
     }
 
     /// `text` flipped by the first applicable kind, trying `kinds` in order
@@ -66,6 +67,13 @@ enum MeaningFlips {
                 let other = opposites[core(words[index]).body.lowercased()]?.sorted().first
             else { return nil }
             replace(at: index, with: other)
+        case .unit:
+            guard let index = words.firstIndex(where: { EnglishWords.units[core($0).body.lowercased()] != nil }),
+                let unit = EnglishWords.units[core(words[index]).body.lowercased()],
+                let others = EnglishWords.unitsByDimension[unit.dimension],
+                let other = others.first(where: { $0.unit != unit.unit })
+            else { return nil }
+            replace(at: index, with: other.words[other.words.count > 1 ? 1 : 0])
         case .roles:
             let content = words.indices.filter { index in
                 let body = core(words[index]).body.lowercased()

@@ -163,12 +163,43 @@ struct CLITests {
         let loosest = try #require((unguardedReport["simulation"] as? [[String: Any]])?.first)
         #expect((loosest["negative_wrong_hits"] as? NSNumber)?.intValue ?? 0 >= 1)
         let shipped = try #require(report["default_settings"] as? [String: Any])
-        #expect((shipped["threshold"] as? NSNumber)?.doubleValue ?? 0 > 0.9)
+        let threshold = try #require((shipped["threshold"] as? NSNumber)?.doubleValue)
+        #expect(abs(threshold - Double(LearnedVerifier.defaultThreshold)) < 1e-6)
+        #expect(shipped["guard_name"] as? String == "LearnedVerifier")
         #expect(shipped["hit_rate"] is NSNumber && shipped["false_positive_rate"] is NSNumber)
+        #expect(shipped["simulation"] is [String: Any], "the strict simulation at the shipped settings")
 
         let table = try await CommandLineTool.run(["calibrate", "--pairs", pairs, "--guard", "none"])
         #expect(table.status == 0 && table.output.contains("threshold") && table.output.contains("guard: none"))
         let bad = try await CommandLineTool.run(["calibrate", "--pairs", try temporaryFile("{\"a\": \"x\"}\n")])
         #expect(bad.status != 0 && bad.error.contains("label"))
+    }
+
+    @Test func trainVerifierLearnsTheSameModelTwiceAndWritesWhatTheLibraryLoads() async throws {
+        let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("../shared/data/pairs/qqp-train.jsonl").path
+        let lines = try String(contentsOfFile: source, encoding: .utf8).split(separator: "\n").prefix(80)
+        let pairs = try temporaryFile(lines.joined(separator: "\n") + "\n")
+        var models: [String] = []
+        for _ in 0..<2 {
+            let out = try temporaryFile("")
+            let swift = try temporaryFile("")
+            let result = try await CommandLineTool.run([
+                "train-verifier", "--pairs", pairs, "--minimum-similarity", "0.5", "--out", out, "--swift", swift,
+                "--json", "--no-progress",
+            ])
+            #expect(result.status == 0, "\(result.error)")
+            let report = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
+            #expect((report["flips"] as? NSNumber)?.intValue ?? 0 > 0, "meaning flips of the positives are added")
+            let model = try VerifierModel(json: Array(try Data(contentsOf: URL(fileURLWithPath: out))))
+            #expect(model.withAlignment.features == VerifierFeatures.lexicalNames + VerifierFeatures.alignmentNames)
+            #expect(model.minimumSimilarity == 0.5)
+            let code = try String(contentsOfFile: swift, encoding: .utf8)
+            #expect(code.contains("public static let shipped = VerifierModel("))
+            models.append(try String(contentsOfFile: out, encoding: .utf8))
+        }
+        #expect(models[0] == models[1], "the same pairs give the same weights")
+        let empty = try await CommandLineTool.run(["train-verifier", "--pairs", try temporaryFile("")])
+        #expect(empty.status != 0)
     }
 }

@@ -32,11 +32,13 @@ struct MemorySemanticTierTests {
     }
 
     @Test func thresholdIsACosineSimilarityInclusive() async throws {
-        let tier = MemorySemanticTier(embedder: embedder, threshold: 0.6, clock: clock)
+        // No guard: the threshold alone decides.
+        let tier = MemorySemanticTier(embedder: embedder, configuration: .init(threshold: 0.6, matchGuard: nil), clock: clock)
         try await tier.store(entry("stored", clock: clock), for: query("stored"))
         let hit = try await tier.lookup(query("far"))
         #expect(hit != nil, "similarity 0.6 meets threshold 0.6")
-        let strict = MemorySemanticTier(embedder: embedder, threshold: 0.61, clock: clock)
+        let strict = MemorySemanticTier(
+            embedder: embedder, configuration: .init(threshold: 0.61, matchGuard: nil), clock: clock)
         try await strict.store(entry("stored", clock: clock), for: query("stored"))
         #expect(try await strict.lookup(query("far")) == nil)
     }

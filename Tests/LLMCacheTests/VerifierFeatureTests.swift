@@ -25,7 +25,7 @@ struct VerifierFeatureTests {
     @Test func tokenVectorsQuantizeWithinAHundredth() throws {
         var random = SeededRandomNumberGenerator(seed: 7)
         let vectors = (0..<6).map { _ in (0..<48).map { _ in Float.random(in: -1...1, using: &random) } }
-        let tokens = TokenVectors(vectors: vectors, dimensions: 48, tokenCount: 8, unknownCount: 1)
+        let tokens = try TokenVectors(vectors: vectors, dimensions: 48, tokenCount: 8, unknownCount: 1)
         let similarities = tokens.similarities(to: tokens)
         for i in 0..<6 {
             for j in 0..<6 {
@@ -49,22 +49,24 @@ struct VerifierFeatureTests {
     @Test func alignmentSeesSwappedRoles() throws {
         // Three orthogonal "words"; the candidate holds them in another order.
         let words: [[Float]] = [[1, 0, 0], [0, 1, 0], [0, 0, 1]]
-        let query = TokenVectors(vectors: words, dimensions: 3, tokenCount: 3, unknownCount: 0)
-        let swapped = TokenVectors(vectors: [words[2], words[1], words[0]], dimensions: 3, tokenCount: 3, unknownCount: 0)
+        let query = try TokenVectors(vectors: words, dimensions: 3, tokenCount: 3, unknownCount: 0)
+        let swapped = try TokenVectors(vectors: [words[2], words[1], words[0]], dimensions: 3, tokenCount: 3, unknownCount: 0)
         let same = try #require(TokenAlignment(query: query, candidate: query))
         let reversed = try #require(TokenAlignment(query: query, candidate: swapped))
         #expect(same.orderSwaps == 0 && reversed.orderSwaps == 1)
         #expect(abs(reversed.precision - 1) < 0.01 && abs(reversed.worstInQuery - 1) < 0.01)
-        let partial = TokenVectors(vectors: [words[0], words[1]], dimensions: 3, tokenCount: 2, unknownCount: 0)
+        let partial = try TokenVectors(vectors: [words[0], words[1]], dimensions: 3, tokenCount: 2, unknownCount: 0)
         let missing = try #require(TokenAlignment(query: query, candidate: partial))
         #expect(missing.worstInQuery < 0.01 && abs(missing.worstInCandidate - 1) < 0.01)
-        #expect(TokenAlignment(query: query, candidate: TokenVectors(vectors: [], dimensions: 3, tokenCount: 0, unknownCount: 0)) == nil)
+        let empty = try TokenVectors(vectors: [], dimensions: 3, tokenCount: 0, unknownCount: 0)
+        #expect(TokenAlignment(query: query, candidate: empty) == nil)
+        #expect(throws: CacheError.self) { try TokenVectors(vectors: [[1, 0]], dimensions: 3, tokenCount: 1, unknownCount: 0) }
     }
 
-    @Test func theVerifierNeverServesOtherNumbersOrUnknownText() async {
+    @Test func theVerifierNeverServesOtherNumbersOrUnknownText() async throws {
         let verifier = LearnedVerifier()
         #expect(await !verifier.allows(query: "what is 15% of 80", candidate: "what is 25% of 80", similarity: 1))
-        let unknown = TokenVectors(vectors: [[1, 0]], dimensions: 2, tokenCount: 4, unknownCount: 3)
+        let unknown = try TokenVectors(vectors: [[1, 0]], dimensions: 2, tokenCount: 4, unknownCount: 3)
         let comparison = SemanticComparison(
             query: "😀😀😀 ok", candidate: "😀😀😀 ok", similarity: 1, queryTokens: unknown, candidateTokens: unknown)
         #expect(await !verifier.allows(comparison))
@@ -82,7 +84,7 @@ struct VerifierFeatureTests {
     }
 
     @Test func entriesKeepTheirTokenVectorsAndOldEntriesStillDecode() throws {
-        let tokens = TokenVectors(vectors: [[0.6, 0.8], [1, 0]], dimensions: 2, tokenCount: 3, unknownCount: 0)
+        let tokens = try TokenVectors(vectors: [[0.6, 0.8], [1, 0]], dimensions: 2, tokenCount: 3, unknownCount: 0)
         let entry = CacheEntry(
             value: Array("answer".utf8), createdAt: CacheTime(millisecondsSince1970: 5), sourceText: "question",
             sourceTokens: tokens)

@@ -24,10 +24,14 @@ public struct TokenVectors: Sendable, Hashable {
     public var count: Int { scales.count }
 
     /// Quantizes `vectors` (content tokens in text order, any norm: each is
-    /// normalised first; a zero vector stays zero).
+    /// normalised first; a zero vector stays zero, NaN components count as 0).
     ///
-    /// - Precondition: every vector has `dimensions` components.
-    public init(vectors: [[Float]], dimensions: Int, tokenCount: Int, unknownCount: Int) {
+    /// - Throws: ``CacheError`` `.invalidEmbedding` when a vector does not
+    ///   have `dimensions` components or `dimensions` is not positive.
+    public init(vectors: [[Float]], dimensions: Int, tokenCount: Int, unknownCount: Int) throws(CacheError) {
+        guard dimensions > 0, vectors.allSatisfy({ $0.count == dimensions }) else {
+            throw CacheError(.invalidEmbedding, "token vectors must all have \(dimensions) > 0 components")
+        }
         self.dimensions = dimensions
         self.tokenCount = max(tokenCount, vectors.count)
         self.unknownCount = min(max(0, unknownCount), self.tokenCount)
@@ -36,7 +40,6 @@ public struct TokenVectors: Sendable, Hashable {
         var scales: [Float] = []
         scales.reserveCapacity(vectors.count)
         for vector in vectors {
-            precondition(vector.count == dimensions, "token vector has \(vector.count) components, expected \(dimensions)")
             var norm: Float = 0
             var largest: Float = 0
             for component in vector where component.isFinite {

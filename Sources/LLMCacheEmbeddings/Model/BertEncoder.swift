@@ -97,7 +97,7 @@ final class BertEncoder: @unchecked Sendable {
             }
             return TextEncoding(
                 vector: Self.meanPooledAndNormalized(hidden, rows: range, width: width),
-                tokens: TokenVectors(
+                tokens: try? TokenVectors(
                     vectors: vectors, dimensions: width, tokenCount: chosen.tokens, unknownCount: chosen.unknown))
         }
     }

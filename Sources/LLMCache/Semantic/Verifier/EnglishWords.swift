@@ -97,35 +97,61 @@ package enum EnglishWords {
         ("since", "until"), ("ahead", "behind"),
     ])
 
-    /// Units of measure and currency, each mapped to one name per unit.
-    static let units: [String: String] = {
-        var units: [String: String] = [:]
-        let groups: [(String, [String])] = [
+    /// Units of measure, currencies and numbered parts, by what they
+    /// measure: each unit's words under one name. Two units of one dimension
+    /// ("km" and "miles", "episode" and "season") make different questions.
+    package static let unitsByDimension: [String: [(unit: String, words: [String])]] = [
+        "data": [
             ("kb", ["kb", "kilobyte", "kilobytes"]), ("mb", ["mb", "megabyte", "megabytes"]),
             ("gb", ["gb", "gigabyte", "gigabytes"]), ("tb", ["tb", "terabyte", "terabytes"]),
-            ("bit", ["bit", "bits"]), ("byte", ["byte", "bytes"]), ("mg", ["mg", "milligram", "milligrams"]),
-            ("g", ["gram", "grams"]), ("kg", ["kg", "kgs", "kilo", "kilos", "kilogram", "kilograms"]),
-            ("lb", ["lb", "lbs", "pound", "pounds"]), ("oz", ["oz", "ounce", "ounces"]),
-            ("ton", ["ton", "tons", "tonne", "tonnes"]), ("mm", ["mm", "millimeter", "millimeters", "millimetre", "millimetres"]),
+        ],
+        "mass": [
+            ("mg", ["mg", "milligram", "milligrams"]), ("g", ["gram", "grams"]),
+            ("kg", ["kg", "kgs", "kilo", "kilos", "kilogram", "kilograms"]), ("lb", ["lb", "lbs", "pound", "pounds"]),
+            ("oz", ["oz", "ounce", "ounces"]), ("ton", ["ton", "tons", "tonne", "tonnes"]),
+        ],
+        "length": [
+            ("mm", ["mm", "millimeter", "millimeters", "millimetre", "millimetres"]),
             ("cm", ["cm", "centimeter", "centimeters", "centimetre", "centimetres"]),
-            ("m", ["meter", "meters", "metre", "metres"]), ("km", ["km", "kms", "kilometer", "kilometers", "kilometre", "kilometres"]),
-            ("in", ["inch", "inches"]), ("ft", ["ft", "foot", "feet"]), ("yd", ["yard", "yards"]),
-            ("mi", ["mile", "miles"]), ("mph", ["mph"]), ("kmh", ["kmh", "kph"]), ("ml", ["ml", "milliliter", "milliliters", "millilitre", "millilitres"]),
+            ("m", ["meter", "meters", "metre", "metres"]),
+            ("km", ["km", "kms", "kilometer", "kilometers", "kilometre", "kilometres"]), ("in", ["inch", "inches"]),
+            ("ft", ["ft", "foot", "feet"]), ("yd", ["yard", "yards"]), ("mi", ["mile", "miles"]),
+        ],
+        "speed": [("mph", ["mph"]), ("kmh", ["kmh", "kph"])],
+        "volume": [
+            ("ml", ["ml", "milliliter", "milliliters", "millilitre", "millilitres"]),
             ("l", ["liter", "liters", "litre", "litres"]), ("gal", ["gallon", "gallons"]), ("cup", ["cup", "cups"]),
-            ("c", ["celsius", "centigrade"]), ("f", ["fahrenheit"]), ("k", ["kelvin"]),
+            ("tbsp", ["tablespoon", "tablespoons", "tbsp"]), ("tsp", ["teaspoon", "teaspoons", "tsp"]),
+        ],
+        "temperature": [("c", ["celsius", "centigrade"]), ("f", ["fahrenheit"]), ("k", ["kelvin"])],
+        "time": [
             ("s", ["second", "seconds", "sec", "secs"]), ("min", ["minute", "minutes", "mins"]),
             ("h", ["hour", "hours", "hr", "hrs"]), ("day", ["day", "days"]), ("week", ["week", "weeks"]),
             ("month", ["month", "months"]), ("year", ["year", "years", "yr", "yrs"]),
+        ],
+        "currency": [
             ("usd", ["dollar", "dollars", "usd"]), ("eur", ["euro", "euros", "eur"]), ("gbp", ["gbp", "sterling"]),
-            ("inr", ["rupee", "rupees", "rs", "inr"]), ("jpy", ["yen", "jpy"]), ("percent", ["percent", "percentage"]),
-            ("w", ["watt", "watts"]), ("kw", ["kw", "kilowatt", "kilowatts"]), ("v", ["volt", "volts"]),
-            ("a", ["amp", "amps", "ampere", "amperes"]), ("hz", ["hz", "hertz"]), ("ghz", ["ghz", "gigahertz"]),
-            ("mhz", ["mhz", "megahertz"]), ("cal", ["calorie", "calories", "kcal"]), ("px", ["px", "pixel", "pixels"]),
-            ("episode", ["episode", "episodes"]), ("season", ["season", "seasons"]), ("chapter", ["chapter", "chapters"]),
-            ("page", ["page", "pages"]), ("volume", ["volume", "volumes"]), ("level", ["level", "levels"]),
-            ("grade", ["grade", "grades"]), ("class", ["class", "standard"]), ("semester", ["semester", "semesters"]),
-        ]
-        for (unit, words) in groups { for word in words { units[word] = unit } }
+            ("inr", ["rupee", "rupees", "inr"]), ("jpy", ["yen", "jpy"]), ("btc", ["bitcoin", "bitcoins", "btc"]),
+        ],
+        "power": [("w", ["watt", "watts"]), ("kw", ["kw", "kilowatt", "kilowatts"])],
+        "frequency": [("hz", ["hz", "hertz"]), ("mhz", ["mhz", "megahertz"]), ("ghz", ["ghz", "gigahertz"])],
+        "part": [
+            ("episode", ["episode", "episodes"]), ("season", ["season", "seasons"]),
+            ("chapter", ["chapter", "chapters"]), ("page", ["page", "pages"]), ("verse", ["verse", "verses"]),
+            ("level", ["level", "levels"]), ("round", ["round", "rounds"]), ("part", ["part", "parts"]),
+        ],
+        "schooling": [
+            ("grade", ["grade", "grades"]), ("semester", ["semester", "semesters"]),
+            ("class", ["class", "standard"]),
+        ],
+    ]
+
+    /// Each unit word's dimension and unit name.
+    package static let units: [String: (dimension: String, unit: String)] = {
+        var units: [String: (dimension: String, unit: String)] = [:]
+        for (dimension, list) in unitsByDimension {
+            for (unit, words) in list { for word in words { units[word] = (dimension, unit) } }
+        }
         return units
     }()
 

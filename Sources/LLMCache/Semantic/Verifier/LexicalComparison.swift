@@ -13,7 +13,9 @@ struct LexicalComparison {
     var antonymPair: Bool
     /// The same for directions and relations ("onto" against "off").
     var oppositeRelation: Bool
-    /// The two texts name different units of measure ("episode" and "season").
+    /// Both texts name units of one dimension, and not the same ones
+    /// ("km" and "miles", "episode" and "season"); a unit only one side
+    /// names ("a cup of rice" and "rice") does not count.
     var unitsDiffer: Bool
     /// Shared content words over all content words (Jaccard), 1 for none.
     var overlap: Float
@@ -33,7 +35,9 @@ struct LexicalComparison {
         negationDiffers = left.negations % 2 != right.negations % 2
         antonymPair = Self.opposes(left.all, right.all, through: EnglishWords.antonyms)
         oppositeRelation = Self.opposes(left.all, right.all, through: EnglishWords.oppositeRelations)
-        unitsDiffer = left.units != right.units
+        unitsDiffer = left.units.contains { dimension, units in
+            right.units[dimension].map { $0 != units } ?? false
+        }
         let union = left.content.union(right.content)
         overlap = union.isEmpty ? 1 : Float(left.content.intersection(right.content).count) / Float(union.count)
         onlyInQuery = left.content.isEmpty ? 0 : Float(left.content.subtracting(right.content).count) / Float(left.content.count)
@@ -98,8 +102,8 @@ struct Words {
     var content: Set<String> = []
     /// The same in text order.
     var contentSequence: [String] = []
-    /// Units of measure named.
-    var units: Set<String> = []
+    /// Units named, by dimension.
+    var units: [String: Set<String>] = [:]
     var negations = 0
     var count = 0
 
@@ -107,7 +111,7 @@ struct Words {
         for word in Self.split(text) {
             count += 1
             all.insert(word)
-            if let unit = EnglishWords.units[word] { units.insert(unit) }
+            if let unit = EnglishWords.units[word] { units[unit.dimension, default: []].insert(unit.unit) }
             if EnglishWords.negators.contains(word) || word.hasSuffix("n't") {
                 negations += 1
                 continue

@@ -15,7 +15,7 @@ struct CacheabilityRulesTests {
         "Reset my password", "Cancel my subscription please", "Has my refund been processed?",
         "What is the balance on my bank account?", "When are my orders arriving?", "Show our latest invoices",
         "How much do I owe?", "Is my package delayed?", "my credit card was declined",
-        "How long until my package arrives?", "I forgot how to log in; where is my account page?",
+        "How long until my package arrives?", "I forgot how to log in; where is my account page?", "Where is my order? How do I track it?",
     ])
     func personalQuestionsAreNotCachedByDefault(_ text: String) {
         let decision = policy.decision(forText: text)
@@ -54,6 +54,7 @@ struct CacheabilityRulesTests {
         "What's the capital of France?", "How many calories are in 2 cups of rice?", "Order of the Phoenix summary",
         "How do I reset my password?", "How can I move money into my savings account?",
         "What's the way to change my Instagram username?", "Where can I find my order number?",
+        "I forgot my password, how do I reset it?",
     ])
     func ordinaryQuestionsAreCachedNormally(_ text: String) {
         #expect(policy.decision(forText: text) == .cache, "\(text)")
@@ -124,9 +125,10 @@ struct CacheabilityRulesTests {
                 == .exactOnly(personal, maxTTL: .seconds(5)))
     }
 
-    /// The policy must not fire on ordinary questions: over the adversarial
-    /// set of issue 15 part 1 (304 general-knowledge questions, pairs that
-    /// differ in meaning or paraphrase), it should leave almost all alone.
+    /// The policy must not fire on ordinary questions: of the 456 distinct
+    /// questions of the adversarial pairs (issue 15 part 1: meaning flips and
+    /// paraphrases of general questions) it catches 7 (1.5%), all really
+    /// time-sensitive ("…cost today?", "the current inflation rate…").
     @Test func rarelyFiresOnTheAdversarialSet() throws {
         let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("Benchmarks/data/adversarial-pairs.jsonl")
@@ -141,6 +143,7 @@ struct CacheabilityRulesTests {
         let share = Double(fired.count) / Double(texts.count)
         print("cacheability policy fires on \(fired.count) of \(texts.count) adversarial questions: \(fired)")
         #expect(texts.count > 400)
-        #expect(share < 0.05, "\(fired)")
+        #expect(share < 0.03, "\(fired)")
+        #expect(fired.allSatisfy { policy.decision(forText: $0).reason?.kind == .timeSensitive }, "no general question is personal")
     }
 }

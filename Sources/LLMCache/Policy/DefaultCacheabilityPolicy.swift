@@ -6,9 +6,9 @@
 /// is not answered from the cache" for the lists):
 /// - **Personal**: "my"/"our" followed (directly or after one word) by a
 ///   noun for one user's own records ("my order", "my bank account", "our
-///   last invoice"), unless the clause is a how-to question ("how do I reset
-///   my password" has one answer for everyone), or a phrase such as "do I
-///   owe". Another user's answer,
+///   last invoice"), unless the sentence is a how-to question ("how do I
+///   reset my password" has one answer for everyone), or a phrase such as
+///   "do I owe". Another user's answer,
 ///   or a paraphrase of it, is wrong or a leak. Handled as ``personal`` says;
 ///   by default not cached at all, since an exact key is per user only when
 ///   the caller passes a per-user partition, which this policy cannot check.
@@ -53,9 +53,10 @@ public struct DefaultCacheabilityPolicy: CacheabilityPolicy {
     public var personalNouns: Set<String> = Self.defaultPersonalNouns
     /// Whole phrases that are personal without a possessive ("do i owe").
     public var personalPhrases: [String] = Self.defaultPersonalPhrases { didSet { compile() } }
-    /// Openings of a how-to question ("how do i", "how to"): a possessive
-    /// after one in the same clause is not personal, since "how do I reset
-    /// my password" has one answer for everyone, unlike "what is my balance".
+    /// Openings of a how-to question ("how do i", "how to"): a possessive in
+    /// the same sentence is not personal, since "how do I reset my password"
+    /// (or "I forgot my password, how do I reset it?") has one answer for
+    /// everyone, unlike "what is my balance".
     public var howToOpenings: [String] = Self.defaultHowToOpenings { didSet { compile() } }
     /// Phrases about the present ("today", "right now", "this week").
     public var timeSensitivePhrases: [String] = Self.defaultTimeSensitivePhrases { didSet { compile() } }
@@ -94,7 +95,7 @@ public struct DefaultCacheabilityPolicy: CacheabilityPolicy {
         let all = words.words
         let howTo = compiled.howTo.matches(in: words).map(\.lowerBound)
         for (index, word) in all.enumerated() where compiled.possessives.contains(word.text) {
-            if howTo.contains(where: { $0 < index && all[$0].clause == word.clause }) { continue }
+            if howTo.contains(where: { all[$0].sentence == word.sentence }) { continue }
             for candidate in (index + 1)..<min(index + 3, all.count) where all[candidate].clause == word.clause {
                 if isPersonalNoun(all[candidate].text) { return words.text(of: index..<(candidate + 1)) }
             }

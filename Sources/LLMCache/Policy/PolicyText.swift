@@ -8,13 +8,16 @@
 /// - `:`, `/`, `-` and `.` between two digits stay inside the word
 ///   ("2024-05-01", "10:30", "3/5/2024"), and so does `.` between two letters
 ///   ("p.m.", "e.g.");
-/// - sentence punctuation (`. , ; : ! ? ( ) [ ] " …` and line breaks) ends a
-///   clause: a phrase never matches across it ("in my opinion, order…").
+/// - punctuation (`. , ; : ! ? ( ) [ ] " …` and line breaks) ends a clause:
+///   a phrase never matches across it ("in my opinion, order…"); `. ! ? ;`
+///   and line breaks also end a sentence.
 struct PolicyText {
     struct Word {
         var text: String
         /// The clause it belongs to; phrases match within one clause only.
         var clause: Int
+        /// The sentence it belongs to.
+        var sentence: Int
     }
 
     private(set) var words: [Word] = []
@@ -23,12 +26,13 @@ struct PolicyText {
         let scalars = Array(text.lowercased().unicodeScalars)
         var current = String.UnicodeScalarView()
         var clause = 0
+        var sentence = 0
         func flush() {
             guard !current.isEmpty else { return }
             var word = String(current)
             if word.hasSuffix("'s") { word.removeLast(2) }
             while word.hasSuffix("'") { word.removeLast() }
-            if !word.isEmpty { words.append(Word(text: word, clause: clause)) }
+            if !word.isEmpty { words.append(Word(text: word, clause: clause, sentence: sentence)) }
             current = String.UnicodeScalarView()
         }
         for (index, scalar) in scalars.enumerated() {
@@ -49,6 +53,7 @@ struct PolicyText {
             } else {
                 flush()
                 if Self.clauseBreaks.contains(scalar) { clause += 1 }
+                if Self.sentenceBreaks.contains(scalar) { sentence += 1 }
             }
         }
         flush()
@@ -62,6 +67,7 @@ struct PolicyText {
 
     private static let apostrophes: Set<Unicode.Scalar> = ["'", "\u{2019}", "\u{2018}", "\u{02BC}"]
     private static let numberJoiners: Set<Unicode.Scalar> = [":", "/", "-", "."]
+    private static let sentenceBreaks: Set<Unicode.Scalar> = [".", "!", "?", ";", "\n", "\r", "\u{2026}"]
     private static let clauseBreaks: Set<Unicode.Scalar> = [
         ".", ",", ";", ":", "!", "?", "(", ")", "[", "]", "{", "}", "\"", "\u{201C}", "\u{201D}", "\u{2026}", "|", "\n", "\r",
     ]

@@ -33,6 +33,7 @@ struct CacheabilityRulesTests {
         "What's on at the museum on 2024-05-01?", "Meetings on 3/5/2024", "Is the office open on May 3?",
         "Book a table for the 3rd of June", "Remind me at 10:30", "Is the pharmacy open at 5pm?",
         "Call me at 5 p.m.", "deadline is 11:45am", "Who is currently leading the race?",
+        "Is it open today—or not?", "Café hours tomorrow?", "«Today» what is on?", "Open now?\nMeeting at 09:15",
     ])
     func timeSensitiveQuestionsAreExactOnlyWithTheShortTTL(_ text: String) {
         let decision = policy.decision(forText: text)

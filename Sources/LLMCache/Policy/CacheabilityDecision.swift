@@ -50,6 +50,7 @@ public struct CacheabilityReason: Sendable, Hashable, CustomStringConvertible {
         /// The name statistics count it under (e.g. `"personal"`).
         public let name: String
 
+        /// A kind of your own; two kinds with the same name are the same kind.
         public init(_ name: String) { self.name = name }
 
         /// About one user's own data ("my order", "my balance"): another
@@ -64,15 +65,18 @@ public struct CacheabilityReason: Sendable, Hashable, CustomStringConvertible {
         public var description: String { name }
     }
 
+    /// The family, for counting (``CacheStatistics/Cacheability/byReason``).
     public var kind: Kind
     /// What in the request fired the rule ("my order", "today",
     /// "2024-05-01"), for logs and debugging; `nil` when nothing specific did.
     public var trigger: String?
 
+    /// A reason of `kind`, optionally naming the words that fired it.
     public init(_ kind: Kind, trigger: String? = nil) {
         self.kind = kind
         self.trigger = trigger
     }
 
+    /// `personal ("my order")`, for logs.
     public var description: String { trigger.map { "\(kind) (\"\($0)\")" } ?? kind.description }
 }

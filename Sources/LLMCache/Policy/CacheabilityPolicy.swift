@@ -39,6 +39,7 @@ public struct CacheabilityInput: Sendable {
     /// semantic matches stay inside (a tenant, ideally a user).
     public var partition: String?
 
+    /// What a policy sees of `request` made with `partition`.
     public init(request: some CacheableRequest, partition: String? = nil) {
         self.request = request
         self.text = request.semanticText

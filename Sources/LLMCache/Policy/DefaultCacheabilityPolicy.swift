@@ -50,7 +50,7 @@ public struct DefaultCacheabilityPolicy: CacheabilityPolicy {
     /// Words that make the next noun someone's own ("my", "our").
     public var possessives: Set<String> = Self.defaultPossessives { didSet { compile() } }
     /// Nouns for one user's own records; plurals are found by dropping "s"/"es".
-    public var personalNouns: Set<String> = Self.defaultPersonalNouns
+    public var personalNouns: Set<String> = Self.defaultPersonalNouns { didSet { compile() } }
     /// Whole phrases that are personal without a possessive ("do i owe").
     public var personalPhrases: [String] = Self.defaultPersonalPhrases { didSet { compile() } }
     /// Openings of a how-to question ("how do i", "how to"): a possessive in
@@ -66,15 +66,19 @@ public struct DefaultCacheabilityPolicy: CacheabilityPolicy {
     /// Whether explicit dates and clock times make a question time-sensitive.
     public var detectsDatesAndTimes = true
 
-    private var compiled = Compiled()
+    /// The lists in one table, rebuilt when a list changes.
+    private var lexicon = PolicyLexicon()
 
+    /// The default rules and lists; change any setting afterwards.
     public init() { compile() }
 
+    /// Not cached if personal (see ``personal``), else exact only with
+    /// ``timeSensitiveTTL`` if time-sensitive, else cached normally.
     public func decision(for input: CacheabilityInput) -> CacheabilityDecision {
         guard let text = input.text, !text.isEmpty else { return .cache }
-        let words = PolicyText(text)
+        let reading = PolicyReading(PolicyText(text), lexicon: lexicon)
         var decision = CacheabilityDecision.cache
-        if let trigger = personalTrigger(in: words) {
+        if let trigger = personalTrigger(in: reading) {
             let reason = CacheabilityReason(.personal, trigger: trigger)
             switch personal {
             case .doNotCache: return .doNotCache(reason)
@@ -82,60 +86,42 @@ public struct DefaultCacheabilityPolicy: CacheabilityPolicy {
             case .exactOnlyWithinPartition, .exactOnly: decision = .exactOnly(reason, maxTTL: personalTTL)
             }
         }
-        if let trigger = timeSensitiveTrigger(in: words) {
+        if let trigger = timeSensitiveTrigger(in: reading) {
             let reason = CacheabilityReason(.timeSensitive, trigger: trigger)
             decision = decision.combined(with: .exactOnly(reason, maxTTL: timeSensitiveTTL))
         }
         return decision
     }
 
-    /// The words that make `words` personal, or `nil`.
-    func personalTrigger(in words: PolicyText) -> String? {
-        if let range = compiled.personalPhrases.matches(in: words).first { return words.text(of: range) }
-        let all = words.words
-        let howTo = compiled.howTo.matches(in: words).map(\.lowerBound)
-        for (index, word) in all.enumerated() where compiled.possessives.contains(word.text) {
-            if howTo.contains(where: { all[$0].sentence == word.sentence }) { continue }
-            for candidate in (index + 1)..<min(index + 3, all.count) where all[candidate].clause == word.clause {
-                if isPersonalNoun(all[candidate].text) { return words.text(of: index..<(candidate + 1)) }
+    /// The words that make the prompt personal, or `nil`.
+    private func personalTrigger(in reading: PolicyReading) -> String? {
+        if let match = reading.matches.first(where: { $0.list == .personal }) { return reading.words(match.range) }
+        let words = reading.text.words
+        let howToSentences = Set(reading.matches.filter { $0.list == .howTo }.map { words[$0.range.lowerBound].sentence })
+        for (index, flags) in reading.flags.enumerated() where flags.contains(.possessive) {
+            let word = words[index]
+            if howToSentences.contains(word.sentence) { continue }
+            for candidate in (index + 1)..<min(index + 3, words.count) where words[candidate].clause == word.clause {
+                if lexicon.isPersonalNoun(words[candidate].text) { return reading.words(index..<(candidate + 1)) }
             }
         }
         return nil
     }
 
-    /// The words that make `words` time-sensitive, or `nil`.
-    func timeSensitiveTrigger(in words: PolicyText) -> String? {
-        let excluded = Set(compiled.exceptions.matches(in: words).flatMap { $0 })
-        if let range = compiled.timeSensitive.matches(in: words).first(where: { excluded.isDisjoint(with: $0) }) {
-            return words.text(of: range)
+    /// The words that make the prompt time-sensitive, or `nil`.
+    private func timeSensitiveTrigger(in reading: PolicyReading) -> String? {
+        let excluded = reading.matches.filter { $0.list == .exception }.map(\.range)
+        let found = reading.matches.first { match in
+            match.list == .timeSensitive && !excluded.contains { $0.overlaps(match.range) }
         }
-        return detectsDatesAndTimes ? words.firstDateOrTime() : nil
-    }
-
-    private func isPersonalNoun(_ word: String) -> Bool {
-        if personalNouns.contains(word) { return true }
-        if word.hasSuffix("es"), personalNouns.contains(String(word.dropLast(2))) { return true }
-        return word.hasSuffix("s") && personalNouns.contains(String(word.dropLast()))
+        if let found { return reading.words(found.range) }
+        return detectsDatesAndTimes ? reading.firstDateOrTime() : nil
     }
 
     private mutating func compile() {
-        compiled = Compiled(
-            possessives: Set(possessives.map { $0.lowercased() }), personalPhrases: PhraseSet(personalPhrases),
-            howTo: PhraseSet(howToOpenings),
-            timeSensitive: PhraseSet(timeSensitivePhrases), exceptions: PhraseSet(timeSensitiveExceptions))
+        lexicon = PolicyLexicon(
+            possessives: possessives, personalNouns: personalNouns, personalPhrases: personalPhrases,
+            howToOpenings: howToOpenings, timeSensitivePhrases: timeSensitivePhrases,
+            exceptions: timeSensitiveExceptions)
     }
-
-    /// The phrase lists split into words once, not on every request.
-    private struct Compiled: Sendable {
-        var possessives: Set<String> = []
-        var personalPhrases = PhraseSet([])
-        var howTo = PhraseSet([])
-        var timeSensitive = PhraseSet([])
-        var exceptions = PhraseSet([])
-    }
-}
-
-extension PolicyText {
-    /// The words at `range`, joined by spaces.
-    func text(of range: Range<Int>) -> String { words[range].map(\.text).joined(separator: " ") }
 }

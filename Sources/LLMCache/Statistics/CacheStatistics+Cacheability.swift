@@ -11,6 +11,7 @@ extension CacheStatistics {
         /// (`"personal"`, `"time-sensitive"`, `"caller"`, or your own).
         public var byReason: [String: Int] = [:]
 
+        /// Counts as given (for tests and for adding up snapshots).
         public init(exactOnly: Int = 0, doNotCache: Int = 0, byReason: [String: Int] = [:]) {
             self.exactOnly = exactOnly
             self.doNotCache = doNotCache

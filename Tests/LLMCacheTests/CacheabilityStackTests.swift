@@ -152,6 +152,27 @@ struct CacheabilityStackTests {
         #expect(try await ask(cache, "What is the capital of France?").cacheability == .cache)
     }
 
+    @Test func concurrentExactOnlyRequestsShareOneModelCallUncachedOnesDoNot() async throws {
+        let gated = GatedModel()
+        let cache = stack()
+        func burst(_ prompt: String, _ count: Int) async throws -> [CacheResult<String>] {
+            let before = cache.statistics.requests
+            return try await withThrowingTaskGroup(of: CacheResult<String>.self) { group in
+                for _ in 0..<count { group.addTask { try await cache.response(for: prompt, compute: gated.answer) } }
+                await eventually { cache.statistics.requests == before + count }
+                gated.release()
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+        }
+        let timely = try await burst("Who is on stage tonight?", 10)
+        #expect(gated.callCount == 1, "one flight for the exact-only request")
+        #expect(timely.filter { $0.source == .computed }.count == 1)
+        #expect(timely.allSatisfy { $0.cacheability.reason?.kind == .timeSensitive })
+        let personal = try await burst("What is my balance?", 5)
+        #expect(gated.callCount == 6, "a request that is not cached shares nothing")
+        #expect(personal.allSatisfy { $0.source == .computed })
+    }
+
     @Test func decisionsAreCountedInTheStatistics() async throws {
         let cache = stack()
         _ = try await ask(cache, "What is the weather today?")

@@ -77,6 +77,9 @@ struct StatsReport: Encodable {
         var computed: Int
         var coalesced: Int
         var computeFailures: Int
+        /// Requests the cacheability policy kept to exact tiers, or from the cache.
+        var exactOnly: Int
+        var notCached: Int
         var hitRate: Double
         var tokensSaved: Int
         var costSaved: Double
@@ -150,7 +153,8 @@ struct StatsReport: Encodable {
         }
         totals = Totals(
             requests: published.requests, computed: published.computed, coalesced: published.coalesced,
-            computeFailures: published.computeFailures, hitRate: published.hitRate, tokensSaved: published.tokensSaved,
+            computeFailures: published.computeFailures, exactOnly: published.exactOnly,
+            notCached: published.notCached, hitRate: published.hitRate, tokensSaved: published.tokensSaved,
             costSaved: published.costSaved, batches: published.batches, sinceMs: published.since?.millisecondsSince1970)
         let cutoff = now.advanced(by: .zero - activeWithin).millisecondsSince1970
         let instances = published.instances.map { instance in
@@ -201,6 +205,9 @@ struct StatsReport: Encodable {
             "requests \(totals.requests), model calls \(totals.computed), coalesced \(totals.coalesced), "
                 + "failed calls \(totals.computeFailures), hit rate \(Format.percent(totals.hitRate)), "
                 + "tokens saved \(totals.tokensSaved), cost saved \(Format.money(totals.costSaved))")
+        if totals.exactOnly + totals.notCached > 0 {
+            lines.append("cacheability policy: exact only \(totals.exactOnly), not cached \(totals.notCached)")
+        }
 
         if let entries {
             lines.append("")

@@ -100,6 +100,7 @@ struct StatsAndInspectTests {
             let totals = try #require(report["totals"] as? [String: Any])
             #expect(int(totals["requests"]) == 4 && int(totals["computed"]) == 2)
             #expect((totals["hit_rate"] as? NSNumber)?.doubleValue == 0.5)
+            #expect(int(totals["exact_only"]) == 0 && int(totals["not_cached"]) == 0, "the policy left these alone")
             let processes = try #require(report["processes"] as? [String: Any])
             #expect(int(processes["active"]) == 1 && int(processes["known"]) == 1)
 

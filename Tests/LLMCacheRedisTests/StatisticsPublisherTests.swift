@@ -43,6 +43,8 @@ private func expectPublished(_ published: PublishedStatistics, match statistics:
     #expect(published.computed == statistics.computed)
     #expect(published.coalesced == statistics.coalesced)
     #expect(published.computeFailures == statistics.computeFailures)
+    #expect(published.exactOnly == statistics.cacheability.exactOnly)
+    #expect(published.notCached == statistics.cacheability.doNotCache)
     #expect(published.tiers.map(\.name) == statistics.tiers.map(\.name), "tiers in stack order")
     for (tier, expected) in zip(published.tiers, statistics.tiers) {
         #expect(tier.hits == expected.hits, "\(tier.name) hits")
@@ -75,6 +77,18 @@ struct StatisticsPublisherTests {
             let second = try await namespace.publishedStatistics()
             expectPublished(second, match: cache.stack.statistics)
             #expect(second.requests == 10 && second.batches == 2 && second.since == first.since)
+            await cache.publisher.shutdown()
+        }
+    }
+
+    @Test func cacheabilityDecisionsArePublished() async throws {
+        try await withNamespace { _, namespace in
+            let cache = PublishingStack(namespace: namespace)
+            try await cache.ask(["weather today", "what is my balance", "a"])
+            #expect(try await cache.publisher.publish())
+            let published = try await namespace.publishedStatistics()
+            expectPublished(published, match: cache.stack.statistics)
+            #expect(published.exactOnly == 2 && published.notCached == 2)
             await cache.publisher.shutdown()
         }
     }

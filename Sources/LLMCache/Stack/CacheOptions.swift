@@ -32,11 +32,17 @@ public struct CacheOptions: Sendable {
     /// Off by default: such an answer is rarely what the next caller wants,
     /// and a paraphrase that allows more tokens would be served the stub.
     public var storeIncompleteAnswers = false
+    /// Overrides the stack's ``CacheStack/Configuration/cacheabilityPolicy``
+    /// for this call, e.g. `.cache` for a question you know is timeless, or
+    /// `.exactOnly(CacheabilityReason(.caller))` for one you know is not;
+    /// `nil` lets the policy decide.
+    public var cacheability: CacheabilityDecision?
 
     public init(
         bypassLookup: Bool = false, skipStore: Bool = false, ttl: Duration? = nil,
         expiration: ExpirationMode = .fixed, tags: Set<String> = [], partition: String? = nil,
-        tierNames: Set<String>? = nil, storeIncompleteAnswers: Bool = false
+        tierNames: Set<String>? = nil, storeIncompleteAnswers: Bool = false,
+        cacheability: CacheabilityDecision? = nil
     ) {
         self.bypassLookup = bypassLookup
         self.skipStore = skipStore
@@ -46,6 +52,7 @@ public struct CacheOptions: Sendable {
         self.partition = partition
         self.tierNames = tierNames
         self.storeIncompleteAnswers = storeIncompleteAnswers
+        self.cacheability = cacheability
     }
 
     /// What decides how an answer is stored; requests share a model call

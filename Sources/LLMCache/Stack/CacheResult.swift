@@ -14,6 +14,10 @@ public struct CacheResult<Value: Sendable>: Sendable {
     public var source: Source
     /// Time spent inside the stack for this request, model call included.
     public var latency: Duration
+    /// What the cacheability policy (or ``CacheOptions/cacheability``)
+    /// decided for this request: its reason says why no similarity match was
+    /// attempted, or why the cache was not used at all.
+    public var cacheability: CacheabilityDecision = .cache
 
     /// True when the model was not called for this request.
     public var isCacheHit: Bool {

@@ -13,6 +13,7 @@ extension CacheStack {
         compute: (Request) async throws -> Response
     ) async throws -> CacheResult<Response> {
         let call = await begin(request, options: options)
+        let options = call.options
         var failed: Set<String> = []
         var lookupMarks: [String: InvalidationMark?] = [:]
         if !options.bypassLookup,
@@ -22,7 +23,7 @@ extension CacheStack {
             return CacheResult(
                 value: value,
                 source: .tier(name: layer.tier.name, similarity: hit.similarity, matchedText: hit.entry.sourceText),
-                latency: ContinuousClock.now - call.start)
+                latency: ContinuousClock.now - call.start, cacheability: call.decision)
         }
 
         // Marks are taken before the model is called: an invalidation that
@@ -48,13 +49,15 @@ extension CacheStack {
         if options.bypassLookup {
             let value = try await computeAndCount()
             await store(value, release: FlightRelease {})
-            return CacheResult(value: value, source: .computed, latency: ContinuousClock.now - call.start)
+            return CacheResult(
+                value: value, source: .computed, latency: ContinuousClock.now - call.start, cacheability: call.decision)
         }
         let flightKey = FlightKey(key: call.query.key, version: call.query.namespaceVersion, policy: options.storePolicy)
         let (value, joined) = try await flights.run(key: flightKey, operation: computeAndCount, afterPublish: store)
         if joined { counters.coalesced.add(1, ordering: .relaxed) }
         return CacheResult(
-            value: value, source: joined ? .coalesced : .computed, latency: ContinuousClock.now - call.start)
+            value: value, source: joined ? .coalesced : .computed, latency: ContinuousClock.now - call.start,
+            cacheability: call.decision)
     }
 
     /// What every request, streamed or not, starts with.
@@ -62,17 +65,27 @@ extension CacheStack {
         let start: ContinuousClock.Instant
         let query: CacheQuery
         let selected: [Layer]
+        /// What the cacheability policy or the call decided.
+        let decision: CacheabilityDecision
+        /// The call's options with that decision applied.
+        let options: CacheOptions
     }
 
-    /// Counts the request, reads the namespace version and builds its query.
-    func begin(_ request: some CacheableRequest, options: CacheOptions) async -> Call {
+    /// Counts the request, applies the cacheability decision (taken on
+    /// `original`, the caller's request, when `request` wraps it), reads the
+    /// namespace version and builds its query.
+    func begin(
+        _ request: some CacheableRequest, options: CacheOptions, original: (any CacheableRequest)? = nil
+    ) async -> Call {
         let start = ContinuousClock.now
         counters.requests.add(1, ordering: .relaxed)
+        let decision = cacheabilityDecision(for: original ?? request, options: options)
+        let options = applying(decision, to: options)
         let version = await observeVersion()
         let query = CacheQuery(
             request: request, partition: options.partition, namespaceVersion: version, semantic: hasSemanticTier)
         let selected = options.tierNames.map { names in layers.filter { names.contains($0.tier.name) } } ?? layers
-        return Call(start: start, query: query, selected: selected)
+        return Call(start: start, query: query, selected: selected, decision: decision, options: options)
     }
 
     /// Each selected tier's invalidation mark, by tier name. A tier whose

@@ -30,11 +30,16 @@ public final class CacheStack: Sendable {
         /// this many are still running (a stalled server), further answers
         /// are not written there and are counted as dropped stores.
         public var maxPendingStores: Int
+        /// Decides per request whether semantic tiers, or the cache at all,
+        /// may answer it (see ``DefaultCacheabilityPolicy``); `nil` lets
+        /// every request use every tier.
+        public var cacheabilityPolicy: (any CacheabilityPolicy)?
 
         public init(
             defaultTTL: Duration? = .seconds(3600), circuitBreaker: CircuitBreaker.Configuration = .init(),
             priceTable: PriceTable = .init(), metricsPrefix: String = "llmcache",
-            metricsFactory: any MetricsFactory = MetricsSystem.factory, maxPendingStores: Int = 1024
+            metricsFactory: any MetricsFactory = MetricsSystem.factory, maxPendingStores: Int = 1024,
+            cacheabilityPolicy: (any CacheabilityPolicy)? = DefaultCacheabilityPolicy()
         ) {
             self.defaultTTL = defaultTTL
             self.circuitBreaker = circuitBreaker
@@ -42,6 +47,7 @@ public final class CacheStack: Sendable {
             self.metricsPrefix = metricsPrefix
             self.metricsFactory = metricsFactory
             self.maxPendingStores = maxPendingStores
+            self.cacheabilityPolicy = cacheabilityPolicy
         }
     }
 
@@ -125,7 +131,8 @@ public final class CacheStack: Sendable {
             coalesced: counters.coalesced.load(ordering: .relaxed),
             computeFailures: counters.computeFailures.load(ordering: .relaxed),
             droppedStores: counters.droppedStores.load(ordering: .relaxed),
-            incompleteAnswers: counters.incompleteAnswers.load(ordering: .relaxed)
+            incompleteAnswers: counters.incompleteAnswers.load(ordering: .relaxed),
+            cacheability: counters.cacheability.snapshot()
         )
     }
 
@@ -198,4 +205,5 @@ final class StackCounters: Sendable {
     let computeFailures = Atomic<Int>(0)
     let droppedStores = Atomic<Int>(0)
     let incompleteAnswers = Atomic<Int>(0)
+    let cacheability = CacheabilityCounters()
 }

@@ -43,6 +43,9 @@ public struct CacheStatistics: Sendable, CustomStringConvertible {
     /// Answers not stored because the model did not finish them (see
     /// ``CacheOptions/storeIncompleteAnswers``).
     public var incompleteAnswers: Int = 0
+    /// Requests the cacheability policy (or a call) kept from semantic
+    /// matching or from the cache, by decision and reason.
+    public var cacheability = Cacheability()
 
     public var hits: Int { tiers.reduce(0) { $0 + $1.hits } }
     public var tokensSaved: Int { tiers.reduce(0) { $0 + $1.tokensSaved } }
@@ -69,6 +72,7 @@ public struct CacheStatistics: Sendable, CustomStringConvertible {
         lines.append(
             "requests \(requests), model calls \(computed), coalesced \(coalesced), failed calls \(computeFailures), "
                 + "hit rate \(percent)%, tokens saved \(tokensSaved), cost saved \(Self.money(costSaved))")
+        if let policy = cacheability.summary { lines.append(policy) }
         return lines.joined(separator: "\n")
     }
 

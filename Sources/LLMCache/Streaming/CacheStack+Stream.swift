@@ -31,7 +31,9 @@ extension CacheStack {
         compute: @escaping @Sendable (Request) async throws -> Upstream
     ) async -> CacheResult<AsyncThrowingStream<Chunk, any Error>> where Upstream.Element == Chunk {
         let opened = await openStream(for: request, options: options, caching: caching, compute: compute)
-        return CacheResult(value: AsyncThrowingStream(unfolding: opened.next), source: opened.source, latency: opened.latency)
+        return CacheResult(
+            value: AsyncThrowingStream(unfolding: opened.next), source: opened.source, latency: opened.latency,
+            cacheability: opened.decision)
     }
 
     /// `body`, a function that streams its answer (such as
@@ -60,6 +62,7 @@ extension CacheStack {
         let next: @Sendable () async throws -> Chunk?
         let source: StreamSource<Chunk>
         let latency: Duration
+        var decision: CacheabilityDecision = .cache
     }
 
     /// Asks the tiers, then replays a hit or joins (or starts) the stream.
@@ -67,8 +70,8 @@ extension CacheStack {
         for request: Request, options: CacheOptions, caching: StreamCaching,
         compute: @escaping @Sendable (Request) async throws -> Upstream
     ) async -> OpenedStream<Chunk> where Upstream.Element == Chunk {
-        let call = await begin(StreamedRequest(base: request), options: options)
-        let (start, query, selected) = (call.start, call.query, call.selected)
+        let call = await begin(StreamedRequest(base: request), options: options, original: request)
+        let (start, query, selected, options) = (call.start, call.query, call.selected, call.options)
         var failed: Set<String> = []
         var lookupMarks: [String: InvalidationMark?] = [:]
         if !options.bypassLookup,
@@ -80,7 +83,7 @@ extension CacheStack {
             return OpenedStream(
                 next: replay.next,
                 source: .tier(name: layer.tier.name, similarity: hit.similarity, matchedText: hit.entry.sourceText),
-                latency: ContinuousClock.now - start)
+                latency: ContinuousClock.now - start, decision: call.decision)
         }
 
         let broadcast: StreamBroadcast<Chunk>
@@ -94,7 +97,8 @@ extension CacheStack {
             switch streamFlights.join(key, as: Chunk.self) {
             case .follower(let joined):
                 counters.coalesced.add(1, ordering: .relaxed)
-                return OpenedStream(next: joined.next, source: .coalesced, latency: ContinuousClock.now - start)
+                return OpenedStream(
+                    next: joined.next, source: .coalesced, latency: ContinuousClock.now - start, decision: call.decision)
             case .leader(let started, let first):
                 broadcast = started
                 subscription = first
@@ -109,7 +113,8 @@ extension CacheStack {
                 request, into: broadcast, query: query, options: options, selected: selected, marks: marks,
                 caching: caching, compute: compute)
         }
-        return OpenedStream(next: subscription.next, source: .computed, latency: ContinuousClock.now - start)
+        return OpenedStream(
+            next: subscription.next, source: .computed, latency: ContinuousClock.now - start, decision: call.decision)
     }
 
     /// Runs in the broadcast's production task: consumes the upstream,

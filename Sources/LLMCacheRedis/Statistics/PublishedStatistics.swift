@@ -60,6 +60,11 @@ public struct PublishedStatistics: Sendable {
     public var since: CacheTime?
     /// Processes that published within the retention period, most recent first.
     public var instances: [Instance]
+    /// Requests the stacks' cacheability policies kept to exact tiers
+    /// (personal or time-sensitive questions, by default).
+    public var exactOnly = 0
+    /// Requests the cacheability policies kept from the cache altogether.
+    public var notCached = 0
 
     /// Requests answered without calling the model (tier hits and coalesced waits).
     public var hitRate: Double { requests == 0 ? 0 : Double(requests - computed) / Double(requests) }

@@ -38,7 +38,7 @@ extension RedisNamespace {
         let instances = Self.pairs(parts[1].array ?? []).compactMap { name, score in
             Double(score).map { PublishedStatistics.Instance(name: name, lastReport: CacheTime(millisecondsSince1970: Int64($0))) }
         }
-        return PublishedStatistics(
+        var published = PublishedStatistics(
             tiers: tiers.sorted { ($0.position, $0.name) < ($1.position, $1.name) },
             requests: integer(stack, StatisticsField.requests), computed: integer(stack, StatisticsField.computed),
             coalesced: integer(stack, StatisticsField.coalesced),
@@ -46,6 +46,9 @@ extension RedisNamespace {
             batches: integer(stack, StatisticsField.batches),
             since: stack[StatisticsField.since].flatMap { Int64($0) }.map(CacheTime.init(millisecondsSince1970:)),
             instances: instances.sorted { $0.lastReport > $1.lastReport })
+        published.exactOnly = integer(stack, StatisticsField.exactOnly)
+        published.notCached = integer(stack, StatisticsField.notCached)
+        return published
     }
 
     /// Deletes every published counter of the namespace (with `SCAN` and

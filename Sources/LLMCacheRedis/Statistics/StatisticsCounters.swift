@@ -7,6 +7,9 @@ enum StatisticsField {
     static let computed = "computed"
     static let coalesced = "coalesced"
     static let computeFailures = "compute_failures"
+    /// Requests the cacheability policy kept to exact tiers, or from the cache.
+    static let exactOnly = "exact_only"
+    static let notCached = "not_cached"
     static let since = "since"
     static let batches = "batches"
 
@@ -51,6 +54,8 @@ struct StatisticsCounters: Sendable, Equatable {
         stack = [
             StatisticsField.requests: statistics.requests, StatisticsField.computed: statistics.computed,
             StatisticsField.coalesced: statistics.coalesced, StatisticsField.computeFailures: statistics.computeFailures,
+            StatisticsField.exactOnly: statistics.cacheability.exactOnly,
+            StatisticsField.notCached: statistics.cacheability.doNotCache,
         ]
         tiers = statistics.tiers.enumerated().map { position, tier in
             Tier(

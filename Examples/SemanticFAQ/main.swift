@@ -5,8 +5,8 @@
 //
 // Every FAQ answer is stored once; each user question is then looked up and
 // printed as a hit (with the similarity and the FAQ question it matched) or a
-// miss (which would go to the model). The guard vetoes matches whose numbers
-// or negation differ.
+// miss (which would go to the model). The tier's default verifier refuses
+// matches that ask something else (another number, a negation, an opposite).
 import Foundation
 import LLMCache
 import LLMCacheEmbeddings
@@ -50,7 +50,7 @@ let stack = CacheStack(tiers: [semantic])
 for entry in faq {
     _ = try await stack.response(for: entry.question) { _ in entry.answer }
 }
-print("Stored \(faq.count) FAQ answers; threshold \(threshold) (cosine similarity), guard: numbers and negation.\n")
+print("Stored \(faq.count) FAQ answers; threshold \(threshold) (cosine similarity), verifier: LearnedVerifier.\n")
 
 var hits = 0
 for question in userQuestions {

@@ -11,6 +11,8 @@ enum Calibration {
         var a: String
         var b: String
         var positive: Bool
+        /// The file's optional "kind" of the pair (e.g. "negation"), for a per-kind breakdown.
+        var kind: String? = nil
     }
 
     /// Positives and negatives of a pairs file.
@@ -26,7 +28,7 @@ enum Calibration {
                 guard let a = record["a"] as? String, let b = record["b"] as? String,
                     let label = (record["label"] as? NSNumber)?.intValue, label == 0 || label == 1
                 else { throw ValidationError("\(source): line \(index + 1) needs \"a\", \"b\" and \"label\": 0 or 1") }
-                all.append(Pair(a: a, b: b, positive: label == 1))
+                all.append(Pair(a: a, b: b, positive: label == 1, kind: record["kind"] as? String))
             }
             positives = all.filter(\.positive)
             negatives = all.filter { !$0.positive }
@@ -64,6 +66,15 @@ enum Calibration {
         var correctShareOfAll: Double
         var wrongShareOfAll: Double
         var missShareOfAll: Double
+        /// Per "kind" of pair, when the file names kinds: how many pairs, and
+        /// how many queries were served (any hit for a non-duplicate, the right
+        /// answer for a duplicate).
+        var kinds: [String: KindOutcome]?
+    }
+
+    struct KindOutcome: Encodable {
+        var pairs: Int
+        var served: Int
     }
 
     /// The semantic tier exactly as shipped (its default threshold and
@@ -132,10 +143,10 @@ enum Calibration {
         for pair in all {
             try await tier.store(CacheEntry(value: Array(pair.a.utf8), createdAt: now), for: CacheQuery(request: pair.a))
         }
-        var outcomes: [(positive: Bool, hit: (correct: Bool, similarity: Float)?)] = []
+        var outcomes: [(positive: Bool, kind: String?, hit: (correct: Bool, similarity: Float)?)] = []
         for pair in all {
             let hit = try await tier.lookup(CacheQuery(request: pair.b))
-            outcomes.append((pair.positive, hit.map { hit in
+            outcomes.append((pair.positive, pair.kind, hit.map { hit in
                 let stored = folded(String(decoding: hit.entry.value, as: UTF8.self))
                 let correct = stored == folded(pair.b) || (pair.positive && stored == folded(pair.a))
                 return (correct, hit.similarity ?? -1)
@@ -144,7 +155,7 @@ enum Calibration {
         let duplicates = Double(max(1, pairs.positives.count))
         let total = Double(max(1, all.count))
         return thresholds.map { threshold in
-            func served(_ outcome: (positive: Bool, hit: (correct: Bool, similarity: Float)?)) -> Bool? {
+            func served(_ outcome: (positive: Bool, kind: String?, hit: (correct: Bool, similarity: Float)?)) -> Bool? {
                 guard let hit = outcome.hit, hit.similarity >= threshold else { return nil }
                 return hit.correct
             }
@@ -155,12 +166,20 @@ enum Calibration {
             let negativeWrong = negative.filter { $0 == false }.count
             let correctAll = correct + negative.filter { $0 == true }.count
             let wrongAll = wrong + negativeWrong
+            var kinds: [String: KindOutcome] = [:]
+            for outcome in outcomes {
+                guard let kind = outcome.kind else { continue }
+                let result = served(outcome)
+                let counts = outcome.positive ? result == true : result != nil
+                kinds[kind, default: KindOutcome(pairs: 0, served: 0)].pairs += 1
+                if counts { kinds[kind]!.served += 1 }
+            }
             return SimulationRow(
                 threshold: threshold, correctHits: correct, wrongHits: wrong, misses: positive.count - correct - wrong,
                 negativeWrongHits: negativeWrong, correctShareOfDuplicates: Double(correct) / duplicates,
                 wrongShareOfDuplicates: Double(wrong) / duplicates, correctShareOfAll: Double(correctAll) / total,
                 wrongShareOfAll: Double(wrongAll) / total,
-                missShareOfAll: Double(all.count - correctAll - wrongAll) / total)
+                missShareOfAll: Double(all.count - correctAll - wrongAll) / total, kinds: kinds.isEmpty ? nil : kinds)
         }
     }
 
@@ -244,6 +263,12 @@ enum Calibration {
                         outcome.negativeWrongHits)
                 }
                 lines.append(line)
+            }
+            if let kinds = defaultSettings.simulation?.kinds {
+                lines.append(
+                    "as shipped, served per kind: "
+                        + kinds.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value.served)/\($0.value.pairs)" }
+                        .joined(separator: ", "))
             }
             let target = String(format: "%.1f%%", targetFalsePositiveRate * 100)
             lines.append(

@@ -37,7 +37,7 @@ struct InspectCommand: AsyncParsableCommand {
     var count = 5
 
     @Option(help: "The semantic tier's threshold: neighbours at or above it are marked.")
-    var threshold: Float = 0.93
+    var threshold: Float = LearnedVerifier.defaultThreshold
 
     @Option(help: "Where the vectors are: auto asks the server (vector sets, then search, then LSH).")
     var backend: BackendChoice = .auto

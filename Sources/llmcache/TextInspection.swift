@@ -15,7 +15,7 @@ struct TextInspection: Encodable {
         /// system prompt, another tenant).
         var samePromptScope: Bool
         var aboveThreshold: Bool
-        /// The default guard's verdict (numbers and negation must agree);
+        /// The default verifier's verdict (`LearnedVerifier`);
         /// `nil` when the entry has no source text.
         var guardAllows: Bool?
         /// A plain-prompt request for the text would be answered by this entry.
@@ -54,10 +54,9 @@ struct TextInspection: Encodable {
         let exactKey = namespace.keyspace.entryKey(query.key, version: version)
         let exactTTL = try await client.execute(RedisCommand("PTTL", exactKey)).int ?? -2
 
-        guard let vector = try await embedder.embed([text]).first else {
-            throw CommandFailure("the embedder returned no vector for the text")
-        }
-        let matchGuard = NumberAndNegationGuard()
+        let encoding = try await query.embeddings.encoding(of: text, using: embedder, timeout: nil)
+        let vector = encoding.vector
+        let matchGuard = LearnedVerifier()
         var neighbours: [Neighbour] = []
         for (index, found) in try await tier.neighbours(of: vector, count: count, version: version).enumerated() {
             let ttl = try await client.execute(RedisCommand("PTTL", found.key)).int ?? -2
@@ -65,7 +64,10 @@ struct TextInspection: Encodable {
             let above = found.similarity >= threshold
             var allows: Bool?
             if let source = found.entry?.sourceText {
-                allows = await matchGuard.allows(query: text, candidate: source, similarity: found.similarity)
+                allows = await matchGuard.allows(
+                    SemanticComparison(
+                        query: text, candidate: source, similarity: found.similarity, queryTokens: encoding.tokens,
+                        candidateTokens: found.entry?.sourceTokens))
             }
             let answer = found.entry.map { entry in
                 (try? ChatResponse(cacheEncoded: entry.value).text) ?? String(decoding: entry.value, as: UTF8.self)
@@ -119,7 +121,7 @@ struct TextInspection: Encodable {
         lines.append("")
         lines.append(
             "threshold \(String(format: "%.2f", threshold)); \"hit\": a plain-prompt request for this text would be served it "
-                + "(same scope, similarity ≥ threshold, the default guard agrees)")
+                + "(same scope, similarity ≥ threshold, the default verifier agrees)")
         return lines.joined(separator: "\n")
     }
 }

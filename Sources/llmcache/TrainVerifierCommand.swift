@@ -26,10 +26,10 @@ struct TrainVerifierCommand: AsyncParsableCommand {
     var minimumSimilarity: Float = 0.8
 
     @Option(help: "The false-positive rate on the file's negatives that picks the decision probability.")
-    var targetFalsePositiveRate: Double = 0.015
+    var targetFalsePositiveRate: Double = 0.0175
 
     @Option(help: "How much each synthetic meaning flip weighs against a real pair.")
-    var flipWeight: Double = 1
+    var flipWeight: Double = 0.1
 
     @Flag(inversion: .prefixedNo, help: "Add meaning flips of the positives as negatives.")
     var flips = true
@@ -83,7 +83,7 @@ struct TrainVerifierCommand: AsyncParsableCommand {
             withAlignment: aligned.weights, lexical: lexical.weights, minimumSimilarity: minimumSimilarity,
             provenance: "llmcache train-verifier on \(all.count) pairs of \(name), all-MiniLM-L6-v2, floor "
                 + String(format: "%.2f", minimumSimilarity) + ", target false positives "
-                + String(format: "%.1f%%", targetFalsePositiveRate * 100) + (flips ? ", meaning flips" : ""))
+                + String(format: "%.2f%%", targetFalsePositiveRate * 100) + (flips ? ", meaning flips" : ""))
         if let out { try Data(try model.json()).write(to: URL(fileURLWithPath: out)) }
         if let swift { try Self.swiftSource(model).write(toFile: swift, atomically: true, encoding: .utf8) }
         let report = Report(

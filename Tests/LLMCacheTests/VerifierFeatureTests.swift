@@ -54,10 +54,10 @@ struct VerifierFeatureTests {
         let same = try #require(TokenAlignment(query: query, candidate: query))
         let reversed = try #require(TokenAlignment(query: query, candidate: swapped))
         #expect(same.orderSwaps == 0 && reversed.orderSwaps == 1)
-        #expect(abs(reversed.precision - 1) < 0.01 && abs(reversed.worstInQuery - 1) < 0.01)
+        #expect(abs(reversed.precision - 1) < 0.01 && abs(reversed.recall - 1) < 0.01)
         let partial = try TokenVectors(vectors: [words[0], words[1]], dimensions: 3, tokenCount: 2, unknownCount: 0)
         let missing = try #require(TokenAlignment(query: query, candidate: partial))
-        #expect(missing.worstInQuery < 0.01 && abs(missing.worstInCandidate - 1) < 0.01)
+        #expect(abs(missing.precision - 2.0 / 3) < 0.01 && abs(missing.recall - 1) < 0.01)
         let empty = try TokenVectors(vectors: [], dimensions: 3, tokenCount: 0, unknownCount: 0)
         #expect(TokenAlignment(query: query, candidate: empty) == nil)
         #expect(throws: CacheError.self) { try TokenVectors(vectors: [[1, 0]], dimensions: 3, tokenCount: 1, unknownCount: 0) }

@@ -5,8 +5,8 @@
 /// "from 2GB to 1GB" and "jumping onto" for "jumping off". This verifier
 /// weighs the sentence similarity with lexical evidence (numbers, units,
 /// negation, opposite words, overlap) and, when the embedder is a
-/// ``TokenEmbedder``, with how the two texts' tokens align (the worst-matched
-/// word, swapped roles) — see ``VerifierFeatures``. It serves a candidate only
+/// ``TokenEmbedder``, with how the two texts' tokens align (how much of
+/// each the other covers, swapped roles) — see ``VerifierFeatures``. It serves a candidate only
 /// if the model's probability reaches its ``VerifierModel/Weights/minimumProbability``.
 ///
 /// The rules: texts with different numbers never match (a model could be

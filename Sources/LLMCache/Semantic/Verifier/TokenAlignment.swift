@@ -2,18 +2,17 @@
 ///
 /// Each token is matched to its most similar token on the other side
 /// (greedy MaxSim, as ColBERT and BERTScore do). Averages say how much of
-/// each text the other covers; the worst-matched token finds the one word
-/// that changed ("episode" for "season"); the order of the matches sees
-/// swapped roles, which a mean-pooled sentence vector cannot.
+/// each text the other covers; the order of the matches sees swapped roles,
+/// which a mean-pooled sentence vector cannot.
+///
+/// The worst-matched token on each side is not a feature: it falls with a
+/// text's length (a minimum over more tokens), so a model that weighs it
+/// refuses long paraphrases (see README, "Verifier").
 struct TokenAlignment {
     /// Mean best match of the query's tokens (how much of it the candidate covers).
     var precision: Float
     /// Mean best match of the candidate's tokens.
     var recall: Float
-    /// The query's worst-matched token.
-    var worstInQuery: Float
-    /// The candidate's worst-matched token.
-    var worstInCandidate: Float
     /// The share of query token pairs whose matches come in the opposite order.
     var orderSwaps: Float
 
@@ -38,8 +37,6 @@ struct TokenAlignment {
         }
         precision = bestInRow.reduce(0, +) / Float(rows)
         recall = bestInColumn.reduce(0, +) / Float(columns)
-        worstInQuery = bestInRow.min()!
-        worstInCandidate = bestInColumn.min()!
         orderSwaps = LexicalComparison.discordance(matchOfRow)
     }
 }

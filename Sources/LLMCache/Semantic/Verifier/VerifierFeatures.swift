@@ -10,10 +10,7 @@ public struct VerifierFeatures: Sendable {
         "word_overlap", "only_in_query", "only_in_candidate", "length_ratio", "word_order_swaps",
     ]
     /// Features of comparisons with both texts' token vectors.
-    public static let alignmentNames = [
-        "token_precision", "token_recall", "worst_query_token", "worst_candidate_token", "token_order_swaps",
-        "worst_token_times_similarity",
-    ]
+    public static let alignmentNames = ["token_precision", "token_recall", "token_order_swaps"]
 
     /// The names of ``values``, in order: ``lexicalNames``, then
     /// ``alignmentNames`` when token vectors were compared.
@@ -37,11 +34,7 @@ public struct VerifierFeatures: Sendable {
         if let queryTokens = comparison.queryTokens, let candidateTokens = comparison.candidateTokens {
             unknownShare = max(queryTokens.unknownShare, candidateTokens.unknownShare)
             if let alignment = TokenAlignment(query: queryTokens, candidate: candidateTokens) {
-                let worst = min(alignment.worstInQuery, alignment.worstInCandidate)
-                values += [
-                    alignment.precision, alignment.recall, alignment.worstInQuery, alignment.worstInCandidate,
-                    alignment.orderSwaps, worst * comparison.similarity,
-                ]
+                values += [alignment.precision, alignment.recall, alignment.orderSwaps]
                 names += Self.alignmentNames
             }
         }

@@ -1,14 +1,20 @@
 // Written by `llmcache train-verifier --swift`; do not edit by hand.
+// llmcache train-verifier on 58426 pairs of qqp-train.jsonl, all-MiniLM-L6-v2, floor 0.80, target false positives 1.75%, meaning flips
 extension VerifierModel {
     /// The model semantic tiers use by default (see README, "Verifier").
     public static let shipped = VerifierModel(
         withAlignment: Weights(
-            features: VerifierFeatures.lexicalNames + VerifierFeatures.alignmentNames,
-            means: Array(repeating: 0, count: 17), scales: Array(repeating: 1, count: 17),
-            weights: [10] + Array(repeating: 0, count: 16), bias: -9.3, minimumProbability: 0.5),
+            features: ["similarity", "numbers_differ", "negation_differs", "antonym_pair", "opposite_relation", "units_differ", "word_overlap", "only_in_query", "only_in_candidate", "length_ratio", "word_order_swaps", "token_precision", "token_recall", "worst_query_token", "worst_candidate_token", "token_order_swaps", "worst_token_times_similarity"],
+            means: [0.913033, 0.0, 0.21648519, 0.036864497, 0.04632581, 0.0027547416, 0.7264195, 0.1731202, 0.17209794, 0.8527371, 0.13089767, 0.89153105, 0.89215475, 0.69487655, 0.6995962, 0.16832715, 0.55354226],
+            scales: [0.057283208, 1.0, 0.4118487, 0.18842906, 0.21018974, 0.05241329, 0.25044367, 0.20344749, 0.20461121, 0.14639674, 0.29830813, 0.104226544, 0.1049089, 0.28830075, 0.28764763, 0.2784934, 0.30523977],
+            weights: [0.89497316, 0.0, -0.7644632, -0.4011451, -0.38899702, -0.08566199, -0.69301295, -0.14972791, -0.16455999, -0.2044633, -0.20450017, -0.3710634, -0.34054446, 0.21970555, 0.21647006, -0.15637074, 0.3143505],
+            bias: -0.028302481, minimumProbability: 0.77221626),
         lexical: Weights(
-            features: VerifierFeatures.lexicalNames, means: Array(repeating: 0, count: 11),
-            scales: Array(repeating: 1, count: 11), weights: [10] + Array(repeating: 0, count: 10), bias: -9.3,
-            minimumProbability: 0.5),
-        minimumSimilarity: 0.93, provenance: "untrained placeholder")
+            features: ["similarity", "numbers_differ", "negation_differs", "antonym_pair", "opposite_relation", "units_differ", "word_overlap", "only_in_query", "only_in_candidate", "length_ratio", "word_order_swaps"],
+            means: [0.91301924, 0.0, 0.21655785, 0.03684006, 0.046295095, 0.002752915, 0.72631264, 0.17317839, 0.17215678, 0.8527073, 0.13081089],
+            scales: [0.057286654, 1.0, 0.4118987, 0.18836896, 0.21012343, 0.05239596, 0.25072014, 0.20370659, 0.20486838, 0.1464008, 0.29822826],
+            weights: [0.9073862, 0.0, -0.7231981, -0.40888909, -0.3682187, -0.082477614, -0.24651565, 0.10407532, 0.10136747, -0.2459065, -0.27713498],
+            bias: -0.043225795, minimumProbability: 0.7666103),
+        minimumSimilarity: 0.8,
+        provenance: "llmcache train-verifier on 58426 pairs of qqp-train.jsonl, all-MiniLM-L6-v2, floor 0.80, target false positives 1.75%, meaning flips")
 }

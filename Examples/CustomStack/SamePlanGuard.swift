@@ -6,27 +6,21 @@ import LLMCache
 /// look to the embedder ("How much is the Pro plan?" and "How much is the
 /// Enterprise plan?" are close vectors with different answers).
 ///
-/// It asks the library's default verifier too (with the token vectors the
-/// tier passes along), and tells the example's reader each time it vetoes a
-/// match on plans.
+/// It runs the library's default guard too (numbers and negation must
+/// match), and tells the example's reader each time it vetoes a match.
 struct SamePlanGuard: SemanticGuard {
     static let plans: Set<String> = ["free", "pro", "team", "enterprise"]
 
     func allows(query: String, candidate: String, similarity: Float) async -> Bool {
-        await allows(SemanticComparison(query: query, candidate: candidate, similarity: similarity))
-    }
-
-    func allows(_ comparison: SemanticComparison) async -> Bool {
-        let queryPlans = Self.plans(in: comparison.query)
-        let candidatePlans = Self.plans(in: comparison.candidate)
+        let queryPlans = Self.plans(in: query)
+        let candidatePlans = Self.plans(in: candidate)
         guard queryPlans == candidatePlans else {
             print(
-                "      guard: vetoed \"\(comparison.candidate)\" (similarity "
-                    + "\(String(format: "%.3f", comparison.similarity))): plans "
+                "      guard: vetoed \"\(candidate)\" (similarity \(String(format: "%.3f", similarity))): plans "
                     + "\(queryPlans.sorted()) vs \(candidatePlans.sorted())")
             return false
         }
-        return await LearnedVerifier().allows(comparison)
+        return await NumberAndNegationGuard().allows(query: query, candidate: candidate, similarity: similarity)
     }
 
     /// The plan names `text` mentions.

@@ -19,9 +19,9 @@ struct CalibrateCommand: AsyncParsableCommand {
         case rules
         case none
 
-        var matchGuard: (any SemanticGuard)? {
+        func matchGuard(margin: Float) -> (any SemanticGuard)? {
             switch self {
-            case .verifier: LearnedVerifier()
+            case .verifier: LearnedVerifier(probabilityMargin: margin)
             case .rules: NumberAndNegationGuard()
             case .none: nil
             }
@@ -35,6 +35,9 @@ struct CalibrateCommand: AsyncParsableCommand {
         name: .customLong("guard"),
         help: "What decides above the threshold: the shipped verifier, the number and negation rules, or nothing.")
     var guardChoice: GuardChoice = .verifier
+
+    @Option(help: "Added to the verifier's decision probability (negative serves more, positive fewer).")
+    var probabilityMargin: Float = 0
 
     @Flag(help: "Also store every pair's \"a\" in a semantic tier and look up every \"b\", as a cache would (strict: a hit counts as correct only on a duplicate's own \"a\" or an identical text).")
     var simulate = false
@@ -50,11 +53,11 @@ struct CalibrateCommand: AsyncParsableCommand {
     func run() async throws {
         let labelled = try Calibration.LabelledPairs(records: readJSONLines(pairs), source: pairs)
         let model = try await embedder.makeEmbedder()
-        let matchGuard = guardChoice.matchGuard
+        let matchGuard = guardChoice.matchGuard(margin: probabilityMargin)
         let calibration = try await Calibration.measure(labelled, embedder: model, guard: matchGuard, batch: embedder.batch)
         let simulation = simulate ? try await Calibration.simulate(labelled, embedder: model, guard: matchGuard) : nil
         let shipped =
-            guardChoice == .verifier
+            guardChoice == .verifier && probabilityMargin == 0
             ? Calibration.defaultSettings(from: calibration, simulation: simulation)
             : try await Calibration.defaultSettings(
                 labelled, embedder: model, batch: embedder.batch, simulate: simulate)

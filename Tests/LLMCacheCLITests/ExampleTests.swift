@@ -24,7 +24,8 @@ struct ExampleTests {
         #expect(result.status == 0, "\(result.error)")
         let lines = result.output.split(separator: "\n").map(String.init)
         func outcome(of question: String) -> String? { lines.first { $0.hasSuffix(question) }.map { String($0.prefix(4)) } }
-        #expect(outcome(of: "I forgot my password, how do I reset it?") == "HIT ")
+        #expect(outcome(of: "how to cancel subscription") == "HIT ")
+        #expect(outcome(of: "Refund policy for a yearly plan?") == "HIT ")
         #expect(outcome(of: "Is my data not encrypted at rest?") == "MISS", "negation vetoed")
         #expect(outcome(of: "Do you offer a discount for 50 seats?") == "MISS", "other number vetoed")
         #expect(outcome(of: "What's the weather in Paris?") == "MISS")

@@ -9,7 +9,12 @@ struct RedisSemanticTierTests {
     func findsANeighbourAboveTheThresholdAndReportsItsCosineSimilarity(backend: RedisSemanticTier.Backend) async throws {
         // Full-precision vectors, so the test pins each backend's conversion
         // of its own score or distance to cosine similarity.
-        try await withSemanticTier(backend, configure: { $0.vectorSet.quantization = .none }) { tier, _, _ in
+        // No verifier: random vectors, so the threshold alone decides.
+        let configure: @Sendable (inout RedisSemanticTier.Configuration) -> Void = {
+            $0.vectorSet.quantization = .none
+            $0.matchGuard = nil
+        }
+        try await withSemanticTier(backend, configure: configure) { tier, _, _ in
             var vectors = RandomVectors(dimensions: 32, seed: 7)
             let stored = vectors.unit()
             let query = CacheQuery(request: "how do I reset my password")

@@ -12,7 +12,7 @@ struct CacheabilityStackTests {
 
     init() {
         memory = MemoryTier(maxEntries: 100, ttl: nil, clock: clock)
-        semantic = MemorySemanticTier(embedder: embedder, threshold: 0.9, clock: clock)
+        semantic = MemorySemanticTier(embedder: embedder, threshold: 0.9, matchGuard: nil, clock: clock)
     }
 
     private func stack(policy: (any CacheabilityPolicy)? = DefaultCacheabilityPolicy()) -> CacheStack {

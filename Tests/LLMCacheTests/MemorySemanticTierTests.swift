@@ -51,7 +51,7 @@ struct MemorySemanticTierTests {
         #expect(try await tier.lookup(query("near", partition: "tenant-a")) != nil)
 
         let words = DeterministicTestEmbedder()
-        let chatTier = MemorySemanticTier(embedder: words, threshold: 0.9, clock: clock)
+        let chatTier = MemorySemanticTier(embedder: words, threshold: 0.9, matchGuard: nil, clock: clock)
         let gpt = CacheQuery(request: chat("capital of France", model: "gpt-a"))
         try await chatTier.store(entry("capital of France", clock: clock), for: gpt)
         #expect(try await chatTier.lookup(CacheQuery(request: chat("France capital", model: "gpt-a"))) != nil)
@@ -81,7 +81,7 @@ struct MemorySemanticTierTests {
 
     @Test func returnsTheNearestOfManyAndEvictsTheLeastRecentlyUsed() async throws {
         let words = DeterministicTestEmbedder(dimensions: 512)
-        let tier = MemorySemanticTier(embedder: words, threshold: 0.99, maxEntries: 3, clock: clock)
+        let tier = MemorySemanticTier(embedder: words, threshold: 0.99, maxEntries: 3, matchGuard: nil, clock: clock)
         for text in ["apples pears", "bananas kiwis", "cherries plums"] {
             try await tier.store(entry(text, clock: clock), for: query(text))
         }

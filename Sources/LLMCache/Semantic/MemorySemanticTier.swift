@@ -70,11 +70,13 @@ public final class MemorySemanticTier: FencedCacheTier {
     /// The common case in one line: `MemorySemanticTier(embedder: e, threshold: 0.9)`.
     public convenience init(
         name: String = "semantic-memory", embedder: any Embedder, threshold: Float, maxEntries: Int = 10_000,
-        ttl: Duration? = nil, clock: any CacheClock = SystemCacheClock()
+        ttl: Duration? = nil, matchGuard: (any SemanticGuard)? = LearnedVerifier(),
+        clock: any CacheClock = SystemCacheClock()
     ) {
         self.init(
             name: name, embedder: embedder,
-            configuration: .init(threshold: threshold, maxEntries: maxEntries, ttl: ttl), clock: clock)
+            configuration: .init(threshold: threshold, maxEntries: maxEntries, ttl: ttl, matchGuard: matchGuard),
+            clock: clock)
     }
 
     public func lookup(_ query: CacheQuery) async throws -> CacheHit? {

@@ -4,11 +4,11 @@ extension VerifierModel {
     /// The model semantic tiers use by default (see README, "Verifier").
     public static let shipped = VerifierModel(
         withAlignment: Weights(
-            features: ["similarity", "numbers_differ", "negation_differs", "antonym_pair", "opposite_relation", "units_differ", "word_overlap", "only_in_query", "only_in_candidate", "length_ratio", "word_order_swaps", "token_precision", "token_recall", "worst_query_token", "worst_candidate_token", "token_order_swaps", "worst_token_times_similarity"],
-            means: [0.913033, 0.0, 0.21648519, 0.036864497, 0.04632581, 0.0027547416, 0.7264195, 0.1731202, 0.17209794, 0.8527371, 0.13089767, 0.89153105, 0.89215475, 0.69487655, 0.6995962, 0.16832715, 0.55354226],
-            scales: [0.057283208, 1.0, 0.4118487, 0.18842906, 0.21018974, 0.05241329, 0.25044367, 0.20344749, 0.20461121, 0.14639674, 0.29830813, 0.104226544, 0.1049089, 0.28830075, 0.28764763, 0.2784934, 0.30523977],
-            weights: [0.89497316, 0.0, -0.7644632, -0.4011451, -0.38899702, -0.08566199, -0.69301295, -0.14972791, -0.16455999, -0.2044633, -0.20450017, -0.3710634, -0.34054446, 0.21970555, 0.21647006, -0.15637074, 0.3143505],
-            bias: -0.028302481, minimumProbability: 0.77221626),
+            features: ["similarity", "numbers_differ", "negation_differs", "antonym_pair", "opposite_relation", "units_differ", "word_overlap", "only_in_query", "only_in_candidate", "length_ratio", "word_order_swaps", "token_precision", "token_recall", "token_order_swaps"],
+            means: [0.913033, 0.0, 0.21648519, 0.036864497, 0.04632581, 0.0027547416, 0.7264195, 0.1731202, 0.17209794, 0.8527371, 0.13089767, 0.89153105, 0.89215475, 0.16832715],
+            scales: [0.057283208, 1.0, 0.4118487, 0.18842906, 0.21018974, 0.05241329, 0.25044367, 0.20344749, 0.20461121, 0.14639674, 0.29830813, 0.104226544, 0.1049089, 0.2784934],
+            weights: [0.9749039, 0.0, -0.72695416, -0.40907273, -0.37172043, -0.08527377, -0.15267202, 0.11513618, 0.10311033, -0.2578419, -0.1691748, -0.11838099, -0.087840684, -0.1601911],
+            bias: -0.049285803, minimumProbability: 0.76982963),
         lexical: Weights(
             features: ["similarity", "numbers_differ", "negation_differs", "antonym_pair", "opposite_relation", "units_differ", "word_overlap", "only_in_query", "only_in_candidate", "length_ratio", "word_order_swaps"],
             means: [0.91301924, 0.0, 0.21655785, 0.03684006, 0.046295095, 0.002752915, 0.72631264, 0.17317839, 0.17215678, 0.8527073, 0.13081089],

@@ -1,7 +1,7 @@
 // SemanticFAQ: a help desk that answers paraphrases of its FAQ from a
 // semantic tier, with the native all-MiniLM-L6-v2 embedder (no Python, no API).
 //
-//   LLMCACHE_MINILM_PATH=$(scripts/model.sh | tail -n 1) swift run SemanticFAQ [--threshold 0.80]
+//   LLMCACHE_MINILM_PATH=$(scripts/model.sh | tail -n 1) swift run SemanticFAQ [--threshold 0.90]
 //
 // Every FAQ answer is stored once; each user question is then looked up and
 // printed as a hit (with the similarity and the FAQ question it matched) or a
@@ -35,7 +35,7 @@ let userQuestions = [
 
 let threshold = CommandLine.arguments.firstIndex(of: "--threshold").flatMap { index in
     CommandLine.arguments.indices.contains(index + 1) ? Float(CommandLine.arguments[index + 1]) : nil
-} ?? 0.80
+} ?? LearnedVerifier.defaultThreshold
 
 let embedder: CachingEmbedder
 do {

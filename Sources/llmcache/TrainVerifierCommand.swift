@@ -114,6 +114,11 @@ struct TrainVerifierCommand: AsyncParsableCommand {
                 + String(
                     format: ": hit rate %.1f%%, false positives %.2f%%, meaning flips served %.1f%%",
                     fit.hitRate * 100, fit.falsePositiveRate * 100, fit.flipsServed * 100)
+                + "\n  served by similarity: "
+                + fit.servedBySimilarity.map { band in
+                    String(format: "≥ %.2f: %d", band.from, band.served)
+                        + (band.precision.map { String(format: " (%.0f%% duplicates)", $0 * 100) } ?? "")
+                }.joined(separator: ", ")
         }
         return [
             "\(report.positives) positive and \(report.negatives) negative pairs, \(report.flips) meaning flips; "

@@ -76,6 +76,15 @@ struct VerifierTraining {
         var falsePositiveRate: Double
         /// Of the meaning flips compared, the share served.
         var flipsServed: Double
+        /// The real pairs served, by sentence similarity: how many, and the
+        /// share that are duplicates (where to put the tiers' threshold).
+        var servedBySimilarity: [Band]
+    }
+
+    struct Band: Encodable {
+        var from: Float
+        var served: Int
+        var precision: Double?
     }
 
     /// Fits the model over `names` (the alignment or the lexical features)
@@ -102,7 +111,10 @@ struct VerifierTraining {
             weights: regression.weights.map(Float.init), bias: Float(regression.bias), minimumProbability: 1)
         // Real pairs, one direction, as a cache meets them.
         let scored = usable.filter { $0.pair != nil }.map {
-            (positive: $0.positive, probability: weights.probability(alignment ? $0.aligned : $0.lexical) ?? 0)
+            (
+                positive: $0.positive, probability: weights.probability(alignment ? $0.aligned : $0.lexical) ?? 0,
+                similarity: $0.lexical.values[0]
+            )
         }
         let allowed = Int(target * Double(negatives))
         let negativeScores = scored.filter { !$0.positive }.map(\.probability).sorted(by: >)
@@ -110,11 +122,19 @@ struct VerifierTraining {
         let cut = negativeScores.count > allowed ? negativeScores[allowed] : 0
         weights.minimumProbability = min(1, cut.nextUp)
         let served = scored.filter { $0.probability >= weights.minimumProbability }
+        let edges: [Float] = [0.8, 0.85, 0.9, 0.93, 0.96]
+        let bands = edges.indices.map { index in
+            let upper = index + 1 < edges.count ? edges[index + 1] : .infinity
+            let inBand = served.filter { $0.similarity >= edges[index] && $0.similarity < upper }
+            return Band(
+                from: edges[index], served: inBand.count,
+                precision: inBand.isEmpty ? nil : Double(inBand.filter(\.positive).count) / Double(inBand.count))
+        }
         let flipScores = usable.filter(\.synthetic).map { weights.probability(alignment ? $0.aligned : $0.lexical) ?? 0 }
         return Fit(
             weights: weights, hitRate: Double(served.filter(\.positive).count) / Double(max(1, positives)),
             falsePositiveRate: Double(served.filter { !$0.positive }.count) / Double(max(1, negatives)),
             flipsServed: Double(flipScores.filter { $0 >= weights.minimumProbability }.count)
-                / Double(max(1, flipScores.count)))
+                / Double(max(1, flipScores.count)), servedBySimilarity: bands)
     }
 }

@@ -101,9 +101,9 @@ extension RedisSemanticTier {
     public struct Configuration: Sendable {
         /// The lowest cosine similarity (in [-1, 1], higher is closer) a
         /// candidate needs before the guard is asked. The default,
-        /// ``LearnedVerifier/defaultThreshold``, is the floor the shipped
-        /// verifier was trained above; without a guard, choose a higher one
-        /// with `llmcache calibrate` (see README).
+        /// ``LearnedVerifier/defaultThreshold`` (0.90), is meant for the
+        /// shipped verifier; without a guard, choose one with `llmcache
+        /// calibrate` (see README).
         public var threshold: Float = LearnedVerifier.defaultThreshold
         public var backend: Backend = .auto
         /// Neighbours fetched per lookup, so that when the guard vetoes the

@@ -65,4 +65,12 @@ struct VerifierQualityTests {
         let plain = try #require(try await embedder.encode(["How do I reset my password?"])[0].tokens)
         #expect(plain.unknownShare == 0 && plain.count >= 2)
     }
+
+    @Test func aLongPromptKeepsItsFirstSixtyFourContentTokens() async throws {
+        let embedder = try MiniLMEmbedder(modelFolder: ModelFiles.folder)
+        let long = (0..<120).map { "topic\($0) matters" }.joined(separator: " and ")
+        let tokens = try #require(try await embedder.encode([long])[0].tokens)
+        #expect(tokens.count == 64)
+        #expect(tokens.tokenCount > 200, "every token is still counted")
+    }
 }

@@ -6,7 +6,12 @@ import LLMCache
 /// Special tokens, punctuation, `[UNK]` and one-piece function words ("the",
 /// "is", "not") are left out: they align with anything, and negation has a
 /// lexical feature of its own. A word split into pieces keeps all of them.
+/// At most ``limit`` are kept (the first ones): they are stored with every
+/// semantic entry at about 390 bytes each, and a question has a handful.
 struct ContentTokens: Sendable {
+    /// The most content tokens kept per text (about 25 KB stored).
+    static let limit = 64
+
     private enum Kind: UInt8 {
         case word, continuation, function, punctuation, special, unknown
     }
@@ -42,10 +47,12 @@ struct ContentTokens: Sendable {
             case .unknown: unknown += 1
             case .punctuation: break
             case .word, .continuation:
-                positions.append(index)
+                if positions.count < Self.limit { positions.append(index) }
             case .function:
                 // "no" is a function word, "no ##de" ("node") is not.
-                if index + 1 < ids.count, kind(at: index + 1) == .continuation { positions.append(index) }
+                if index + 1 < ids.count, kind(at: index + 1) == .continuation, positions.count < Self.limit {
+                    positions.append(index)
+                }
             }
             tokens += 1
         }

@@ -42,9 +42,7 @@ public struct LearnedVerifier: SemanticGuard {
     /// The probability that the candidate's answer is right for the query;
     /// 0 where a rule forbids the match.
     public func probability(_ comparison: SemanticComparison) -> Float {
-        let features = VerifierFeatures(comparison)
-        guard !features.numbersDiffer, features.unknownShare <= maximumUnknownShare else { return 0 }
-        return model.weights(for: features).probability(features) ?? 0
+        judge(comparison).probability
     }
 
     public func allows(_ comparison: SemanticComparison) async -> Bool {
@@ -57,10 +55,19 @@ public struct LearnedVerifier: SemanticGuard {
 
     /// The decision, synchronously (calibration and benchmarks call it in bulk).
     public func decide(_ comparison: SemanticComparison) -> Bool {
+        let judgement = judge(comparison)
+        return judgement.probability >= judgement.required
+    }
+
+    /// The model's probability (0 where a rule forbids the match or the
+    /// model does not fit the features) and the probability it must reach.
+    private func judge(_ comparison: SemanticComparison) -> (probability: Float, required: Float) {
         let features = VerifierFeatures(comparison)
-        guard !features.numbersDiffer, features.unknownShare <= maximumUnknownShare else { return false }
         let weights = model.weights(for: features)
-        guard let probability = weights.probability(features) else { return false }
-        return probability >= weights.minimumProbability + probabilityMargin
+        let required = weights.minimumProbability + probabilityMargin
+        guard !features.numbersDiffer, features.unknownShare <= maximumUnknownShare,
+            let probability = weights.probability(features)
+        else { return (0, max(required, .leastNonzeroMagnitude)) }
+        return (probability, required)
     }
 }

@@ -147,7 +147,7 @@ struct TrainVerifierCommand: AsyncParsableCommand {
             // Written by `llmcache train-verifier --swift`; do not edit by hand.
             // \(model.provenance)
             extension VerifierModel {
-                /// The model semantic tiers use by default (see README, "Verifier").
+                /// The model semantic tiers use by default (see README, "Verifying semantic candidates").
                 public static let shipped = VerifierModel(
                     withAlignment: \(weights(model.withAlignment)),
                     lexical: \(weights(model.lexical)),

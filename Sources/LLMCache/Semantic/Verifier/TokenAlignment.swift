@@ -7,7 +7,7 @@
 ///
 /// The worst-matched token on each side is not a feature: it falls with a
 /// text's length (a minimum over more tokens), so a model that weighs it
-/// refuses long paraphrases (see README, "Verifier").
+/// refuses long paraphrases (see README, "Verifying semantic candidates").
 struct TokenAlignment {
     /// Mean best match of the query's tokens (how much of it the candidate covers).
     var precision: Float

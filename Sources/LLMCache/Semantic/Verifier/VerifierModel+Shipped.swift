@@ -1,7 +1,7 @@
 // Written by `llmcache train-verifier --swift`; do not edit by hand.
 // llmcache train-verifier on 58426 pairs of qqp-train.jsonl, all-MiniLM-L6-v2, floor 0.80, target false positives 1.75%, meaning flips
 extension VerifierModel {
-    /// The model semantic tiers use by default (see README, "Verifier").
+    /// The model semantic tiers use by default (see README, "Verifying semantic candidates").
     public static let shipped = VerifierModel(
         withAlignment: Weights(
             features: ["similarity", "numbers_differ", "negation_differs", "antonym_pair", "opposite_relation", "units_differ", "word_overlap", "only_in_query", "only_in_candidate", "length_ratio", "word_order_swaps", "token_precision", "token_recall", "token_order_swaps"],

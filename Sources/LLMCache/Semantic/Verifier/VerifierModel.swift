@@ -10,7 +10,7 @@ import Darwin
 /// Small and explicit on purpose (a few dozen numbers, readable in a diff):
 /// `llmcache train-verifier` learns it deterministically from labelled
 /// pairs, and ``shipped`` is the one learned from the Quora training split
-/// (see README, "Verifier").
+/// (see README, "Verifying semantic candidates").
 public struct VerifierModel: Sendable, Codable, Hashable {
     /// One logistic regression over standardised features.
     public struct Weights: Sendable, Codable, Hashable {

@@ -51,8 +51,10 @@ struct VerifierTraining {
                 SemanticComparison(
                     query: query, candidate: candidate, similarity: similarity, queryTokens: q.tokens,
                     candidateTokens: c.tokens))
-            let lexical = VerifierFeatures(SemanticComparison(query: query, candidate: candidate, similarity: similarity))
-            samples.append(Sample(aligned: aligned, lexical: lexical, positive: positive, synthetic: synthetic, pair: pair))
+            let lexical = VerifierFeatures(
+                SemanticComparison(query: query, candidate: candidate, similarity: similarity))
+            samples.append(
+                Sample(aligned: aligned, lexical: lexical, positive: positive, synthetic: synthetic, pair: pair))
         }
         for (index, pair) in pairs.enumerated() {
             if pair.positive { positives += 1 } else { negatives += 1 }
@@ -105,7 +107,8 @@ struct VerifierTraining {
         }
         let standardised = rows.map { row in names.indices.map { (row[$0] - means[$0]) / scales[$0] } }
         let regression = LogisticRegression.fit(
-            standardised, labels: usable.map(\.positive), sampleWeights: usable.map { $0.synthetic ? syntheticWeight : 1 })
+            standardised, labels: usable.map(\.positive),
+            sampleWeights: usable.map { $0.synthetic ? syntheticWeight : 1 })
         var weights = VerifierModel.Weights(
             features: names, means: means.map(Float.init), scales: scales.map(Float.init),
             weights: regression.weights.map(Float.init), bias: Float(regression.bias), minimumProbability: 1)
@@ -130,7 +133,9 @@ struct VerifierTraining {
                 from: edges[index], served: inBand.count,
                 precision: inBand.isEmpty ? nil : Double(inBand.filter(\.positive).count) / Double(inBand.count))
         }
-        let flipScores = usable.filter(\.synthetic).map { weights.probability(alignment ? $0.aligned : $0.lexical) ?? 0 }
+        let flipScores = usable.filter(\.synthetic).map {
+            weights.probability(alignment ? $0.aligned : $0.lexical) ?? 0
+        }
         return Fit(
             weights: weights, hitRate: Double(served.filter(\.positive).count) / Double(max(1, positives)),
             falsePositiveRate: Double(served.filter { !$0.positive }.count) / Double(max(1, negatives)),

@@ -40,12 +40,16 @@ struct LexicalComparison {
         }
         let union = left.content.union(right.content)
         overlap = union.isEmpty ? 1 : Float(left.content.intersection(right.content).count) / Float(union.count)
-        onlyInQuery = left.content.isEmpty ? 0 : Float(left.content.subtracting(right.content).count) / Float(left.content.count)
-        onlyInCandidate =
-            right.content.isEmpty ? 0 : Float(right.content.subtracting(left.content).count) / Float(right.content.count)
+        onlyInQuery = Self.share(of: left.content, missingFrom: right.content)
+        onlyInCandidate = Self.share(of: right.content, missingFrom: left.content)
         let longer = max(left.count, right.count)
         lengthRatio = longer == 0 ? 1 : Float(min(left.count, right.count)) / Float(longer)
         orderSwaps = Self.orderSwaps(left.contentSequence, right.contentSequence)
+    }
+
+    /// The share of `words` that `other` lacks, 0 for no words.
+    private static func share(of words: Set<String>, missingFrom other: Set<String>) -> Float {
+        words.isEmpty ? 0 : Float(words.subtracting(other).count) / Float(words.count)
     }
 
     /// Whether a word of `left` has an opposite in `right` (and the reverse

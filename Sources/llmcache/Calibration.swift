@@ -17,6 +17,8 @@ enum Calibration {
 
     /// Positives and negatives of a pairs file.
     struct LabelledPairs {
+        /// The file's pairs, in its order.
+        var pairs: [Pair]
         var positives: [Pair]
         var negatives: [Pair]
         /// Whether the negatives were built by pairing unrelated positives.
@@ -24,12 +26,14 @@ enum Calibration {
 
         init(records: [[String: Any]], source: String) throws {
             var all: [Pair] = []
+            all.reserveCapacity(records.count)
             for (index, record) in records.enumerated() {
                 guard let a = record["a"] as? String, let b = record["b"] as? String,
                     let label = (record["label"] as? NSNumber)?.intValue, label == 0 || label == 1
                 else { throw ValidationError("\(source): line \(index + 1) needs \"a\", \"b\" and \"label\": 0 or 1") }
                 all.append(Pair(a: a, b: b, positive: label == 1, kind: record["kind"] as? String))
             }
+            pairs = all
             positives = all.filter(\.positive)
             negatives = all.filter { !$0.positive }
             negativesBuilt = negatives.isEmpty && positives.count > 1

@@ -64,12 +64,8 @@ struct TrainVerifierCommand: AsyncParsableCommand {
         var records = try readJSONLines(pairs)
         if let limit { records = Array(records.prefix(max(0, limit))) }
         let labelled = try Calibration.LabelledPairs(records: records, source: pairs)
-        let all = labelled.negativesBuilt ? labelled.positives : records.indices.map { index in
-            let record = records[index]
-            return Calibration.Pair(
-                a: record["a"] as! String, b: record["b"] as! String,
-                positive: (record["label"] as! NSNumber).intValue == 1)
-        }
+        // Negatives built from unrelated positives teach nothing a verifier needs.
+        let all = labelled.negativesBuilt ? labelled.positives : labelled.pairs
         let reporter = ProgressReporter(enabled: progress.isEnabled)
         let training = try await VerifierTraining(
             pairs: all, embedder: try await embedder.makeEmbedder(), floor: minimumSimilarity, flip: flips,

@@ -6,12 +6,14 @@ import LLMCache
 struct VerifierTraining {
     struct Sample {
         var aligned: VerifierFeatures
-        var lexical: VerifierFeatures
         var positive: Bool
         /// Made by ``MeaningFlips`` rather than read from the file.
         var synthetic: Bool
         /// For real pairs: the pair's index, so evaluation counts each pair once.
         var pair: Int?
+
+        /// The same comparison as the lexical model sees it.
+        var lexical: VerifierFeatures { aligned.withoutAlignment }
     }
 
     var samples: [Sample] = []
@@ -51,10 +53,7 @@ struct VerifierTraining {
                 SemanticComparison(
                     query: query, candidate: candidate, similarity: similarity, queryTokens: q.tokens,
                     candidateTokens: c.tokens))
-            let lexical = VerifierFeatures(
-                SemanticComparison(query: query, candidate: candidate, similarity: similarity))
-            samples.append(
-                Sample(aligned: aligned, lexical: lexical, positive: positive, synthetic: synthetic, pair: pair))
+            samples.append(Sample(aligned: aligned, positive: positive, synthetic: synthetic, pair: pair))
         }
         for (index, pair) in pairs.enumerated() {
             if pair.positive { positives += 1 } else { negatives += 1 }
@@ -116,7 +115,7 @@ struct VerifierTraining {
         let scored = usable.filter { $0.pair != nil }.map {
             (
                 positive: $0.positive, probability: weights.probability(alignment ? $0.aligned : $0.lexical) ?? 0,
-                similarity: $0.lexical.values[0]
+                similarity: $0.aligned.values[0]
             )
         }
         let allowed = Int(target * Double(negatives))

@@ -21,6 +21,21 @@ public struct VerifierFeatures: Sendable {
     /// Whether the two texts hold different numbers.
     public let numbersDiffer: Bool
 
+    private init(names: [String], values: [Float], unknownShare: Float, numbersDiffer: Bool) {
+        self.names = names
+        self.values = values
+        self.unknownShare = unknownShare
+        self.numbersDiffer = numbersDiffer
+    }
+
+    /// The features of the same comparison without token vectors: what the
+    /// lexical model sees (training fits both from one computation).
+    public var withoutAlignment: VerifierFeatures {
+        VerifierFeatures(
+            names: Self.lexicalNames, values: Array(values.prefix(Self.lexicalNames.count)), unknownShare: 0,
+            numbersDiffer: numbersDiffer)
+    }
+
     public init(_ comparison: SemanticComparison) {
         let lexical = LexicalComparison(query: comparison.query, candidate: comparison.candidate)
         func flag(_ value: Bool) -> Float { value ? 1 : 0 }

@@ -109,6 +109,7 @@ struct KeyInspection: Encodable {
         case .invalidationFence: "invalidation fence (counter or record)"
         case .setting(let name): "setting \(name)"
         case .statistics: "published statistics"
+        case .matchObservations(let version): version == nil ? "pooled match observations" : "one entry's match observations"
         case .unknown: "unknown key of namespace \(namespace)"
         }
     }

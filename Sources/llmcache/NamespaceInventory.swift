@@ -16,6 +16,7 @@ struct NamespaceInventory: Encodable {
         case tagSets = "tag sets"
         case expiryIndex = "semantic expiry index"
         case statistics = "statistics"
+        case observations = "match observations"
         case settings = "version and settings"
         case unknown = "other keys"
 
@@ -175,6 +176,7 @@ struct NamespaceInventory: Encodable {
         case .tagSet: .tagSets
         case .semanticExpiryIndex: .expiryIndex
         case .statistics: .statistics
+        case .matchObservations: .observations
         case .version, .setting, .invalidationFence: .settings
         case .unknown: .unknown
         }

@@ -17,17 +17,22 @@ public protocol CacheValue: Sendable {
     /// not store unfinished answers unless
     /// ``CacheOptions/storeIncompleteAnswers`` says so.
     var incompleteReason: String? { get }
+    /// The answer as text, for comparing a fresh answer with a stored one
+    /// (``AnswerEquivalence``); `nil` compares the encoded bytes instead.
+    var answerText: String? { get }
 }
 
 extension CacheValue {
     public var tokenUsage: TokenUsage? { nil }
     public var producingModel: String? { nil }
     public var incompleteReason: String? { nil }
+    public var answerText: String? { nil }
 }
 
 extension String: CacheValue {
     public func cacheEncoded() throws -> [UInt8] { Array(utf8) }
     public init(cacheEncoded bytes: [UInt8]) throws { self = String(decoding: bytes, as: UTF8.self) }
+    public var answerText: String? { self }
 }
 
 /// Stores a `Codable` value as JSON: slower than a hand-written layout, but

@@ -15,6 +15,7 @@ public struct CacheError: Error, Sendable, CustomStringConvertible {
             case decodingFailed
             case embeddingFailed
             case invalidConfiguration
+            case unsupportedOperation
         }
 
         private let base: Base
@@ -40,6 +41,9 @@ public struct CacheError: Error, Sendable, CustomStringConvertible {
         /// that is not http or https, …); thrown at construction, so a
         /// misconfigured service fails at start-up rather than on first use.
         public static var invalidConfiguration: Self { .init(.invalidConfiguration) }
+        /// The tier cannot do what was asked (a tier of your own that does
+        /// not remove single entries, say).
+        public static var unsupportedOperation: Self { .init(.unsupportedOperation) }
 
         public var description: String { base.rawValue }
     }

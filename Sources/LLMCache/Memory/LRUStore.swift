@@ -103,6 +103,13 @@ struct LRUStore {
         return removed
     }
 
+    /// Removes `key`'s entry; returns whether there was one.
+    mutating func remove(key: CacheKey) -> Bool {
+        guard let slot = index[key] else { return false }
+        remove(slot: slot)
+        return true
+    }
+
     /// Removes every entry whose namespace version differs from `version`.
     mutating func remove(versionsOtherThan version: UInt64) {
         var slot = oldest

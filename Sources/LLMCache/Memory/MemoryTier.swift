@@ -56,7 +56,12 @@ public final class MemoryTier: FencedCacheTier {
     public func lookup(_ query: CacheQuery) -> CacheHit? {
         let now = clock.now
         return store.withLock { $0.entries.entry(for: query.key, now: now, version: query.namespaceVersion) }
-            .map { CacheHit(entry: $0) }
+            .map { CacheHit(entry: $0, key: query.key) }
+    }
+
+    @discardableResult
+    public func remove(_ entry: EntryReference) -> Bool {
+        store.withLock { $0.entries.remove(key: entry.key) }
     }
 
     public func store(_ entry: CacheEntry, for query: CacheQuery) {

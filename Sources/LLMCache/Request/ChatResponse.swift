@@ -46,6 +46,7 @@ extension ChatResponse: CacheValue {
 
     public var tokenUsage: TokenUsage? { usage }
     public var producingModel: String? { model }
+    public var answerText: String? { text }
     /// The first choice's finish reason when it says the answer was cut
     /// short (``incompleteFinishReasons``).
     public var incompleteReason: String? {

@@ -91,18 +91,24 @@ public final class MemorySemanticTier: FencedCacheTier {
                 version: query.namespaceVersion, count: count)
         }
         for candidate in candidates {
-            if let matchGuard = configuration.matchGuard, let source = candidate.entry.sourceText,
-                await !matchGuard.allows(
+            var confidence: Float?
+            if let matchGuard = configuration.matchGuard, let source = candidate.entry.sourceText {
+                let judgement = await matchGuard.judge(
                     SemanticComparison(
                         query: text, candidate: source, similarity: candidate.similarity,
                         queryTokens: encoding.tokens, candidateTokens: candidate.entry.sourceTokens))
-            {
-                continue
+                guard judgement.allowed else { continue }
+                confidence = judgement.confidence
             }
             guard let touched = store.withLock({ $0.entries.touch(key: candidate.key, now: now) }) else { continue }
-            return CacheHit(entry: touched, similarity: candidate.similarity)
+            return CacheHit(entry: touched, similarity: candidate.similarity, key: candidate.key, confidence: confidence)
         }
         return nil
+    }
+
+    @discardableResult
+    public func remove(_ entry: EntryReference) -> Bool {
+        store.withLock { $0.entries.remove(key: entry.key) }
     }
 
     public func store(_ entry: CacheEntry, for query: CacheQuery) async throws {

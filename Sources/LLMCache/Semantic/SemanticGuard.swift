@@ -14,11 +14,34 @@ public protocol SemanticGuard: Sendable {
     /// forwards to ``allows(query:candidate:similarity:)``, so a guard that
     /// only reads texts implements that alone.
     func allows(_ comparison: SemanticComparison) async -> Bool
+
+    /// The decision and, if the guard has one, its probability that the
+    /// match is right: an error budget (``ErrorBudget``) learns where that
+    /// probability can be trusted. The default wraps ``allows(_:)`` with no
+    /// probability, and the budget then weighs the similarity instead.
+    func judge(_ comparison: SemanticComparison) async -> MatchJudgement
 }
 
 extension SemanticGuard {
     public func allows(_ comparison: SemanticComparison) async -> Bool {
         await allows(query: comparison.query, candidate: comparison.candidate, similarity: comparison.similarity)
+    }
+
+    public func judge(_ comparison: SemanticComparison) async -> MatchJudgement {
+        MatchJudgement(allowed: await allows(comparison))
+    }
+}
+
+/// A guard's verdict on one candidate.
+public struct MatchJudgement: Sendable, Hashable {
+    /// Whether the candidate may be served.
+    public var allowed: Bool
+    /// The probability in [0, 1] that the candidate's answer is right, if known.
+    public var confidence: Float?
+
+    public init(allowed: Bool, confidence: Float? = nil) {
+        self.allowed = allowed
+        self.confidence = confidence
     }
 }
 

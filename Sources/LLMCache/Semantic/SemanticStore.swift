@@ -88,8 +88,9 @@ struct SemanticStore {
         self = SemanticStore(dimensions: dimensions, maxEntries: maxEntries)
     }
 
+    /// Removes `key`'s entry; returns whether there was one.
     @discardableResult
-    private mutating func remove(key: CacheKey) -> Bool {
+    mutating func remove(key: CacheKey) -> Bool {
         guard let location = locations.removeValue(forKey: key) else { return false }
         untag(partitions[location.scope]!.records[location.row].entry.tags, key: key)
         if let moved = partitions[location.scope]!.swapRemove(row: location.row) {

@@ -18,6 +18,13 @@ public struct CacheResult<Value: Sendable>: Sendable {
     /// decided for this request: its reason says why no similarity match was
     /// attempted, or why the cache was not used at all.
     public var cacheability: CacheabilityDecision = .cache
+    /// Where this request's answer is kept under its own key (a hit is
+    /// copied there too): what ``CacheStack/reportWrongAnswer(for:)``
+    /// removes. `nil` when the cache was not used.
+    public var entry: EntryReference?
+    /// For a semantic hit, the earlier answer that served it and the score
+    /// of the match.
+    public var match: SemanticMatch?
 
     /// True when the model was not called for this request.
     public var isCacheHit: Bool {

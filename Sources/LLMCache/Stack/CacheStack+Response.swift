@@ -12,18 +12,37 @@ extension CacheStack {
         options: CacheOptions = CacheOptions.current,
         compute: (Request) async throws -> Response
     ) async throws -> CacheResult<Response> {
+        try await response(for: request, options: options, verifier: nil, compute: compute)
+    }
+
+    /// ``response(for:options:compute:)``, with `verifier` to call in the
+    /// background when a served semantic hit is sampled for verification
+    /// (``SemanticFeedback/verificationRate``); usually the same function
+    /// as `compute`, which cannot escape this call.
+    public func response<Request: CacheableRequest, Response: CacheValue>(
+        for request: Request,
+        options: CacheOptions = CacheOptions.current,
+        verifier: (@Sendable (Request) async throws -> Response)?,
+        compute: (Request) async throws -> Response
+    ) async throws -> CacheResult<Response> {
         let call = await begin(request, options: options)
         let options = call.options
+        let ownEntry = options.bypassLookup && options.skipStore ? nil : call.query.entryReference
         var failed: Set<String> = []
         var lookupMarks: [String: InvalidationMark?] = [:]
+        var declined: DeclinedMatch<Response>?
         if !options.bypassLookup,
             let (value, hit, layer) = await lookup(
-                call.query, in: call.selected, as: Response.self, failed: &failed, marks: &lookupMarks)
+                call.query, in: call.selected, as: Response.self, failed: &failed, marks: &lookupMarks,
+                declined: &declined)
         {
+            let match = SemanticMatch(hit: hit, query: call.query)
+            if let match, let verifier { verifyInBackground(value, match: match, request: request, using: verifier) }
             return CacheResult(
                 value: value,
                 source: .tier(name: layer.tier.name, similarity: hit.similarity, matchedText: hit.entry.sourceText),
-                latency: ContinuousClock.now - call.start, cacheability: call.decision)
+                latency: ContinuousClock.now - call.start, cacheability: call.decision,
+                entry: ownEntry, match: match)
         }
 
         // Marks are taken before the model is called: an invalidation that
@@ -50,14 +69,16 @@ extension CacheStack {
             let value = try await computeAndCount()
             await store(value, release: FlightRelease {})
             return CacheResult(
-                value: value, source: .computed, latency: ContinuousClock.now - call.start, cacheability: call.decision)
+                value: value, source: .computed, latency: ContinuousClock.now - call.start, cacheability: call.decision,
+                entry: ownEntry)
         }
         let flightKey = FlightKey(key: call.query.key, version: call.query.namespaceVersion, policy: options.storePolicy)
         let (value, joined) = try await flights.run(key: flightKey, operation: computeAndCount, afterPublish: store)
         if joined { counters.coalesced.add(1, ordering: .relaxed) }
+        if let declined, !joined { learnInBackground(from: declined, fresh: value) }
         return CacheResult(
             value: value, source: joined ? .coalesced : .computed, latency: ContinuousClock.now - call.start,
-            cacheability: call.decision)
+            cacheability: call.decision, entry: ownEntry)
     }
 
     /// What every request, streamed or not, starts with.
@@ -124,9 +145,11 @@ extension CacheStack {
     ///     being asked, taken before asking it, so that a hit is promoted
     ///     only where nothing invalidated it since it was read (and a miss
     ///     reuses them before calling the model).
+    ///   - declined: receives a semantic candidate the error budget sent to
+    ///     the model instead (see ``SemanticFeedback``), to compare answers.
     func lookup<Response: CacheValue>(
         _ query: CacheQuery, in selected: [Layer], as: Response.Type, failed: inout Set<String>,
-        marks: inout [String: InvalidationMark?]
+        marks: inout [String: InvalidationMark?], declined: inout DeclinedMatch<Response>?
     ) async -> (Response, CacheHit, Layer)? {
         for (position, layer) in selected.enumerated() {
             if position > 0 {
@@ -167,6 +190,14 @@ extension CacheStack {
                     "stored answer did not decode; treating as a miss",
                     metadata: ["tier": "\(layer.tier.name)", "error": "\(error)"])
                 continue
+            }
+            if let match = SemanticMatch(hit: hit, query: query) {
+                let verdict = await feedbackGate.verdict(score: match.score, entry: match.entry)
+                guard verdict == .serve else {
+                    if verdict == .explore { declined = DeclinedMatch(value: value, match: match) }
+                    layer.recorder.recordMiss()
+                    continue
+                }
             }
             let tokens = hit.entry.usage?.totalTokens ?? 0
             let cost = hit.entry.usage.map { configuration.priceTable.cost(of: $0, model: hit.entry.model) } ?? 0

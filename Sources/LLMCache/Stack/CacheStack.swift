@@ -34,12 +34,18 @@ public final class CacheStack: Sendable {
         /// may answer it (see ``DefaultCacheabilityPolicy``); `nil` lets
         /// every request use every tier.
         public var cacheabilityPolicy: (any CacheabilityPolicy)?
+        /// How semantic hits are checked and learned from: observations,
+        /// an optional error budget, sampled verification (see
+        /// ``SemanticFeedback``). By default observations are kept in this
+        /// process and only reports feed them.
+        public var semanticFeedback: SemanticFeedback
 
         public init(
             defaultTTL: Duration? = .seconds(3600), circuitBreaker: CircuitBreaker.Configuration = .init(),
             priceTable: PriceTable = .init(), metricsPrefix: String = "llmcache",
             metricsFactory: any MetricsFactory = MetricsSystem.factory, maxPendingStores: Int = 1024,
-            cacheabilityPolicy: (any CacheabilityPolicy)? = DefaultCacheabilityPolicy()
+            cacheabilityPolicy: (any CacheabilityPolicy)? = DefaultCacheabilityPolicy(),
+            semanticFeedback: SemanticFeedback = .init()
         ) {
             self.defaultTTL = defaultTTL
             self.circuitBreaker = circuitBreaker
@@ -48,6 +54,7 @@ public final class CacheStack: Sendable {
             self.metricsFactory = metricsFactory
             self.maxPendingStores = maxPendingStores
             self.cacheabilityPolicy = cacheabilityPolicy
+            self.semanticFeedback = semanticFeedback
         }
     }
 
@@ -71,6 +78,7 @@ public final class CacheStack: Sendable {
     let streamFlights = StreamFlightTable()
     let counters = StackCounters()
     let writeBehind: WriteBehind
+    let feedbackGate: FeedbackGate
     private let lastSeenVersion: Atomic<UInt64>
 
     /// - Parameters:
@@ -102,6 +110,7 @@ public final class CacheStack: Sendable {
         self.hasSemanticTier = tiers.contains { $0.matching == .semantic }
         self.lastSeenVersion = Atomic(versionSource.current)
         self.writeBehind = WriteBehind(limit: configuration.maxPendingStores)
+        self.feedbackGate = FeedbackGate(feedback: configuration.semanticFeedback, logger: logger)
     }
 
     /// Builds a stack from a list of tiers written one per line.
@@ -119,7 +128,7 @@ public final class CacheStack: Sendable {
     public func wrap<Request: CacheableRequest, Response: CacheValue>(
         _ body: @escaping @Sendable (Request) async throws -> Response
     ) -> @Sendable (Request) async throws -> Response {
-        { request in try await self.response(for: request, compute: body).value }
+        { request in try await self.response(for: request, options: CacheOptions.current, verifier: body, compute: body).value }
     }
 
     /// What the figures are now.
@@ -132,13 +141,15 @@ public final class CacheStack: Sendable {
             computeFailures: counters.computeFailures.load(ordering: .relaxed),
             droppedStores: counters.droppedStores.load(ordering: .relaxed),
             incompleteAnswers: counters.incompleteAnswers.load(ordering: .relaxed),
-            cacheability: counters.cacheability.snapshot()
+            cacheability: counters.cacheability.snapshot(),
+            feedback: feedbackGate.counters.snapshot
         )
     }
 
     /// Returns once every answer already handed to callers has been written
     /// to the tiers outside this process (they are written in the
-    /// background). For tests, and before a planned shutdown.
+    /// background), and every background comparison and verification of a
+    /// semantic hit has been recorded. For tests, and before a planned shutdown.
     public func waitForPendingStores() async {
         await writeBehind.waitUntilIdle()
     }
@@ -181,7 +192,7 @@ public final class CacheStack: Sendable {
         return version
     }
 
-    private func forEachTier(operation: String, _ body: (any CacheTier) async throws -> Void) async throws {
+    func forEachTier(operation: String, _ body: (any CacheTier) async throws -> Void) async throws {
         var firstError: (any Error)?
         for layer in layers {
             do {

@@ -46,6 +46,8 @@ public struct CacheStatistics: Sendable, CustomStringConvertible {
     /// Requests the cacheability policy (or a call) kept from semantic
     /// matching or from the cache, by decision and reason.
     public var cacheability = Cacheability()
+    /// Explorations, verifications, observations and reports of semantic hits.
+    public var feedback = Feedback()
 
     public var hits: Int { tiers.reduce(0) { $0 + $1.hits } }
     public var tokensSaved: Int { tiers.reduce(0) { $0 + $1.tokensSaved } }
@@ -73,6 +75,7 @@ public struct CacheStatistics: Sendable, CustomStringConvertible {
             "requests \(requests), model calls \(computed), coalesced \(coalesced), failed calls \(computeFailures), "
                 + "hit rate \(percent)%, tokens saved \(tokensSaved), cost saved \(Self.money(costSaved))")
         if let policy = cacheability.summary { lines.append(policy) }
+        if let feedback = feedback.summary { lines.append(feedback) }
         return lines.joined(separator: "\n")
     }
 

@@ -74,9 +74,12 @@ extension CacheStack {
         let (start, query, selected, options) = (call.start, call.query, call.selected, call.options)
         var failed: Set<String> = []
         var lookupMarks: [String: InvalidationMark?] = [:]
+        // A streamed answer arrives in pieces: an exploration is not compared.
+        var declined: DeclinedMatch<RecordedStream<Chunk>>?
         if !options.bypassLookup,
             let (recording, hit, layer) = await lookup(
-                query, in: selected, as: RecordedStream<Chunk>.self, failed: &failed, marks: &lookupMarks)
+                query, in: selected, as: RecordedStream<Chunk>.self, failed: &failed, marks: &lookupMarks,
+                declined: &declined)
         {
             let replay = StreamReplaySource(
                 chunks: recording.chunks, pauses: caching.pauses(replaying: recording), clock: caching.clock)

@@ -26,6 +26,15 @@ public protocol CacheTier: Sendable {
     /// Removes every entry of this tier.
     func removeAll() async throws
 
+    /// Removes the one answer `entry` names, if this tier holds it; returns
+    /// whether it did. How a wrong answer reported by a user leaves the
+    /// cache (see ``CacheStack/reportWrongAnswer(for:)``).
+    ///
+    /// - Throws: `CacheError` `.unsupportedOperation` from a tier that does
+    ///   not implement it (the default), besides the tier's own failures.
+    @discardableResult
+    func remove(_ entry: EntryReference) async throws -> Bool
+
     /// Told when the stack sees a new namespace version, so a tier can drop
     /// entries that can no longer be served (a tier whose key names carry the
     /// version can do nothing here).
@@ -40,6 +49,10 @@ public protocol CacheTier: Sendable {
 
 extension CacheTier {
     public var isInProcess: Bool { false }
+
+    public func remove(_ entry: EntryReference) async throws -> Bool {
+        throw CacheError(.unsupportedOperation, "tier '\(name)' cannot remove single entries")
+    }
 }
 
 /// A tier that refuses to store an answer invalidated while it was
@@ -71,9 +84,21 @@ public struct CacheHit: Sendable {
     public var entry: CacheEntry
     /// Cosine similarity in [-1, 1] for a semantic hit; `nil` for an exact one.
     public var similarity: Float?
+    /// The exact key the entry is stored under: the query's own for an exact
+    /// hit, the earlier request's for a semantic one; `nil` if the tier does
+    /// not say. Feedback on the answer needs it.
+    public var key: CacheKey?
+    /// The guard's probability that the match is right (see
+    /// ``SemanticGuard/judge(_:)``), when it gives one.
+    public var confidence: Float?
 
-    public init(entry: CacheEntry, similarity: Float? = nil) {
+    public init(entry: CacheEntry, similarity: Float? = nil, key: CacheKey? = nil, confidence: Float? = nil) {
         self.entry = entry
         self.similarity = similarity
+        self.key = key
+        self.confidence = confidence
     }
+
+    /// What an error budget weighs: the guard's confidence, else the similarity.
+    var matchScore: Float? { similarity.map { confidence ?? $0 } }
 }

@@ -57,6 +57,10 @@ struct BucketIndex: SemanticIndex {
         return candidates
     }
 
+    func answerKey(for key: CacheKey, in container: SemanticContainer) -> [UInt8] {
+        Array((keyspace.semanticAnswerPrefix(container: container.id, version: container.version) + key.hex).utf8)
+    }
+
     func store(_ entry: IndexedEntry) async throws -> Bool {
         let bucket = planes.project(entry.vector).bucket
         return try await client.storeIndexed(

@@ -87,20 +87,33 @@ public final class RedisSemanticTier: FencedCacheTier {
         for candidate in candidates {
             guard let entry = try await decode(candidate) else { continue }
             guard entry.namespaceVersion == query.namespaceVersion, !entry.isExpired(at: now) else { continue }
-            if let matchGuard = configuration.matchGuard, let text = query.semanticText, let source = entry.sourceText,
-                await !matchGuard.allows(
+            var confidence: Float?
+            if let matchGuard = configuration.matchGuard, let text = query.semanticText, let source = entry.sourceText {
+                let judgement = await matchGuard.judge(
                     SemanticComparison(
                         query: text, candidate: source, similarity: candidate.similarity, queryTokens: tokens,
                         candidateTokens: entry.sourceTokens))
-            {
-                vetoed.add(1, ordering: .relaxed)
-                continue
+                guard judgement.allowed else {
+                    vetoed.add(1, ordering: .relaxed)
+                    continue
+                }
+                confidence = judgement.confidence
             }
             let touched = entry.touched(at: now)
             try await touch(candidate, of: touched)
-            return CacheHit(entry: touched, similarity: candidate.similarity)
+            return CacheHit(
+                entry: touched, similarity: candidate.similarity, key: candidate.key, confidence: confidence)
         }
         return nil
+    }
+
+    /// Removes the entry's answer (its vector goes with it, or when a search
+    /// next finds it) and tells every process.
+    @discardableResult
+    public func remove(_ entry: EntryReference) async throws -> Bool {
+        let (backend, index) = try await resolvedIndex()
+        let container = container(scope: entry.scope, version: entry.namespaceVersion, backend: backend)
+        return try await namespace.remove(entry, keys: [index.answerKey(for: entry.key, in: container)])
     }
 
     public func store(_ entry: CacheEntry, for query: CacheQuery) async throws {
@@ -249,6 +262,10 @@ public final class RedisSemanticTier: FencedCacheTier {
     /// The vectors `query` may match: its scope, in its namespace version, of
     /// this embedder, in this backend's layout.
     func container(for query: CacheQuery, backend: Backend) -> SemanticContainer {
+        container(scope: query.scope, version: query.namespaceVersion, backend: backend)
+    }
+
+    private func container(scope: CacheKey, version: UInt64, backend: Backend) -> SemanticContainer {
         var layout = "\(backend)"
         switch backend {
         // A set's quantization and links are fixed at its first VADD.
@@ -256,9 +273,9 @@ public final class RedisSemanticTier: FencedCacheTier {
         case .lsh: layout += ":\(configuration.lsh.planes)"
         case .search, .auto: break
         }
-        var bytes = query.scope.bytes
-        bytes += Array("\u{0}v\(query.namespaceVersion)\u{0}\(embedder.identifier)\u{0}\(embedder.dimensions)\u{0}\(layout)".utf8)
+        var bytes = scope.bytes
+        bytes += Array("\u{0}v\(version)\u{0}\(embedder.identifier)\u{0}\(embedder.dimensions)\u{0}\(layout)".utf8)
         let digest = CacheKey(bytes: Array(SHA256.hash(data: bytes)))!.hex
-        return SemanticContainer(id: String(digest.prefix(32)), version: query.namespaceVersion)
+        return SemanticContainer(id: String(digest.prefix(32)), version: version)
     }
 }

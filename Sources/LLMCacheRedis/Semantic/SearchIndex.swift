@@ -121,6 +121,10 @@ struct SearchIndex: SemanticIndex {
         return Double(counted) / Double(total)
     }
 
+    func answerKey(for key: CacheKey, in container: SemanticContainer) -> [UInt8] {
+        Array((documentPrefix + "v\(container.version):" + key.hex).utf8)
+    }
+
     func store(_ entry: IndexedEntry) async throws -> Bool {
         let document = documentPrefix + "v\(entry.container.version):" + entry.key.hex
         let tagDigests = entry.tags.sorted().map(RedisKeyspace.digest(of:))

@@ -19,6 +19,11 @@ protocol SemanticIndex: Sendable {
     /// first: for operators (`llmcache inspect --text`), not for serving,
     /// since it searches each container in turn.
     func neighbours(of vector: [Float], version: UInt64, count: Int) async throws -> [ContainedCandidate]
+
+    /// The key holding the answer stored under `key` in `container`.
+    /// Removing it removes the entry: a backend that keeps the vector apart
+    /// drops a vector whose answer is gone when a search next finds it.
+    func answerKey(for key: CacheKey, in container: SemanticContainer) -> [UInt8]
 }
 
 /// A candidate and the container it was found in.
@@ -45,6 +50,8 @@ struct SemanticCandidate: Sendable {
     var frame: [UInt8]
     /// The key holding the answer.
     var answerKey: [UInt8]
+    /// The entry's exact key: the last 64 hex digits of every backend's answer key.
+    var key: CacheKey? { answerKey.count >= 64 ? CacheKey(hex: String(decoding: answerKey.suffix(64), as: UTF8.self)) : nil }
     /// The index record for backends whose vectors live apart from the
     /// answer; `nil` when removing the answer's key removes the vector too.
     var record: IndexRecord?

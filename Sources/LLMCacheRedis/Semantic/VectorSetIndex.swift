@@ -47,6 +47,10 @@ struct VectorSetIndex: SemanticIndex {
     /// vector with `VADD … CAS`: the server collects the new node's neighbours
     /// on a thread of its own, where inside a script it would hold the main
     /// thread (and every lookup) for milliseconds per insert in a large set.
+    func answerKey(for key: CacheKey, in container: SemanticContainer) -> [UInt8] {
+        Array((keyspace.semanticAnswerPrefix(container: container.id, version: container.version) + key.hex).utf8)
+    }
+
     func store(_ entry: IndexedEntry) async throws -> Bool {
         let setKey = keyspace.vectorSetKey(container: entry.container.id, version: entry.container.version)
         guard let record = try await client.storeIndexed(entry, containerKey: setKey, keyspace: keyspace, vectorInBucket: false)

@@ -8,6 +8,8 @@ enum InvalidationEvent: Codable, Sendable, Equatable {
     case version(UInt64)
     /// Every entry of the namespace was removed.
     case cleared
+    /// These answers (``EntryReference`` descriptions) were removed, one by one.
+    case entries([String])
 
     var encoded: [UInt8] { Array((try? JSONEncoder().encode(self)) ?? Data()) }
 

@@ -12,6 +12,7 @@ final class InvalidationFollowers: Sendable {
     enum Event: Sendable {
         case tags(Set<String>)
         case cleared
+        case entries([EntryReference])
     }
 
     private enum Follower: Sendable {
@@ -23,13 +24,15 @@ final class InvalidationFollowers: Sendable {
 
     init() {}
 
-    /// Starts delivering events to `tier`: tags are invalidated, a clear empties it.
+    /// Starts delivering events to `tier`: tags are invalidated, a clear
+    /// empties it, removed entries are removed.
     func add(_ tier: any CacheTier) {
         if let memory = tier as? MemoryTier {
             return append(.immediate { event in
                 switch event {
                 case .tags(let tags): memory.invalidate(tags: tags)
                 case .cleared: memory.removeAll()
+                case .entries(let entries): for entry in entries { memory.remove(entry) }
                 }
             })
         }
@@ -38,6 +41,7 @@ final class InvalidationFollowers: Sendable {
                 switch event {
                 case .tags(let tags): memory.invalidate(tags: tags)
                 case .cleared: memory.removeAll()
+                case .entries(let entries): for entry in entries { memory.remove(entry) }
                 }
             })
         }
@@ -47,6 +51,7 @@ final class InvalidationFollowers: Sendable {
                 switch event {
                 case .tags(let tags): _ = try? await tier.invalidate(tags: tags)
                 case .cleared: try? await tier.removeAll()
+                case .entries(let entries): for entry in entries { _ = try? await tier.remove(entry) }
                 }
             }
         }

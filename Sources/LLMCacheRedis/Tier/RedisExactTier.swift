@@ -74,7 +74,14 @@ public final class RedisExactTier: FencedCacheTier {
                 RedisScripts.touchEntry, keys: [key] + touched.tags.sorted().map(keyspace.tagKey),
                 arguments: [RedisTTL.milliseconds(ttl).redisBytes, SlidingFrame.expiryBytes(expiresAt)])
         }
-        return CacheHit(entry: touched)
+        return CacheHit(entry: touched, key: query.key)
+    }
+
+    /// Removes the entry's answer and tells every process (their memory
+    /// tiers drop their copies).
+    @discardableResult
+    public func remove(_ entry: EntryReference) async throws -> Bool {
+        try await namespace.remove(entry, keys: [keyspace.entryKey(entry.key, version: entry.namespaceVersion)])
     }
 
     public func store(_ entry: CacheEntry, for query: CacheQuery) async throws {

@@ -29,6 +29,9 @@ extension RedisKeyspace {
         case setting(name: String)
         /// Published statistics (see `RedisStatisticsPublisher`): `stats:…`.
         case statistics
+        /// Labelled semantic matches (see `RedisObservationStore`): pooled
+        /// (`obs`, no version) or one entry's (`v{version}:o:{sha256}`).
+        case matchObservations(version: UInt64?)
         /// A key under the namespace's prefix that no tier writes.
         case unknown
 
@@ -37,6 +40,8 @@ extension RedisKeyspace {
             switch self {
             case .exactEntry(let version, _), .semanticAnswer(let version, _, _), .vectorSet(let version, _),
                 .lshBucket(let version, _, _), .searchDocument(_, let version, _):
+                return version
+            case .matchObservations(let version):
                 return version
             default:
                 return nil
@@ -61,6 +66,7 @@ extension RedisKeyspace {
         case "tag" where parts.count == 2: return .tagSet
         case "cfg" where parts.count >= 2: return .setting(name: parts.dropFirst().joined(separator: ":"))
         case "stats": return .statistics
+        case "obs" where parts.count == 1: return .matchObservations(version: nil)
         case "doc" where parts.count == 4:
             guard let version = Self.version(parts[2]) else { return .unknown }
             return .searchDocument(index: parts[1], version: version, hash: parts[3])
@@ -72,6 +78,7 @@ extension RedisKeyspace {
         case ("s", 4): return .semanticAnswer(version: version, container: parts[2], hash: parts[3])
         case ("vs", 3): return .vectorSet(version: version, container: parts[2])
         case ("lsh", 4): return .lshBucket(version: version, container: parts[2], bucket: parts[3])
+        case ("o", 3): return .matchObservations(version: version)
         default: return .unknown
         }
     }

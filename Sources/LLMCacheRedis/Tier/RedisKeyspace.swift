@@ -129,6 +129,14 @@ public struct RedisKeyspace: Sendable, Hashable {
     /// version in the name, so bumping the version keeps them.
     var statisticsPrefix: String { "\(prefix)stats:" }
 
+    /// The most recent labelled semantic matches of every entry, newest first.
+    var pooledObservationsKey: [UInt8] { Array("\(prefix)obs".utf8) }
+
+    /// One entry's labelled semantic matches, newest first.
+    func observationsKey(_ entry: EntryReference) -> [UInt8] {
+        Array("\(prefix)v\(entry.namespaceVersion):o:\(entry.key.hex)".utf8)
+    }
+
     /// The namespace's invalidation counter: every tag invalidation and
     /// every flush moves it forward; an ``InvalidationMark`` is its value.
     var fenceKey: [UInt8] { Array("\(prefix)fence".utf8) }

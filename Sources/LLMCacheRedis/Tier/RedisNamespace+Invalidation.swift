@@ -68,6 +68,19 @@ extension RedisNamespace {
         }
     }
 
+    /// Removes `keys` (one entry's keys in this namespace: its answer,
+    /// document or vector) and tells every process that `entry` is gone, so
+    /// that their memory tiers drop their copies too; returns whether any
+    /// key was removed.
+    func remove(_ entry: EntryReference, keys: [[UInt8]]) async throws -> Bool {
+        try await announcing(.entries([entry.description])) {
+            let removed = try await client.execute(RedisCommand("UNLINK", keys)).int ?? 0
+            try await client.execute(
+                RedisCommand("PUBLISH", keyspace.channel, InvalidationEvent.entries([entry.description]).encoded))
+            return removed > 0
+        }
+    }
+
     /// How often an invalidation reads its tag sets again when unfenced
     /// stores keep adding members between the read and the script.
     static let invalidationAttempts = 8

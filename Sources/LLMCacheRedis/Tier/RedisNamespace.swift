@@ -125,6 +125,7 @@ public final class RedisNamespace: NamespaceVersionSource {
         case .tags(let tags): followers.deliver(.tags(Set(tags)))
         case .cleared: followers.deliver(.cleared)
         case .version(let newVersion): version.advance(to: newVersion)
+        case .entries(let entries): followers.deliver(.entries(entries.compactMap(EntryReference.init)))
         }
     }
 
@@ -142,6 +143,8 @@ public final class RedisNamespace: NamespaceVersionSource {
             version.advance(to: newVersion)
         case .cleared:
             followers.deliver(.cleared)
+        case .entries(let entries):
+            followers.deliver(.entries(entries.compactMap(EntryReference.init)))
         case nil:
             logger.warning("ignoring an unreadable invalidation message")
         }

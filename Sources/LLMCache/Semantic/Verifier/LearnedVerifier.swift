@@ -42,7 +42,12 @@ public struct LearnedVerifier: SemanticGuard {
     /// The probability that the candidate's answer is right for the query;
     /// 0 where a rule forbids the match.
     public func probability(_ comparison: SemanticComparison) -> Float {
-        judge(comparison).probability
+        assess(comparison).probability
+    }
+
+    public func judge(_ comparison: SemanticComparison) async -> MatchJudgement {
+        let assessment = assess(comparison)
+        return MatchJudgement(allowed: assessment.probability >= assessment.required, confidence: assessment.probability)
     }
 
     public func allows(_ comparison: SemanticComparison) async -> Bool {
@@ -55,13 +60,13 @@ public struct LearnedVerifier: SemanticGuard {
 
     /// The decision, synchronously (calibration and benchmarks call it in bulk).
     public func decide(_ comparison: SemanticComparison) -> Bool {
-        let judgement = judge(comparison)
-        return judgement.probability >= judgement.required
+        let assessment = assess(comparison)
+        return assessment.probability >= assessment.required
     }
 
     /// The model's probability (0 where a rule forbids the match or the
     /// model does not fit the features) and the probability it must reach.
-    private func judge(_ comparison: SemanticComparison) -> (probability: Float, required: Float) {
+    private func assess(_ comparison: SemanticComparison) -> (probability: Float, required: Float) {
         let features = VerifierFeatures(comparison)
         let weights = model.weights(for: features)
         let required = weights.minimumProbability + probabilityMargin

@@ -78,8 +78,7 @@ public struct MatchBoundary: Sendable, Hashable {
     public func explorationProbability(score: Float, maximumErrorRate: Double) -> Double {
         let deviation = thresholdVariance.squareRoot()
         var least = 1.0
-        for step in 1...Self.levels {
-            let epsilon = Double(step) / Double(Self.levels + 1)
+        for epsilon in Self.levels {
             let pessimistic = min(1, max(0, threshold + Self.normalQuantile(1 - epsilon) * deviation))
             let right = (1 - epsilon) * Self.sigmoid(steepness * (Double(score) - pessimistic))
             guard right < 1 else { return 0 }
@@ -88,7 +87,10 @@ public struct MatchBoundary: Sendable, Hashable {
         return min(1, max(0, least))
     }
 
-    static let levels = 50
+    /// The values of ε tried: 50, spaced logarithmically from 10⁻⁶ to 0.9,
+    /// since the useful ones are small (a level whose ε exceeds the budget
+    /// alone can never allow serving).
+    static let levels: [Double] = (0..<50).map { pow(10, -6 + Double($0) * (6 + log10(0.9)) / 49) }
 
     static func sigmoid(_ x: Double) -> Double { 1 / (1 + exp(-x)) }
 

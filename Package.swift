@@ -232,7 +232,7 @@ let package = Package(
             name: "LLMCacheCLITests",
             dependencies: [
                 "llmcache", "SemanticFAQ", "QuickStart", "CustomStack", "Invalidation", "Streaming",
-                "LLMCache", "LLMCacheEmbeddings", "LLMCacheRedis",
+                "LLMCache", "LLMCacheEmbeddings", "LLMCacheRedis", "LLMCacheTesting",
             ],
             swiftSettings: strictSettings
         ),

@@ -81,6 +81,39 @@ extension RedisNamespace {
         }
     }
 
+    /// Removes the answer `entry` names from every Redis tier of the
+    /// namespace — the exact answer and any semantic one, whatever the
+    /// backend and embedder — and tells every process; returns how many keys
+    /// it removed. Finds the semantic copies with `SCAN`, so it walks the
+    /// namespace once: for an operator (`llmcache feedback`), not for the
+    /// request path (tiers remove their own entries directly).
+    @discardableResult
+    public func removeEntry(_ entry: EntryReference) async throws -> Int {
+        var keys = [keyspace.entryKey(entry.key, version: entry.namespaceVersion)]
+        var cursor: [UInt8] = Array("0".utf8)
+        let pattern = Array("llmcache:\(keyspace.namespace):*\(entry.key.hex)".utf8)
+        repeat {
+            let reply = try await client.execute(RedisCommand("SCAN", cursor, "MATCH", pattern, "COUNT", 1000))
+            guard let parts = reply.array, parts.count == 2, let next = parts[0].bytes, let found = parts[1].array else {
+                throw RedisError(.protocolError, "unexpected SCAN reply")
+            }
+            for key in found.compactMap(\.bytes) {
+                switch keyspace.kind(of: key) {
+                case .semanticAnswer(let version, _, _), .searchDocument(_, let version, _):
+                    if version == entry.namespaceVersion { keys.append(key) }
+                default: break
+                }
+            }
+            cursor = next
+        } while cursor != Array("0".utf8)
+        return try await announcing(.entries([entry.description])) {
+            let removed = try await client.execute(RedisCommand("UNLINK", keys)).int ?? 0
+            try await client.execute(
+                RedisCommand("PUBLISH", keyspace.channel, InvalidationEvent.entries([entry.description]).encoded))
+            return Int(removed)
+        }
+    }
+
     /// How often an invalidation reads its tag sets again when unfenced
     /// stores keep adding members between the read and the script.
     static let invalidationAttempts = 8

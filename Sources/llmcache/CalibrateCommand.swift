@@ -42,6 +42,9 @@ struct CalibrateCommand: AsyncParsableCommand {
     @Flag(help: "Also store every pair's \"a\" in a semantic tier and look up every \"b\", as a cache would (strict: a hit counts as correct only on a duplicate's own \"a\" or an identical text).")
     var simulate = false
 
+    @Option(help: "Also stream every \"b\" through a semantic tier governed by an error budget of this rate (e.g. 0.01), the labels judging answers, and compare with the best static threshold.")
+    var errorBudget: Double?
+
     @Option(help: "The false-positive rate the recommended threshold must stay under.")
     var targetFalsePositiveRate: Double = 0.01
 
@@ -49,6 +52,10 @@ struct CalibrateCommand: AsyncParsableCommand {
     var json = false
 
     @OptionGroup var embedder: EmbedderOptions
+
+    func validate() throws {
+        if let errorBudget, !(errorBudget > 0 && errorBudget < 1) { throw ValidationError("--error-budget must be in (0, 1)") }
+    }
 
     func run() async throws {
         let labelled = try Calibration.LabelledPairs(records: readJSONLines(pairs), source: pairs)
@@ -61,9 +68,12 @@ struct CalibrateCommand: AsyncParsableCommand {
             ? Calibration.defaultSettings(from: calibration, simulation: simulation)
             : try await Calibration.defaultSettings(
                 labelled, embedder: model, batch: embedder.batch, simulate: simulate)
-        let report = Calibration.Report(
+        var report = Calibration.Report(
             pairs: labelled, rows: calibration, simulation: simulation, defaultSettings: shipped,
             targetFalsePositiveRate: targetFalsePositiveRate, guardName: guardChoice.rawValue)
+        if let errorBudget {
+            report.errorBudget = try await Calibration.simulateBudget(labelled, embedder: model, maximumErrorRate: errorBudget)
+        }
         print(json ? try report.jsonLine() : report.table())
     }
 }

@@ -229,6 +229,7 @@ enum Calibration {
         var rows: [Row]
         var simulation: [SimulationRow]?
         var defaultSettings: DefaultSettings
+        var errorBudget: BudgetSimulation?
 
         init(
             pairs: LabelledPairs, rows: [Row], simulation: [SimulationRow]?, defaultSettings: DefaultSettings,
@@ -273,6 +274,14 @@ enum Calibration {
                     "as shipped, served per kind: "
                         + kinds.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value.served)/\($0.value.pairs)" }
                         .joined(separator: ", "))
+            }
+            if let budget = errorBudget {
+                lines.append(
+                    "error budget δ " + percent(budget.maximumErrorRate) + ": served wrong" + percent(budget.wrongRate)
+                        + " (95% CI" + percent(budget.wrongRateInterval[0]) + " –" + percent(budget.wrongRateInterval[1])
+                        + "), hit rate" + percent(budget.hitRate) + ", \(budget.explorations) explorations; best static "
+                        + "score threshold " + (budget.staticThreshold.map { String(format: "%.3f", $0) } ?? "none")
+                        + " at that wrong rate: hit rate" + percent(budget.staticHitRate))
             }
             let target = String(format: "%.1f%%", targetFalsePositiveRate * 100)
             lines.append(

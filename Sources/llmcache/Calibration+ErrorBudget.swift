@@ -16,8 +16,11 @@ extension Calibration {
         var hitRate: Double
         /// Duplicates served their right answer, over all duplicates.
         var correctShareOfDuplicates: Double
-        /// Candidates sent to the model to learn from: the cost of the budget.
+        /// Candidates above the threshold sent to the model to keep
+        /// learning: the budget's cost in model calls.
         var explorations: Int
+        /// Candidates below the threshold: misses compared for free.
+        var declines: Int
         var observations: Int
         /// The best fixed score threshold on the same candidates whose
         /// served-wrong rate is no higher than the budget's.
@@ -80,7 +83,7 @@ extension Calibration {
             wrongRate: wrongRate, wrongRateInterval: wilsonInterval(servedWrong, of: queries),
             hitRate: Double(served) / Double(queries),
             correctShareOfDuplicates: Double(correctDuplicates) / Double(max(1, pairs.positives.count)),
-            explorations: feedback.explorations, observations: feedback.observations,
+            explorations: feedback.explorations, declines: feedback.declines, observations: feedback.observations,
             staticThreshold: fixed?.threshold, staticHitRate: fixed?.hitRate ?? 0, staticWrongRate: fixed?.wrongRate ?? 0)
     }
 

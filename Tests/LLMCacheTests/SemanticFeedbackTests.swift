@@ -73,14 +73,14 @@ struct SemanticFeedbackTests {
         #expect(try await harness.ask("France capital city").value == "Paris")
     }
 
-    @Test func withAnErrorBudgetAndNoEvidenceACandidateIsExploredAndLearnedFrom() async throws {
+    @Test func withAnErrorBudgetAndNoEvidenceACandidateIsDeclinedAndLearnedFrom() async throws {
         let harness = Harness(feedback: SemanticFeedback(errorBudget: ErrorBudget(seed: 1)))
         _ = try await harness.ask("capital city France")
         let explored = try await harness.ask("France capital city")
         #expect(!explored.isCacheHit && harness.modelCalls == 2)
         await harness.stack.waitForPendingStores()
         let feedback = harness.stack.statistics.feedback
-        #expect(feedback.explorations == 1 && feedback.observations == 1)
+        #expect(feedback.declines == 1 && feedback.explorations == 0 && feedback.observations == 1)
         let observations = try await harness.stack.configuration.semanticFeedback.observations
             .observations(of: CacheQuery(request: "capital city France").entryReference)
         #expect(observations.observations == [MatchObservation(score: 1, correct: true)])
@@ -127,9 +127,16 @@ struct SemanticFeedbackTests {
         #expect(await !embedded.equivalent(stored: "It opens at 9 on weekdays", fresh: "It opens at 10 on weekdays"))
     }
 
-    @Test func theBoundaryNeedsBothOutcomesAndExploresMoreBelowIt() throws {
-        let right = (0..<50).map { _ in (observation: MatchObservation(score: 0.9, correct: true), weight: 1.0) }
-        #expect(MatchBoundary(fitting: right) == nil)
+    @Test func theBoundaryIsCautiousOnLittleEvidenceAndLearnsWhereMatchesGoWrong() throws {
+        #expect(MatchBoundary(fitting: []) == nil)
+        func allRight(_ count: Int) throws -> Double {
+            let observations = (0..<count).map { _ in (observation: MatchObservation(score: 0.9, correct: true), weight: 1.0) }
+            return try #require(MatchBoundary(fitting: observations)).pessimisticErrorProbability(score: 0.9, deviations: 1.645)
+        }
+        // All right still leaves a chance of a wrong match, smaller with more evidence.
+        let (few, some, many) = (try allRight(20), try allRight(200), try allRight(2000))
+        #expect(few > 0.01 && many < some && some < few && many < 0.005, "\(few) \(some) \(many)")
+
         var mixed: [(observation: MatchObservation, weight: Double)] = []
         for index in 0..<1000 {
             let score = Float(index) / 1000
@@ -139,10 +146,20 @@ struct SemanticFeedbackTests {
         }
         let boundary = try #require(MatchBoundary(fitting: mixed))
         #expect((0.7...0.85).contains(boundary.threshold))
-        let high = boundary.explorationProbability(score: 0.99, maximumErrorRate: 0.05)
-        let low = boundary.explorationProbability(score: 0.6, maximumErrorRate: 0.05)
-        #expect(low > 0.9 && high < low)
-        #expect(boundary.explorationProbability(score: 0.99, maximumErrorRate: 0.01) >= high)
+        let high = boundary.pessimisticErrorProbability(score: 0.99, deviations: 1.645)
+        #expect(boundary.pessimisticErrorProbability(score: 0.6, deviations: 1.645) > 0.9 && high < 0.05)
+        #expect(boundary.pessimisticErrorProbability(score: 0.99, deviations: 0) < high)
+
+        // With 1% allowed over 1000 requests, the expected wrong answers of
+        // the served candidates stay under 10.
+        let scores = mixed.map(\.observation.score)
+        let threshold = try #require(
+            boundary.servingThreshold(scores: scores, requests: 1000, maximumErrorRate: 0.01, deviations: 1.645))
+        let expected = scores.filter { $0 >= threshold }.reduce(0) {
+            $0 + boundary.pessimisticErrorProbability(score: $1, deviations: 1.645)
+        }
+        #expect(expected <= 10 && Double(threshold) > boundary.threshold)
+        #expect(boundary.servingThreshold(scores: [0.5], requests: 1, maximumErrorRate: 0.01, deviations: 1.645) == nil)
     }
 
     @Test func observationsParseOnlyTheirOwnEncoding() {

@@ -4,10 +4,16 @@ import Synchronization
 /// What the stack does with a semantic candidate the tiers' guards allowed.
 enum MatchVerdict: Sendable, Hashable {
     case serve
-    /// Ask the model instead and learn from comparing the two answers.
+    /// Below the error budget's threshold: ask the model, and learn from
+    /// comparing the two answers (free: the request would miss anyway).
+    case decline
+    /// Above the threshold, but sampled: ask the model and learn (paid).
     case explore
     /// A report or a verification found this entry wrong at this score or higher.
     case refuse
+
+    /// Whether the model's answer is compared with the candidate's.
+    var learns: Bool { self == .decline || self == .explore }
 }
 
 /// The stack's side of ``SemanticFeedback``: decides each semantic hit,
@@ -16,17 +22,24 @@ final class FeedbackGate: Sendable {
     let feedback: SemanticFeedback
     let counters = FeedbackCounters()
     private let logger: Logger
-    private let pool = Mutex(PooledFit())
+    private let budgetState = Mutex(BudgetState())
     /// The seeded generator's state, when the budget has a seed.
     private let generator: Mutex<UInt64>
     private let seeded: Bool
 
-    /// The pooled observations as last read, and their fit.
-    private struct PooledFit {
+    /// The pooled observations as last read, their fit, and the recent
+    /// requests' candidate scores the serving threshold is chosen over.
+    private struct BudgetState {
         var observations: [MatchObservation] = []
         var boundary: MatchBoundary?
         var readAt: ContinuousClock.Instant?
+        /// Scores of recent requests' best candidates; NaN for none.
+        var window: [Float] = []
+        var windowNext = 0
+        var threshold: Float?
+        /// Whether observations or the window changed since the threshold was chosen.
         var stale = true
+        var changesSinceChoice = 0
     }
 
     init(feedback: SemanticFeedback, logger: Logger) {
@@ -36,7 +49,7 @@ final class FeedbackGate: Sendable {
         self.seeded = feedback.errorBudget?.seed != nil
     }
 
-    /// Serve, explore or refuse a candidate matched at `score`.
+    /// Serve, decline, explore or refuse a candidate matched at `score`.
     func verdict(score: Float, entry: EntryReference) async -> MatchVerdict {
         let budget = feedback.errorBudget
         let own: EntryObservations
@@ -44,29 +57,51 @@ final class FeedbackGate: Sendable {
             own = try await feedback.observations.observations(of: entry)
         } catch {
             logger.warning("could not read a semantic entry's observations", metadata: ["error": "\(error)"])
-            return budget == nil ? .serve : explore()
+            return budget == nil ? .serve : decline()
         }
         if let refusal = own.refusalScore, score <= refusal {
             counters.refusals.add(1, ordering: .relaxed)
             return .refuse
         }
         guard let budget else { return .serve }
-        guard let pooled = await pooledFit(budget), pooled.observations.count >= budget.minimumObservations else {
-            return explore()
-        }
-        var boundary = pooled.boundary
+        guard let (pooled, boundary, threshold) = await servingState(budget), let boundary, let threshold,
+            pooled.count >= budget.minimumObservations, score >= threshold
+        else { return decline() }
         if !own.observations.isEmpty {
-            let weighted = pooled.observations.map { ($0, 1.0) } + own.observations.map { ($0, budget.entryWeight) }
-            boundary = MatchBoundary(fitting: weighted)
+            // This answer's own record may make it stricter than the rest.
+            let weighted = pooled.map { ($0, 1.0) } + own.observations.map { ($0, budget.entryWeight) }
+            let deviations = budget.deviations
+            guard let mine = MatchBoundary(fitting: weighted),
+                mine.pessimisticErrorProbability(score: score, deviations: deviations)
+                    <= boundary.pessimisticErrorProbability(score: threshold, deviations: deviations)
+            else { return decline() }
         }
-        guard let boundary else { return explore() }
-        let exploration = boundary.explorationProbability(score: score, maximumErrorRate: budget.maximumErrorRate)
-        return draw() < exploration ? explore() : .serve
+        if draw() < budget.explorationRate {
+            counters.explorations.add(1, ordering: .relaxed)
+            return .explore
+        }
+        return .serve
     }
 
-    private func explore() -> MatchVerdict {
-        counters.explorations.add(1, ordering: .relaxed)
-        return .explore
+    private func decline() -> MatchVerdict {
+        counters.declines.add(1, ordering: .relaxed)
+        return .decline
+    }
+
+    /// Notes the best candidate (or none) of a request that reached a
+    /// semantic tier: the requests the budget's share is counted over.
+    func noteSemanticLookup(score: Float?) {
+        guard let budget = feedback.errorBudget else { return }
+        budgetState.withLock { state in
+            let value = score ?? .nan
+            if state.window.count < budget.window {
+                state.window.append(value)
+            } else {
+                state.window[state.windowNext] = value
+                state.windowNext = (state.windowNext + 1) % budget.window
+            }
+            state.changesSinceChoice += 1
+        }
     }
 
     /// A uniform draw in [0, 1): seeded when the budget says so.
@@ -81,26 +116,39 @@ final class FeedbackGate: Sendable {
         }
     }
 
-    /// The pooled observations and their fit, read again from the store once
-    /// ``ErrorBudget/refreshInterval`` has passed; `nil` if the store failed.
-    private func pooledFit(_ budget: ErrorBudget) async -> (observations: [MatchObservation], boundary: MatchBoundary?)? {
+    /// The pooled observations, their fit and the serving threshold; the
+    /// observations are read again from the store once
+    /// ``ErrorBudget/refreshInterval`` has passed, and the threshold chosen
+    /// again after new observations or every 64 requests. `nil` if the
+    /// store failed.
+    private func servingState(_ budget: ErrorBudget) async -> ([MatchObservation], MatchBoundary?, Float?)? {
         let now = ContinuousClock.now
-        let due = pool.withLock { $0.readAt.map { $0.duration(to: now) >= budget.refreshInterval } ?? true }
+        let due = budgetState.withLock { $0.readAt.map { $0.duration(to: now) >= budget.refreshInterval } ?? true }
         if due {
             do {
                 let observations = try await feedback.observations.pooledObservations()
-                pool.withLock { $0 = PooledFit(observations: observations, readAt: now) }
+                budgetState.withLock { state in
+                    state.observations = observations
+                    state.readAt = now
+                    state.stale = true
+                }
             } catch {
                 logger.warning("could not read pooled match observations", metadata: ["error": "\(error)"])
                 return nil
             }
         }
-        return pool.withLock { fit in
-            if fit.stale {
-                fit.boundary = MatchBoundary(fitting: fit.observations.map { ($0, 1.0) })
-                fit.stale = false
+        return budgetState.withLock { state in
+            if state.stale {
+                state.boundary = MatchBoundary(fitting: state.observations.map { ($0, 1.0) })
             }
-            return (fit.observations, fit.boundary)
+            if state.stale || state.changesSinceChoice >= 64 {
+                state.threshold = state.boundary?.servingThreshold(
+                    scores: state.window.filter { !$0.isNaN }, requests: state.window.count,
+                    maximumErrorRate: budget.maximumErrorRate, deviations: budget.deviations)
+                state.stale = false
+                state.changesSinceChoice = 0
+            }
+            return (state.observations, state.boundary, state.threshold)
         }
     }
 
@@ -109,11 +157,15 @@ final class FeedbackGate: Sendable {
     func record(_ observation: MatchObservation, for entry: EntryReference) async throws {
         try await feedback.observations.record(observation, for: entry)
         counters.observations.add(1, ordering: .relaxed)
-        pool.withLock { fit in
-            fit.observations.insert(observation, at: 0)
-            fit.stale = true
+        budgetState.withLock { state in
+            state.observations.insert(observation, at: 0)
+            if state.observations.count > Self.localPoolLimit { state.observations.removeLast() }
+            state.stale = true
         }
     }
+
+    /// The most observations kept between two reads of the store.
+    static let localPoolLimit = 8192
 
     /// Compares the model's `fresh` answer with the `stored` one a candidate
     /// offered at `score`, records the result and returns it (`nil` if it
@@ -156,6 +208,7 @@ final class FeedbackGate: Sendable {
 /// Counts behind ``CacheStatistics/Feedback``.
 final class FeedbackCounters: Sendable {
     let explorations = Atomic<Int>(0)
+    let declines = Atomic<Int>(0)
     let refusals = Atomic<Int>(0)
     let observations = Atomic<Int>(0)
     let verifications = Atomic<Int>(0)
@@ -166,7 +219,8 @@ final class FeedbackCounters: Sendable {
 
     var snapshot: CacheStatistics.Feedback {
         CacheStatistics.Feedback(
-            explorations: explorations.load(ordering: .relaxed), refusals: refusals.load(ordering: .relaxed),
+            explorations: explorations.load(ordering: .relaxed), declines: declines.load(ordering: .relaxed),
+            refusals: refusals.load(ordering: .relaxed),
             observations: observations.load(ordering: .relaxed), verifications: verifications.load(ordering: .relaxed),
             verificationMismatches: verificationMismatches.load(ordering: .relaxed),
             wrongReports: wrongReports.load(ordering: .relaxed), rightReports: rightReports.load(ordering: .relaxed))

@@ -5,30 +5,42 @@ import Foundation
 ///
 /// Models the chance that a match at score *s* is right as a logistic curve
 /// σ(γ·(s − t)) fitted to the observations (maximum likelihood with a small
-/// ridge on γ, so that cleanly separated data still gives a finite curve).
-/// The boundary *t* is uncertain; its variance comes from the fit's
-/// curvature (delta method). A request is then served with a probability
-/// chosen so that, even at a pessimistic boundary, the chance of serving a
-/// wrong answer stays within δ — the decision rule of vCache (Schroeder et
-/// al., "vCache: Verified Semantic Prompt Caching"), written anew here.
-public struct MatchBoundary: Sendable, Hashable {
+/// ridge on γ and a weak prior, so that cleanly separated data still gives
+/// a finite curve).
+/// The fit is uncertain; the covariance of its two parameters comes from its
+/// curvature, and decisions read the curve at a pessimistic confidence bound
+/// — after the sigmoid-with-uncertainty model of vCache (Schroeder et al.,
+/// "vCache: Verified Semantic Prompt Caching"), written anew here.
+public struct MatchBoundary: Sendable {
     /// The estimated boundary: where a match is as likely right as wrong.
     public let threshold: Double
     /// The curve's steepness (> 0).
     public let steepness: Double
-    /// The variance of ``threshold``.
-    public let thresholdVariance: Double
+    /// The fit's intercept and slope in P(right) = σ(a + b·s), and their
+    /// covariance (inverse curvature): the uncertainty of a prediction.
+    let intercept: Double
+    let slope: Double
+    let covariance: (aa: Double, ab: Double, bb: Double)
     /// How much evidence the fit rests on (weighted observations).
     public let weight: Double
 
-    /// Fits the curve; `nil` without both a right and a wrong observation,
-    /// or when the fit does not converge (the caller then explores).
+    /// Fits the curve; `nil` without observations or when the fit does not
+    /// converge (the caller then serves nothing).
     ///
-    /// - Parameter weighted: observations with their weights (an entry's own
-    ///   count more than the pool's).
-    public init?(fitting weighted: [(observation: MatchObservation, weight: Double)], ridge: Double = 0.01) {
-        guard weighted.contains(where: { $0.observation.correct }), weighted.contains(where: { !$0.observation.correct })
-        else { return nil }
+    /// Half a right and half a wrong observation at the mean score are
+    /// added, as a weak prior: observations that are all right still leave
+    /// a small chance of a wrong match (about ½ in *n*), and cleanly
+    /// separated ones give a finite curve.
+    ///
+    /// - Parameter observations: observations with their weights (an
+    ///   entry's own count more than the pool's).
+    public init?(fitting observations: [(observation: MatchObservation, weight: Double)], ridge: Double = 0.01) {
+        let total = observations.reduce(0) { $0 + $1.weight }
+        guard total > 0 else { return nil }
+        let mean = Float(observations.reduce(0) { $0 + Double($1.observation.score) * $1.weight } / total)
+        let weighted = observations + [
+            (MatchObservation(score: mean, correct: true), 0.5), (MatchObservation(score: mean, correct: false), 0.5),
+        ]
         // Newton's method on (a, b) for P(right) = σ(a + b·s).
         var (a, b) = (0.0, 0.0)
         var hessian = (aa: 0.0, ab: 0.0, bb: 0.0)
@@ -55,42 +67,48 @@ public struct MatchBoundary: Sendable, Hashable {
             if abs(stepA) + abs(stepB) < 1e-9 { break }
         }
         guard a.isFinite, b.isFinite else { return nil }
-        let steepness = max(b, 1e-6)
         let determinant = hessian.aa * hessian.bb - hessian.ab * hessian.ab
         guard determinant > 0 else { return nil }
-        // t = −a/b; ∇t = (−1/b, a/b²); Var t = ∇tᵀ H⁻¹ ∇t.
-        let (da, db) = (-1 / steepness, a / (steepness * steepness))
-        let variance = (hessian.bb * da * da - 2 * hessian.ab * da * db + hessian.aa * db * db) / determinant
+        self.intercept = a
+        self.slope = b
+        self.covariance = (hessian.bb / determinant, -hessian.ab / determinant, hessian.aa / determinant)
+        self.steepness = max(b, 1e-6)
         self.threshold = min(1, max(0, -a / steepness))
-        self.steepness = steepness
-        self.thresholdVariance = max(0, variance)
-        self.weight = weighted.reduce(0) { $0 + $1.weight }
+        self.weight = total
     }
 
-    /// The probability of sending a request matched at `score` to the model
-    /// (exploring) rather than serving the stored answer, so that the chance
-    /// of serving a wrong answer is at most `maximumErrorRate`.
+    /// The chance that a match at `score` is wrong, erring high: the
+    /// curve's log-odds at `score` lowered by `deviations` standard errors of
+    /// the prediction, so that little evidence means caution.
+    public func pessimisticErrorProbability(score: Float, deviations: Double) -> Double {
+        let s = Double(score)
+        let variance = covariance.aa + 2 * covariance.ab * s + covariance.bb * s * s
+        return 1 - Self.sigmoid(intercept + slope * s - deviations * max(0, variance).squareRoot())
+    }
+
+    /// The lowest score the cache may serve so that, over `requests`
+    /// recent requests whose best candidates scored `scores`, the expected
+    /// share served a wrong answer (each read pessimistically) stays within
+    /// `maximumErrorRate`; `nil` if not even the best candidate may be served.
     ///
-    /// For each confidence level 1 − ε the boundary is moved up to its upper
-    /// quantile, the chance of being right there is discounted by ε, and the
-    /// serving probability that spends exactly the budget at that pessimistic
-    /// point is computed; the least exploration over the levels wins.
-    public func explorationProbability(score: Float, maximumErrorRate: Double) -> Double {
-        let deviation = thresholdVariance.squareRoot()
-        var least = 1.0
-        for epsilon in Self.levels {
-            let pessimistic = min(1, max(0, threshold + Self.normalQuantile(1 - epsilon) * deviation))
-            let right = (1 - epsilon) * Self.sigmoid(steepness * (Double(score) - pessimistic))
-            guard right < 1 else { return 0 }
-            least = min(least, 1 - maximumErrorRate / (1 - right))
+    /// Why a share of requests rather than a bound per request: a bound per
+    /// request must hold at every score, so where matches are right 95% of
+    /// the time it could serve one in five and explore the rest; spending
+    /// the budget on the most confident matches first serves far more for
+    /// the same share of wrong answers.
+    public func servingThreshold(
+        scores: [Float], requests: Int, maximumErrorRate: Double, deviations: Double
+    ) -> Float? {
+        let allowance = maximumErrorRate * Double(max(requests, scores.count))
+        var expectedWrong = 0.0
+        var threshold: Float?
+        for score in scores.sorted(by: >) {
+            expectedWrong += pessimisticErrorProbability(score: score, deviations: deviations)
+            guard expectedWrong <= allowance else { break }
+            threshold = score
         }
-        return min(1, max(0, least))
+        return threshold
     }
-
-    /// The values of ε tried: 50, spaced logarithmically from 10⁻⁶ to 0.9,
-    /// since the useful ones are small (a level whose ε exceeds the budget
-    /// alone can never allow serving).
-    static let levels: [Double] = (0..<50).map { pow(10, -6 + Double($0) * (6 + log10(0.9)) / 49) }
 
     static func sigmoid(_ x: Double) -> Double { 1 / (1 + exp(-x)) }
 

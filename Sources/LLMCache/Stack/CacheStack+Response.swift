@@ -151,6 +151,7 @@ extension CacheStack {
         _ query: CacheQuery, in selected: [Layer], as: Response.Type, failed: inout Set<String>,
         marks: inout [String: InvalidationMark?], declined: inout DeclinedMatch<Response>?
     ) async -> (Response, CacheHit, Layer)? {
+        var askedSemantic = false
         for (position, layer) in selected.enumerated() {
             if position > 0 {
                 marks.merge(
@@ -176,6 +177,10 @@ extension CacheStack {
                 continue
             }
             layer.recorder.recordLookup(nanoseconds: (ContinuousClock.now - started).nanosecondsClamped)
+            if layer.tier.matching == .semantic, !askedSemantic {
+                askedSemantic = true
+                feedbackGate.noteSemanticLookup(score: hit?.matchScore)
+            }
             guard let hit else {
                 layer.recorder.recordMiss()
                 continue
@@ -194,7 +199,7 @@ extension CacheStack {
             if let match = SemanticMatch(hit: hit, query: query) {
                 let verdict = await feedbackGate.verdict(score: match.score, entry: match.entry)
                 guard verdict == .serve else {
-                    if verdict == .explore { declined = DeclinedMatch(value: value, match: match) }
+                    if verdict.learns { declined = DeclinedMatch(value: value, match: match) }
                     layer.recorder.recordMiss()
                     continue
                 }

@@ -45,6 +45,9 @@ struct CalibrateCommand: AsyncParsableCommand {
     @Option(help: "Also stream every \"b\" through a semantic tier governed by an error budget of this rate (e.g. 0.01), the labels judging answers, and compare with the best static threshold.")
     var errorBudget: Double?
 
+    @Option(help: "The seed of the error-budget simulation's order and draws.")
+    var seed: UInt64 = 1
+
     @Option(help: "The false-positive rate the recommended threshold must stay under.")
     var targetFalsePositiveRate: Double = 0.01
 
@@ -72,7 +75,8 @@ struct CalibrateCommand: AsyncParsableCommand {
             pairs: labelled, rows: calibration, simulation: simulation, defaultSettings: shipped,
             targetFalsePositiveRate: targetFalsePositiveRate, guardName: guardChoice.rawValue)
         if let errorBudget {
-            report.errorBudget = try await Calibration.simulateBudget(labelled, embedder: model, maximumErrorRate: errorBudget)
+            report.errorBudget = try await Calibration.simulateBudget(
+                labelled, embedder: model, maximumErrorRate: errorBudget, seed: seed)
         }
         print(json ? try report.jsonLine() : report.table())
     }

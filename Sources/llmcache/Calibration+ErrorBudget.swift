@@ -58,7 +58,7 @@ extension Calibration {
                 CacheEntry(value: Array(groups.answer(pair.a).utf8), createdAt: now), for: CacheQuery(request: pair.a))
         }
         var order = Array(all.indices)
-        var generator = SplitMix(state: seed)
+        var generator = SplitMix64(seed: seed)
         order.shuffle(using: &generator)
         var (served, servedWrong, correctDuplicates) = (0, 0, 0)
         var candidates: [(score: Float, correct: Bool)] = []
@@ -178,18 +178,5 @@ extension Calibration {
         func removeAll() async throws { inner.removeAll() }
         func remove(_ entry: EntryReference) async throws -> Bool { try await inner.remove(entry) }
         func namespaceVersionDidChange(to version: UInt64) async { inner.namespaceVersionDidChange(to: version) }
-    }
-
-    /// SplitMix64, for a shuffle that is the same on every run.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
     }
 }

@@ -23,8 +23,8 @@ final class FeedbackGate: Sendable {
     let counters = FeedbackCounters()
     private let logger: Logger
     private let budgetState = Mutex(BudgetState())
-    /// The seeded generator's state, when the budget has a seed.
-    private let generator: Mutex<UInt64>
+    /// The seeded generator, used when the budget has a seed.
+    private let generator: Mutex<SplitMix64>
     private let seeded: Bool
 
     /// The pooled observations as last read, their fit, and the recent
@@ -45,7 +45,7 @@ final class FeedbackGate: Sendable {
     init(feedback: SemanticFeedback, logger: Logger) {
         self.feedback = feedback
         self.logger = logger
-        self.generator = Mutex(feedback.errorBudget?.seed ?? 0)
+        self.generator = Mutex(SplitMix64(seed: feedback.errorBudget?.seed ?? 0))
         self.seeded = feedback.errorBudget?.seed != nil
     }
 
@@ -107,13 +107,7 @@ final class FeedbackGate: Sendable {
     /// A uniform draw in [0, 1): seeded when the budget says so.
     func draw() -> Double {
         guard seeded else { return Double.random(in: 0..<1) }
-        return generator.withLock { state in
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return Double((z ^ (z >> 31)) >> 11) / Double(1 << 53)
-        }
+        return generator.withLock { Double.random(in: 0..<1, using: &$0) }
     }
 
     /// The pooled observations, their fit and the serving threshold; the
@@ -187,7 +181,7 @@ final class FeedbackGate: Sendable {
     }
 
     /// Whether to verify a served hit now; if true, the caller must call
-    /// ``endVerification()`` when done.
+    /// ``endVerification(correct:)`` when done.
     func beginVerification() -> Bool {
         guard feedback.verificationRate > 0, draw() < feedback.verificationRate else { return false }
         let running = counters.pendingVerifications.add(1, ordering: .relaxed).newValue

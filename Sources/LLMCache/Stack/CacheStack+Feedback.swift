@@ -62,13 +62,11 @@ extension CacheStack {
     /// hit served, off the response path; a different answer is a wrong
     /// observation and retracts the copies made under the request's key.
     func verifyInBackground<Request: CacheableRequest, Value: CacheValue>(
-        _ served: Value, match: SemanticMatch, request: Request,
+        _ served: Value, match: SemanticMatch, own: EntryReference, request: Request,
         using verifier: @escaping @Sendable (Request) async throws -> Value
     ) {
         let gate = feedbackGate
         guard gate.beginVerification() else { return }
-        let own = CacheQuery(request: request, partition: CacheOptions.current.partition, namespaceVersion: match.entry.namespaceVersion)
-            .entryReference
         let submitted = writeBehind.submit { [self] in
             var correct: Bool?
             do {

@@ -37,7 +37,9 @@ extension CacheStack {
                 declined: &declined)
         {
             let match = SemanticMatch(hit: hit, query: call.query)
-            if let match, let verifier { verifyInBackground(value, match: match, request: request, using: verifier) }
+            if let match, let ownEntry, let verifier {
+                verifyInBackground(value, match: match, own: ownEntry, request: request, using: verifier)
+            }
             return CacheResult(
                 value: value,
                 source: .tier(name: layer.tier.name, similarity: hit.similarity, matchedText: hit.entry.sourceText),

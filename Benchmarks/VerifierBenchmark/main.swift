@@ -2,7 +2,9 @@
 // alignment + lexical features + the model), the bytes its token vectors add
 // to a stored entry (raw and inside a compressed frame), and a
 // MemorySemanticTier lookup's p50 with the verifier against the same tier with
-// the number-and-negation rules and with no guard. Texts are the first
+// the number-and-negation rules and with no guard, and the same lookups
+// through a stack with the semantic feedback's default gate and with an
+// error budget. Texts are the first
 // --pairs pairs of ../shared/data/pairs/qqp-dev.jsonl: their "a" sides
 // stored, their "b" sides looked up (embeddings computed before timing).
 //
@@ -83,7 +85,39 @@ func lookupP50(_ matchGuard: (any SemanticGuard)?) async throws -> (p50: Double,
     return (Percentiles(samples).median, hits)
 }
 
+/// p50 of the same lookups through a stack (the semantic feedback's gate
+/// included: an entry's observations read per hit, and with `budget` the
+/// error budget's decision), in microseconds; answers are not stored.
+func stackLookupP50(budget: Bool) async throws -> (p50: Double, hits: Int) {
+    let tier = MemorySemanticTier(embedder: embedder, configuration: .init(maxEntries: pairs.count + 1))
+    for pair in pairs {
+        try await tier.store(CacheEntry(value: answer, createdAt: SystemCacheClock().now), for: CacheQuery(request: pair.a))
+    }
+    let observations = MemoryObservationStore()
+    let elsewhere = CacheQuery(request: "elsewhere").entryReference
+    for index in 0..<2000 {
+        let score = Float(index % 1000) / 1000
+        observations.record(MatchObservation(score: score, correct: score > 0.5 || index % 7 == 0), for: elsewhere)
+    }
+    let feedback = SemanticFeedback(
+        errorBudget: budget ? ErrorBudget(maximumErrorRate: 0.05, seed: 1) : nil, observations: observations)
+    let stack = CacheStack(tiers: [tier], configuration: .init(cacheabilityPolicy: nil, semanticFeedback: feedback))
+    let text = String(decoding: answer, as: UTF8.self)
+    var samples: [Double] = []
+    var hits = 0
+    for pair in pairs {
+        _ = try await embedder.encode([pair.b])  // cached: not the figure
+        let start = DispatchTime.now().uptimeNanoseconds
+        let result = try await stack.response(for: pair.b, options: CacheOptions(skipStore: true)) { _ in text }
+        samples.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1000)
+        if result.isCacheHit { hits += 1 }
+    }
+    return (Percentiles(samples).median, hits)
+}
+
 var perCandidate: [Double] = [], perCandidateLexical: [Double] = []
+var stackDefault: [Double] = [], stackBudget: [Double] = []
+var stackHits = (default: 0, budget: 0)
 var verified: [Double] = [], rules: [Double] = [], unguarded: [Double] = []
 var hits = (verified: 0, rules: 0, unguarded: 0)
 for _ in 0..<runs {
@@ -96,6 +130,11 @@ for _ in 0..<runs {
     rules.append(withRules.p50)
     unguarded.append(without.p50)
     hits = (withVerifier.hits, withRules.hits, without.hits)
+    let plain = try await stackLookupP50(budget: false)
+    let budgeted = try await stackLookupP50(budget: true)
+    stackDefault.append(plain.p50)
+    stackBudget.append(budgeted.p50)
+    stackHits = (plain.hits, budgeted.hits)
 }
 
 var report = BenchmarkReport(name: "verifier")
@@ -114,4 +153,8 @@ report.add("memory_lookup_p50_us_no_guard", median(unguarded))
 report.add("memory_lookup_hits_verifier", hits.verified)
 report.add("memory_lookup_hits_rules", hits.rules)
 report.add("memory_lookup_hits_no_guard", hits.unguarded)
+report.add("stack_lookup_p50_us_feedback", median(stackDefault))
+report.add("stack_lookup_p50_us_error_budget", median(stackBudget))
+report.add("stack_lookup_hits_feedback", stackHits.default)
+report.add("stack_lookup_hits_error_budget", stackHits.budget)
 report.emit()

@@ -64,7 +64,22 @@ public struct ModelJudgeVerifier: SemanticGuard {
     }
 
     public func allows(_ comparison: SemanticComparison) async -> Bool {
-        if let prefilter, await !prefilter.allows(comparison) { return false }
+        await judge(comparison).allowed
+    }
+
+    /// The model's verdict, with the prefilter's confidence (an error
+    /// budget weighs that, since a yes or no has no degrees).
+    public func judge(_ comparison: SemanticComparison) async -> MatchJudgement {
+        var confidence: Float?
+        if let prefilter {
+            let first = await prefilter.judge(comparison)
+            guard first.allowed else { return first }
+            confidence = first.confidence
+        }
+        return MatchJudgement(allowed: await asksModel(comparison), confidence: confidence)
+    }
+
+    private func asksModel(_ comparison: SemanticComparison) async -> Bool {
         counters.asked.add(1, ordering: .relaxed)
         let reply = await Self.withinBudget(timeBudget) { [judge] in
             try await judge(Self.prompt(query: comparison.query, candidate: comparison.candidate))

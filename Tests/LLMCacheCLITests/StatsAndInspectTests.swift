@@ -28,6 +28,10 @@ private struct CLIWorkload {
         let embedder = try await MiniLMEmbedder.load(modelFolder: URL(fileURLWithPath: CommandLineTool.modelFolder))
         var semantic = RedisSemanticTier.Configuration(backend: backend)
         semantic.embeddingTimeout = nil  // a loaded test machine must not turn a slow embedding into a miss
+        // Every LSH bucket probed: these tests are about the tools, not LSH's
+        // recall, and a namespace's random hyperplanes now and then put a
+        // paraphrase beyond the default probes.
+        semantic.lsh.probes = 1 << semantic.lsh.planes
         let stack = CacheStack(
             tiers: [
                 MemoryTier(maxEntries: 100), RedisExactTier(namespace: namespace),

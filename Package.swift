@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "LLMCacheTesting", targets: ["LLMCacheTesting"]),
         .library(name: "LLMCacheEmbeddings", targets: ["LLMCacheEmbeddings"]),
         .library(name: "LLMCacheOpenAI", targets: ["LLMCacheOpenAI"]),
+        .library(name: "LLMCacheGateway", targets: ["LLMCacheGateway"]),
         .executable(name: "llmcache", targets: ["llmcache"]),
     ],
     dependencies: [
@@ -26,6 +27,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", "3.0.0"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.0.0"),
     ],
     targets: [
         // C libraries from Debian's -dev packages, found through pkg-config.
@@ -86,6 +89,18 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // The OpenAI-compatible caching gateway (`llmcache serve`), on Hummingbird.
+        .target(
+            name: "LLMCacheGateway",
+            dependencies: [
+                "LLMCache", "LLMCacheRedis", "LLMCacheOpenAI",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // Helpers for users' tests (and ours): a manual clock, a deterministic embedder.
         .target(name: "LLMCacheTesting", dependencies: ["LLMCache"], swiftSettings: strictSettings),
 
@@ -140,7 +155,7 @@ let package = Package(
         .executableTarget(
             name: "llmcache",
             dependencies: [
-                "LLMCache", "LLMCacheEmbeddings", "LLMCacheRedis", "LLMCacheMeasurement",
+                "LLMCache", "LLMCacheEmbeddings", "LLMCacheRedis", "LLMCacheMeasurement", "LLMCacheGateway",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
@@ -221,6 +236,14 @@ let package = Package(
         .testTarget(
             name: "LLMCacheEmbeddingsTests",
             dependencies: ["LLMCacheEmbeddings", "CLLMCacheKernels"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "LLMCacheGatewayTests",
+            dependencies: [
+                "LLMCacheGateway", "LLMCache", "LLMCacheOpenAI", "LLMCacheTesting",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -8,6 +8,6 @@ struct LLMCacheCommand: AsyncParsableCommand {
         abstract: "Operate and tune an LLMCache deployment.",
         subcommands: [
             EmbedCommand.self, CalibrateCommand.self, InvalidateCommand.self, BumpVersionCommand.self, FlushCommand.self,
-            StatsCommand.self, InspectCommand.self, BenchCommand.self, TrainVerifierCommand.self, FeedbackCommand.self,
+            StatsCommand.self, InspectCommand.self, BenchCommand.self, TrainVerifierCommand.self, FeedbackCommand.self, ServeCommand.self,
         ])
 }

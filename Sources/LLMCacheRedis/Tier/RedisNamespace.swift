@@ -17,7 +17,8 @@ import Synchronization
 /// `RedisNamespace+Invalidation.swift`.
 public final class RedisNamespace: NamespaceVersionSource {
     public let keyspace: RedisKeyspace
-    let client: RedisClient
+    /// The client the namespace's tiers share (a gateway pings it for readiness).
+    public let client: RedisClient
     /// How long a tag's invalidation is remembered for fencing stores.
     public let fenceWindow: Duration
     let logger: Logger

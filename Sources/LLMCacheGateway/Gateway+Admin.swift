@@ -1,0 +1,78 @@
+import Foundation
+import Hummingbird
+import LLMCache
+import LLMCacheRedis
+
+extension Gateway {
+    /// `/cache` routes, each behind `Authorization: Bearer <admin key>`:
+    /// `GET /cache/stats`, `POST /cache/invalidate {"tags": [...]}`,
+    /// `POST /cache/bump-version`, `DELETE /cache`.
+    func addAdminRoutes<Context: RequestContext>(to router: Router<Context>) {
+        router.get("/cache/stats") { request, _ in
+            await self.respond {
+                try self.authorize(request)
+                return try Self.json(Array(JSONSerialization.data(withJSONObject: Self.report(self.stack.statistics), options: [.sortedKeys])))
+            }
+        }
+        router.post("/cache/invalidate") { request, _ in
+            await self.respond {
+                try self.authorize(request)
+                guard case .object(let fields) = try Self.parse(try await self.collect(request)),
+                    case .array(let values) = fields["tags"]
+                else { throw GatewayError(.badRequest, "expected {\"tags\": [\"…\"]}") }
+                let tags = Set(values.compactMap { if case .string(let tag) = $0 { tag } else { nil } })
+                guard !tags.isEmpty else { throw GatewayError(.badRequest, "expected at least one tag") }
+                let removed = try await self.stack.invalidate(tags: tags)
+                return try Self.json(Array(JSONSerialization.data(withJSONObject: ["tags": tags.sorted(), "removed": removed], options: [.sortedKeys])))
+            }
+        }
+        router.post("/cache/bump-version") { request, _ in
+            await self.respond {
+                try self.authorize(request)
+                let version = try await self.stack.bumpVersion()
+                return Self.json(Array("{\"version\":\(version)}".utf8))
+            }
+        }
+        router.delete("/cache") { request, _ in
+            await self.respond {
+                try self.authorize(request)
+                if let namespace = self.namespace {
+                    let deleted = try await namespace.removeAllEntries()
+                    try await self.stack.removeAll()
+                    return Self.json(Array("{\"flushed\":true,\"deleted_keys\":\(deleted)}".utf8))
+                }
+                try await self.stack.removeAll()
+                return Self.json(Array("{\"flushed\":true}".utf8))
+            }
+        }
+    }
+
+    func authorize(_ request: Request) throws(GatewayError) {
+        guard let key = configuration.adminKey, let given = request.headers[.authorization],
+            Self.constantTimeEqual(given, "Bearer \(key)")
+        else { throw GatewayError(.unauthorized, "a valid admin key is required") }
+    }
+
+    /// Equal strings compare in time independent of where they differ.
+    static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+        let (x, y) = (Array(a.utf8), Array(b.utf8))
+        guard x.count == y.count else { return false }
+        return zip(x, y).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+
+    /// The stack's statistics as JSON-ready values.
+    static func report(_ statistics: CacheStatistics) -> [String: Any] {
+        [
+            "requests": statistics.requests, "model_calls": statistics.computed, "coalesced": statistics.coalesced,
+            "failed_calls": statistics.computeFailures, "hit_rate": statistics.hitRate,
+            "tokens_saved": statistics.tokensSaved, "cost_saved": statistics.costSaved,
+            "tiers": statistics.tiers.map { tier in
+                [
+                    "name": tier.name, "hits": tier.hits, "misses": tier.misses, "errors": tier.errors,
+                    "lookup_p50_us": Double(tier.lookupP50.components.attoseconds) / 1e12
+                        + Double(tier.lookupP50.components.seconds) * 1e6,
+                ] as [String: Any]
+            },
+        ]
+    }
+}

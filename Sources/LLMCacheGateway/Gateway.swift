@@ -1,0 +1,171 @@
+import Crypto
+import Foundation
+import Hummingbird
+import LLMCache
+import LLMCacheOpenAI
+import LLMCacheRedis
+import Logging
+
+/// An OpenAI-compatible caching gateway: point any OpenAI client's base URL
+/// at it, and every chat completion goes through the stack's tiers before
+/// the upstream model.
+///
+/// `llmcache serve` runs one; an application of your own can add its routes
+/// to a router of its own with ``addRoutes(to:)``.
+public struct Gateway: Sendable {
+    public let configuration: GatewayConfiguration
+    public let stack: CacheStack
+    /// The namespace the Redis tiers share, for readiness and the admin
+    /// routes' flush; `nil` for a stack in memory only.
+    public let namespace: RedisNamespace?
+    let upstream: Upstream
+    let logger: Logger
+
+    public init(
+        configuration: GatewayConfiguration, stack: CacheStack, namespace: RedisNamespace? = nil,
+        client: HTTPClient = HTTPClient(configuration: .init(timeout: .seconds(120), retryPolicy: .none)),
+        logger: Logger = Logger(label: "llmcache.gateway")
+    ) {
+        self.configuration = configuration
+        self.stack = stack
+        self.namespace = namespace
+        self.upstream = Upstream(client: client, baseURL: configuration.upstream, key: configuration.upstreamKey)
+        self.logger = logger
+    }
+
+    /// The gateway as a Hummingbird application listening where the
+    /// configuration says; `onServerRunning` hears the bound port.
+    public func application(
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        let router = Router()
+        addRoutes(to: router)
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "llmcache"),
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
+            logger: logger)
+    }
+
+    /// Adds `/v1/chat/completions`, `/v1/models`, `/healthz`, `/readyz` and,
+    /// with an admin key, the `/cache` routes.
+    public func addRoutes<Context: RequestContext>(to router: Router<Context>) {
+        router.post("/v1/chat/completions") { request, _ in await self.respond { try await self.chatCompletion(request) } }
+        router.get("/v1/models") { request, _ in
+            await self.respond {
+                let answer = try await self.upstream.get("/models", caller: request.headers[.authorization])
+                return Self.json(answer.body, status: .init(code: answer.status))
+            }
+        }
+        router.get("/healthz") { _, _ in Self.json(Array("{\"status\":\"ok\"}".utf8)) }
+        router.get("/readyz") { _, _ in await self.readiness() }
+        if configuration.adminKey != nil { addAdminRoutes(to: router) }
+    }
+
+    /// Runs `body`, turning the gateway's own errors and the upstream's into responses.
+    func respond(_ body: () async throws -> Response) async -> Response {
+        do {
+            return try await body()
+        } catch let error as GatewayError {
+            return error.response
+        } catch let failure as UpstreamFailure {
+            return failure.response
+        } catch {
+            logger.warning("request failed", metadata: ["error": "\(error)"])
+            return GatewayError(.internalServerError, "the gateway failed: \(error)").response
+        }
+    }
+
+    func chatCompletion(_ request: Request) async throws -> Response {
+        let bytes = try await collect(request)
+        guard case .object(var fields) = try Self.parse(bytes) else {
+            throw GatewayError(.badRequest, "the body must be a JSON object")
+        }
+        let controls = try CacheControls(headers: request.headers, body: fields.removeValue(forKey: "cache"))
+        let caller = request.headers[.authorization]
+        let forwarded = try JSONEncoder.sortedKeys.encode(JSONValue.object(fields))
+        if case .bool(true) = fields["stream"] {
+            return try await stream(Array(forwarded), caller: caller)
+        }
+        var options = controls.options
+        options.partition = partition(for: caller)
+        let cacheable = GatewayChatRequest(
+            body: .object(fields), chat: try? JSONDecoder().decode(ChatRequest.self, from: forwarded),
+            semanticAllowed: controls.semantic)
+        let result = try await stack.response(for: cacheable, options: options) { _ in
+            UpstreamAnswer(body: try await self.upstream.post("/chat/completions", body: Array(forwarded), caller: caller))
+        }
+        var response = Self.json(result.value.body)
+        response.headers.append(contentsOf: CacheStatus(result, stored: !options.skipStore).headers)
+        return response
+    }
+
+    /// A streamed completion: forwarded as it arrives, not cached (yet).
+    func stream(_ body: [UInt8], caller: String?) async throws -> Response {
+        let answer: HTTPStreamingResponse
+        do {
+            answer = try await upstream.client.stream(
+                LLMCacheOpenAI.HTTPRequest(
+                    method: .post, url: upstream.baseURL + "/chat/completions", headers: upstream.headers(caller: caller),
+                    body: body))
+        } catch {
+            throw UpstreamFailure(status: 502, contentType: nil, body: Upstream.errorBody("upstream unreachable: \(error)"))
+        }
+        let chunks = answer.body.map { ByteBuffer(bytes: $0) }
+        return Response(
+            status: .init(code: answer.status),
+            headers: [.contentType: answer.header("Content-Type") ?? "text/event-stream", CacheStatus.name: "llmcache; fwd=bypass"],
+            body: ResponseBody(asyncSequence: chunks))
+    }
+
+    /// The request body, refused with 413 above the limit.
+    func collect(_ request: Request) async throws -> [UInt8] {
+        do {
+            var buffer = try await request.body.collect(upTo: configuration.maxBodyBytes)
+            return buffer.readBytes(length: buffer.readableBytes) ?? []
+        } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
+            throw GatewayError(.contentTooLarge, "the body is larger than \(configuration.maxBodyBytes) bytes")
+        }
+    }
+
+    /// A JSON value, or a 400 for a body that is not JSON (invalid UTF-8 included).
+    static func parse(_ bytes: [UInt8]) throws -> JSONValue {
+        do {
+            return try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
+        } catch {
+            throw GatewayError(.badRequest, "the body is not valid JSON")
+        }
+    }
+
+    /// Callers with different keys never share answers: each key's digest
+    /// is a partition. With the gateway's own upstream key callers are not
+    /// told apart by theirs.
+    func partition(for caller: String?) -> String? {
+        guard configuration.upstreamKey == nil, let caller else { return nil }
+        return SHA256.hash(data: Array(caller.utf8)).prefix(16).map { String(format: "%02x", $0) }.joined()
+    }
+
+    func readiness() async -> Response {
+        guard let namespace else { return Self.json(Array("{\"status\":\"ready\"}".utf8)) }
+        do {
+            _ = try await namespace.client.execute(RedisCommand("PING"))
+            return Self.json(Array("{\"status\":\"ready\",\"redis\":\"up\"}".utf8))
+        } catch {
+            // Requests are still served (fail-open), from memory and the model.
+            return Self.json(Array("{\"status\":\"degraded\",\"redis\":\"down\"}".utf8), status: .serviceUnavailable)
+        }
+    }
+
+    static func json(_ bytes: [UInt8], status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+}
+
+extension JSONEncoder {
+    /// Sorted keys: the body forwarded is the body fingerprinted.
+    static var sortedKeys: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+}

@@ -1,0 +1,39 @@
+import Foundation
+import Hummingbird
+
+/// A request the gateway refuses, answered with an OpenAI-style error body
+/// so that every OpenAI client reports it as it would the model's own.
+public struct GatewayError: Error, Sendable {
+    public let status: HTTPResponse.Status
+    public let message: String
+
+    public init(_ status: HTTPResponse.Status, _ message: String) {
+        self.status = status
+        self.message = message
+    }
+
+    /// `{"error": {"message", "type", "code"}}` with this status.
+    var response: Response {
+        let type = status == .unauthorized ? "authentication_error" : "invalid_request_error"
+        let body: [String: Any] = ["error": ["message": message, "type": type, "code": status.code]]
+        let bytes = (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])) ?? Data()
+        return Response(
+            status: status, headers: [.contentType: "application/json"],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+}
+
+/// The upstream answered with an error: passed to the caller unchanged and
+/// never cached (a thrown error is never stored).
+struct UpstreamFailure: Error, Sendable {
+    let status: Int
+    let contentType: String?
+    let body: [UInt8]
+
+    var response: Response {
+        Response(
+            status: HTTPResponse.Status(code: status),
+            headers: [.contentType: contentType ?? "application/json"],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
+    }
+}

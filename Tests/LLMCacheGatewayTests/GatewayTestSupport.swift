@@ -1,0 +1,145 @@
+import Foundation
+import Hummingbird
+import LLMCache
+import LLMCacheGateway
+import LLMCacheOpenAI
+import LLMCacheTesting
+import Synchronization
+
+/// Runs `application` until the returned task is cancelled; returns the
+/// port it bound (the configuration asks for port 0).
+func start(_ make: (@escaping @Sendable (Int) async -> Void) -> some ApplicationProtocol) async throws -> (
+    port: Int, task: Task<Void, any Error>
+) {
+    let (ports, continuation) = AsyncStream<Int>.makeStream()
+    let application = make { port in continuation.yield(port) }
+    let task = Task { try await application.run() }
+    var iterator = ports.makeAsyncIterator()
+    guard let port = await iterator.next() else { throw CancellationError() }
+    return (port, task)
+}
+
+/// A stand-in model server on loopback: answers chat completions with a
+/// counter, fails for model "fail", streams two SSE chunks for `stream`.
+final class FakeUpstream: Sendable {
+    private let calls = Atomic<Int>(0)
+    private let lastBody = Mutex<[UInt8]>([])
+    let delay: Duration
+
+    init(delay: Duration = .zero) { self.delay = delay }
+
+    var callCount: Int { calls.load(ordering: .relaxed) }
+    var lastRequest: [String: Any]? {
+        (try? JSONSerialization.jsonObject(with: Data(lastBody.withLock { $0 }))) as? [String: Any]
+    }
+
+    func application(onRunning: @escaping @Sendable (Int) async -> Void) -> some ApplicationProtocol {
+        let router = Router()
+        router.post("/v1/chat/completions") { request, _ -> Response in
+            var buffer = try await request.body.collect(upTo: 1 << 20)
+            let bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
+            let body = (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any] ?? [:]
+            self.lastBody.withLock { $0 = bytes }
+            let number = self.calls.add(1, ordering: .relaxed).newValue
+            if self.delay > .zero { try await Task.sleep(for: self.delay) }
+            if body["model"] as? String == "fail" {
+                return Response(
+                    status: .tooManyRequests, headers: [.contentType: "application/json"],
+                    body: .init(byteBuffer: ByteBuffer(string: "{\"error\":{\"message\":\"slow down\",\"type\":\"rate_limit\"}}")))
+            }
+            if body["stream"] as? Bool == true {
+                let events = "data: {\"choices\":[{\"delta\":{\"content\":\"Hel\"}}]}\n\ndata: {\"choices\":[{\"delta\":{\"content\":\"lo\"}}]}\n\ndata: [DONE]\n\n"
+                return Response(
+                    status: .ok, headers: [.contentType: "text/event-stream"],
+                    body: .init(byteBuffer: ByteBuffer(string: events)))
+            }
+            let messages = body["messages"] as? [[String: Any]] ?? []
+            let asked = messages.last?["content"] as? String ?? ""
+            let answer: [String: Any] = [
+                "id": "chatcmpl-\(number)", "object": "chat.completion", "created": 0, "model": body["model"] ?? "m",
+                "choices": [["index": 0, "message": ["role": "assistant", "content": "answer \(number) to \(asked)"], "finish_reason": "stop"]],
+                "usage": ["prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15],
+            ]
+            return Response(
+                status: .ok, headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: answer))))
+        }
+        router.get("/v1/models") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(string: "{\"object\":\"list\",\"data\":[{\"id\":\"m\"}]}")))
+        }
+        return Application(
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { await onRunning($0.localAddress?.port ?? 0) })
+    }
+}
+
+/// A gateway in memory (an LRU and a vector-only semantic tier) in front of
+/// a fake upstream, both on loopback, stopped by `close()`.
+struct GatewayHarness {
+    let upstream: FakeUpstream
+    let stack: CacheStack
+    let port: Int
+    let client = HTTPClient(configuration: .init(retryPolicy: .none))
+    private let tasks: [Task<Void, any Error>]
+
+    static let adminKey = "admin-secret"
+
+    init(upstreamDelay: Duration = .zero, maxBodyBytes: Int = 1 << 20) async throws {
+        let upstream = FakeUpstream(delay: upstreamDelay)
+        let (upstreamPort, upstreamTask) = try await start { upstream.application(onRunning: $0) }
+        let stack = CacheStack(
+            tiers: [
+                MemoryTier(maxEntries: 100),
+                MemorySemanticTier(embedder: DeterministicTestEmbedder(), threshold: 0.9, matchGuard: nil),
+            ],
+            configuration: .init(cacheabilityPolicy: nil))
+        let gateway = Gateway(
+            configuration: GatewayConfiguration(
+                port: 0, upstream: "http://127.0.0.1:\(upstreamPort)/v1", adminKey: Self.adminKey,
+                maxBodyBytes: maxBodyBytes),
+            stack: stack)
+        let (port, gatewayTask) = try await start { gateway.application(onServerRunning: $0) }
+        self.upstream = upstream
+        self.stack = stack
+        self.port = port
+        self.tasks = [upstreamTask, gatewayTask]
+    }
+
+    func close() {
+        for task in tasks { task.cancel() }
+    }
+
+    /// POSTs a chat completion asking `question` (or `body` as given).
+    func chat(
+        _ question: String, model: String = "m", headers: [(name: String, value: String)] = [],
+        extra: [String: Any] = [:]
+    ) async throws -> LLMCacheOpenAI.HTTPResponse {
+        var body: [String: Any] = ["model": model, "messages": [["role": "user", "content": question]]]
+        body.merge(extra) { $1 }
+        return try await post("/v1/chat/completions", body: Array(try JSONSerialization.data(withJSONObject: body)), headers: headers)
+    }
+
+    func post(_ path: String, body: [UInt8], headers: [(name: String, value: String)] = []) async throws
+        -> LLMCacheOpenAI.HTTPResponse
+    {
+        try await client.send(
+            LLMCacheOpenAI.HTTPRequest(
+                method: .post, url: "http://127.0.0.1:\(port)\(path)",
+                headers: [(name: "Content-Type", value: "application/json")] + headers, body: body))
+    }
+
+    func request(_ method: LLMCacheOpenAI.HTTPRequest.Method, _ path: String, headers: [(name: String, value: String)] = []) async throws
+        -> LLMCacheOpenAI.HTTPResponse
+    {
+        try await client.send(LLMCacheOpenAI.HTTPRequest(method: method, url: "http://127.0.0.1:\(port)\(path)", headers: headers))
+    }
+}
+
+extension LLMCacheOpenAI.HTTPResponse {
+    var json: [String: Any]? { (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] }
+    var content: String? {
+        ((json?["choices"] as? [[String: Any]])?.first?["message"] as? [String: Any])?["content"] as? String
+    }
+}

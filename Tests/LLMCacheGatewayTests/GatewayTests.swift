@@ -1,0 +1,114 @@
+import Foundation
+import LLMCache
+import LLMCacheOpenAI
+import Testing
+
+@Suite("Caching gateway")
+struct GatewayTests {
+    @Test func aRepeatIsServedFromMemoryAndAParaphraseSemantically() async throws {
+        let gateway = try await GatewayHarness()
+        defer { gateway.close() }
+        let first = try await gateway.chat("capital city of France")
+        #expect(first.status == 200 && first.header("Cache-Status") == "llmcache; fwd=miss; stored")
+        #expect(first.header("X-LLMCache-Entry")?.hasPrefix("v0.") == true)
+        let again = try await gateway.chat("capital city of France")
+        #expect(again.header("Cache-Status") == "llmcache; hit; detail=memory" && again.body == first.body)
+        let paraphrase = try await gateway.chat("France capital city")
+        #expect(paraphrase.header("X-LLMCache-Tier") == "semantic-memory")
+        #expect(paraphrase.header("X-LLMCache-Similarity") != nil && paraphrase.content == first.content)
+        #expect(gateway.upstream.callCount == 1)
+    }
+
+    @Test func callersControlTheCacheWithHeadersAndTheBody() async throws {
+        let gateway = try await GatewayHarness()
+        defer { gateway.close() }
+        _ = try await gateway.chat("capital city of France")
+        let refreshed = try await gateway.chat("capital city of France", headers: [(name: "Cache-Control", value: "no-cache")])
+        #expect(refreshed.header("Cache-Status")?.contains("fwd=miss") == true && gateway.upstream.callCount == 2)
+        let literal = try await gateway.chat("France capital city", headers: [(name: "X-LLMCache-Semantic", value: "off")])
+        #expect(literal.header("Cache-Status")?.contains("fwd=miss") == true)
+
+        let unstored = try await gateway.chat("what is two plus two", extra: ["cache": ["no_store": true]])
+        #expect(unstored.header("Cache-Status") == "llmcache; fwd=miss")
+        #expect(gateway.upstream.lastRequest?["cache"] == nil, "the cache object is not forwarded")
+        #expect(try await gateway.chat("what is two plus two").header("Cache-Status")?.contains("fwd=miss") == true)
+    }
+
+    @Test func upstreamErrorsPassThroughAndAreNeverCached() async throws {
+        let gateway = try await GatewayHarness()
+        defer { gateway.close() }
+        for _ in 0..<2 {
+            let failed = try await gateway.chat("anything", model: "fail")
+            #expect(failed.status == 429 && failed.serverMessage == "slow down")
+        }
+        #expect(gateway.upstream.callCount == 2)
+    }
+
+    @Test func badInputGetsOpenAIStyleErrors() async throws {
+        let gateway = try await GatewayHarness(maxBodyBytes: 4096)
+        defer { gateway.close() }
+        let malformed = try await gateway.post("/v1/chat/completions", body: Array("{\"model\": ".utf8))
+        #expect(malformed.status == 400 && malformed.serverMessage?.contains("JSON") == true)
+        let invalidUTF8 = try await gateway.post("/v1/chat/completions", body: [0x7B, 0x22, 0xFF, 0xFE, 0x22, 0x7D])
+        #expect(invalidUTF8.status == 400)
+        let huge = try await gateway.chat(String(repeating: "long question ", count: 1000))
+        #expect(huge.status == 413 && huge.serverMessage != nil)
+        let badControl = try await gateway.chat("q", extra: ["cache": ["ttl": "soon"]])
+        #expect(badControl.status == 400)
+        #expect(try await gateway.request(.get, "/no/such/route").status == 404)
+        #expect(gateway.upstream.callCount == 0)
+    }
+
+    @Test func oneUpstreamCallServesManyIdenticalConcurrentRequests() async throws {
+        let gateway = try await GatewayHarness(upstreamDelay: .milliseconds(200))
+        defer { gateway.close() }
+        let bodies = try await withThrowingTaskGroup(of: [UInt8].self) { group in
+            for _ in 0..<50 { group.addTask { try await gateway.chat("a popular question").body } }
+            return try await group.reduce(into: Set<[UInt8]>()) { $0.insert($1) }
+        }
+        #expect(bodies.count == 1 && gateway.upstream.callCount == 1)
+    }
+
+    @Test func callersWithDifferentKeysDoNotShareAnswers() async throws {
+        let gateway = try await GatewayHarness()
+        defer { gateway.close() }
+        let alice = try await gateway.chat("my question", headers: [(name: "Authorization", value: "Bearer alice")])
+        let bob = try await gateway.chat("my question", headers: [(name: "Authorization", value: "Bearer bob")])
+        #expect(alice.content != bob.content && gateway.upstream.callCount == 2)
+        let aliceAgain = try await gateway.chat("my question", headers: [(name: "Authorization", value: "Bearer alice")])
+        #expect(aliceAgain.content == alice.content)
+    }
+
+    @Test func streamsAreForwardedAndHealthAndModelsAnswer() async throws {
+        let gateway = try await GatewayHarness()
+        defer { gateway.close() }
+        let streamed = try await gateway.chat("say hello", extra: ["stream": true])
+        #expect(streamed.status == 200 && String(decoding: streamed.body, as: UTF8.self).hasSuffix("data: [DONE]\n\n"))
+        #expect(streamed.header("Cache-Status") == "llmcache; fwd=bypass")
+        #expect(try await gateway.request(.get, "/healthz").status == 200)
+        #expect(try await gateway.request(.get, "/readyz").status == 200)
+        let models = try await gateway.request(.get, "/v1/models")
+        #expect(models.status == 200 && (models.json?["data"] as? [[String: Any]])?.first?["id"] as? String == "m")
+    }
+
+    @Test func theAdminRoutesNeedTheKeyAndInvalidateByTag() async throws {
+        let gateway = try await GatewayHarness()
+        defer { gateway.close() }
+        let admin = [(name: "Authorization", value: "Bearer \(GatewayHarness.adminKey)")]
+        #expect(try await gateway.request(.get, "/cache/stats").status == 401)
+        #expect(try await gateway.request(.get, "/cache/stats", headers: [(name: "Authorization", value: "Bearer nope")]).status == 401)
+
+        _ = try await gateway.chat("pricing of plan A", headers: [(name: "X-LLMCache-Tags", value: "pricing, plans")])
+        #expect(try await gateway.chat("pricing of plan A").header("Cache-Status")?.contains("hit") == true)
+        let invalidated = try await gateway.post(
+            "/cache/invalidate", body: Array("{\"tags\":[\"pricing\"]}".utf8), headers: admin)
+        #expect(invalidated.status == 200 && (invalidated.json?["removed"] as? Int ?? 0) >= 1)
+        #expect(try await gateway.chat("pricing of plan A").header("Cache-Status")?.contains("fwd=miss") == true)
+
+        let stats = try await gateway.request(.get, "/cache/stats", headers: admin)
+        #expect(stats.status == 200 && stats.json?["requests"] as? Int == 3)
+        let bumped = try await gateway.post("/cache/bump-version", body: [], headers: admin)
+        #expect(bumped.json?["version"] as? Int == 1)
+        #expect(try await gateway.request(.delete, "/cache", headers: admin).json?["flushed"] as? Bool == true)
+    }
+}

@@ -241,7 +241,7 @@ let package = Package(
         .testTarget(
             name: "LLMCacheGatewayTests",
             dependencies: [
-                "LLMCacheGateway", "LLMCache", "LLMCacheOpenAI", "LLMCacheTesting",
+                "LLMCacheGateway", "LLMCache", "LLMCacheOpenAI", "LLMCacheRedis", "LLMCacheTesting",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
             swiftSettings: strictSettings

@@ -3,6 +3,7 @@ import Hummingbird
 import LLMCache
 import LLMCacheGateway
 import LLMCacheOpenAI
+import LLMCacheRedis
 import LLMCacheTesting
 import Synchronization
 
@@ -48,7 +49,10 @@ final class FakeUpstream: Sendable {
                     body: .init(byteBuffer: ByteBuffer(string: "{\"error\":{\"message\":\"slow down\",\"type\":\"rate_limit\"}}")))
             }
             if body["stream"] as? Bool == true {
-                let events = "data: {\"choices\":[{\"delta\":{\"content\":\"Hel\"}}]}\n\ndata: {\"choices\":[{\"delta\":{\"content\":\"lo\"}}]}\n\ndata: [DONE]\n\n"
+                let events = ["Hel", "lo"].map { piece in
+                    "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":0,\"model\":\"m\","
+                        + "\"choices\":[{\"index\":0,\"delta\":{\"content\":\"\(piece)\"},\"finish_reason\":null}]}\n\n"
+                }.joined() + "data: [DONE]\n\n"
                 return Response(
                     status: .ok, headers: [.contentType: "text/event-stream"],
                     body: .init(byteBuffer: ByteBuffer(string: events)))
@@ -86,20 +90,25 @@ struct GatewayHarness {
 
     static let adminKey = "admin-secret"
 
-    init(upstreamDelay: Duration = .zero, maxBodyBytes: Int = 1 << 20) async throws {
+    /// - Parameter tiers: the stack's tiers; by default an LRU and a
+    ///   vector-only semantic tier in memory.
+    init(
+        upstreamDelay: Duration = .zero, maxBodyBytes: Int = 1 << 20, tiers: [any CacheTier]? = nil,
+        namespace: RedisNamespace? = nil
+    ) async throws {
         let upstream = FakeUpstream(delay: upstreamDelay)
         let (upstreamPort, upstreamTask) = try await start { upstream.application(onRunning: $0) }
         let stack = CacheStack(
-            tiers: [
+            tiers: tiers ?? [
                 MemoryTier(maxEntries: 100),
                 MemorySemanticTier(embedder: DeterministicTestEmbedder(), threshold: 0.9, matchGuard: nil),
             ],
-            configuration: .init(cacheabilityPolicy: nil))
+            configuration: .init(cacheabilityPolicy: nil), versionSource: namespace ?? LocalNamespaceVersion())
         let gateway = Gateway(
             configuration: GatewayConfiguration(
                 port: 0, upstream: "http://127.0.0.1:\(upstreamPort)/v1", adminKey: Self.adminKey,
                 maxBodyBytes: maxBodyBytes),
-            stack: stack)
+            stack: stack, namespace: namespace)
         let (port, gatewayTask) = try await start { gateway.application(onServerRunning: $0) }
         self.upstream = upstream
         self.stack = stack
@@ -142,4 +151,17 @@ extension LLMCacheOpenAI.HTTPResponse {
     var content: String? {
         ((json?["choices"] as? [[String: Any]])?.first?["message"] as? [String: Any])?["content"] as? String
     }
+}
+
+/// A Redis server `scripts/with-redis.sh` started; missing is a failure.
+func testRedisURL() throws -> String {
+    if let url = ProcessInfo.processInfo.environment["LLMCACHE_REDIS8_URL"], !url.isEmpty { return url }
+    let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent(".cache/redis/run/env")
+    let text = (try? String(contentsOf: file, encoding: .utf8)) ?? ""
+    for line in text.split(separator: "\n") where line.hasPrefix("LLMCACHE_REDIS8_URL=") {
+        return String(line.dropFirst("LLMCACHE_REDIS8_URL=".count))
+    }
+    struct NoRedis: Error {}
+    throw NoRedis()
 }

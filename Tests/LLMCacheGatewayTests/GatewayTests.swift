@@ -1,6 +1,7 @@
 import Foundation
 import LLMCache
 import LLMCacheOpenAI
+import LLMCacheRedis
 import Testing
 
 @Suite("Caching gateway")
@@ -110,5 +111,56 @@ struct GatewayTests {
         let bumped = try await gateway.post("/cache/bump-version", body: [], headers: admin)
         #expect(bumped.json?["version"] as? Int == 1)
         #expect(try await gateway.request(.delete, "/cache", headers: admin).json?["flushed"] as? Bool == true)
+    }
+}
+
+@Suite("Caching gateway with the openai Python SDK")
+struct OpenAISDKTests {
+    @Test func theOfficialSDKTalksToTheGatewayAndSeesACacheHit() async throws {
+        let gateway = try await GatewayHarness()
+        defer { gateway.close() }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let process = Process()
+        process.executableURL = root.appendingPathComponent("scripts/openai-sdk.sh")
+        process.arguments = ["--base-url", "http://127.0.0.1:\(gateway.port)/v1"]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let data = await Task.detached { output.fileHandleForReading.readDataToEndOfFile() }.value
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        let seen = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let first = try #require(seen["first"] as? [String: Any])
+        let second = try #require(seen["second"] as? [String: Any])
+        #expect(first["cache_status"] as? String == "llmcache; fwd=miss; stored")
+        #expect(second["cache_status"] as? String == "llmcache; hit; detail=memory")
+        #expect(second["content"] as? String == first["content"] as? String && second["total_tokens"] as? Int == 15)
+        #expect(seen["streamed"] as? String == "Hello")
+        #expect(seen["models"] as? [String] == ["m"])
+    }
+}
+
+@Suite("Caching gateway over Redis")
+struct GatewayRedisTests {
+    @Test func answersAreSharedThroughRedisAndTheAdminRoutesFlushIt() async throws {
+        let client = try RedisClient(url: try testRedisURL())
+        let namespace = try await RedisNamespace(name: "gateway-\(UUID().uuidString.prefix(8).lowercased())", client: client)
+        let memory = MemoryTier(maxEntries: 100)
+        let gateway = try await GatewayHarness(tiers: [memory, RedisExactTier(namespace: namespace)], namespace: namespace)
+        let admin = [(name: "Authorization", value: "Bearer \(GatewayHarness.adminKey)")]
+        let first = try await gateway.chat("capital city of France")
+        await gateway.stack.waitForPendingStores()
+        memory.removeAll()
+        let fromRedis = try await gateway.chat("capital city of France")
+        #expect(fromRedis.header("Cache-Status") == "llmcache; hit; detail=redis" && fromRedis.body == first.body)
+        #expect(try await gateway.request(.get, "/readyz").json?["redis"] as? String == "up")
+        let flushed = try await gateway.request(.delete, "/cache", headers: admin)
+        #expect(flushed.status == 200 && (flushed.json?["deleted_keys"] as? Int ?? 0) >= 1)
+        #expect(try await gateway.chat("capital city of France").header("Cache-Status")?.contains("fwd=miss") == true)
+        #expect(gateway.upstream.callCount == 2)
+        gateway.close()
+        await namespace.shutdown()
+        await client.shutdown()
     }
 }

@@ -118,7 +118,7 @@ let package = Package(
             swiftSettings: strictSettings),
         // What only the benchmark executables need (their report format), plus the helpers above.
         .target(
-            name: "BenchmarkSupport", dependencies: ["LLMCacheMeasurement"],
+            name: "BenchmarkSupport", dependencies: ["LLMCacheMeasurement", "LLMCacheOpenAI"],
             path: "Benchmarks/BenchmarkSupport", swiftSettings: strictSettings),
         .executableTarget(
             name: "MemoryTierBenchmark",
@@ -142,6 +142,12 @@ let package = Package(
             name: "HTTPClientBenchmark",
             dependencies: ["LLMCache", "LLMCacheOpenAI", "BenchmarkSupport"],
             path: "Benchmarks/HTTPClientBenchmark",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "GatewayBenchmark",
+            dependencies: ["LLMCache", "LLMCacheRedis", "LLMCacheOpenAI", "LLMCacheGateway", "BenchmarkSupport"],
+            path: "Benchmarks/GatewayBenchmark",
             swiftSettings: strictSettings
         ),
         .executableTarget(

@@ -47,6 +47,19 @@ public struct Gateway: Sendable {
             logger: logger)
     }
 
+    /// Serves until the calling task is cancelled, or, with
+    /// `handlingSignals`, until SIGTERM or SIGINT (then gracefully).
+    public func run(handlingSignals: Bool = true, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in })
+        async throws
+    {
+        let application = application(onServerRunning: onServerRunning)
+        if handlingSignals {
+            try await application.runService()
+        } else {
+            try await application.runService(gracefulShutdownSignals: [])
+        }
+    }
+
     /// Adds `/v1/chat/completions`, `/v1/models`, `/healthz`, `/readyz` and,
     /// with an admin key, the `/cache` routes.
     public func addRoutes<Context: RequestContext>(to router: Router<Context>) {

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import Hummingbird
 import LLMCache
 import LLMCacheGateway
 import LLMCacheRedis
@@ -64,11 +63,10 @@ struct ServeCommand: AsyncParsableCommand {
             ],
             versionSource: namespace)
         let gateway = Gateway(configuration: settings, stack: stack, namespace: namespace)
-        let application = gateway.application { port in
-            FileHandle.standardError.write(Data("llmcache gateway on http://\(settings.host):\(port)/v1\n".utf8))
-        }
         do {
-            try await application.runService()
+            try await gateway.run { port in
+                FileHandle.standardError.write(Data("llmcache gateway on http://\(settings.host):\(port)/v1\n".utf8))
+            }
         } catch {
             await namespace.shutdown()
             await client.shutdown()

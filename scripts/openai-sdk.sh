@@ -8,7 +8,6 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 packages=(openai==3.63.0)
 target="$root/.cache/openai-sdk/site"
-stamp="$target/.installed-${packages[0]}"
 
 log() { echo "openai-sdk.sh: $*" >&2; }
 die() { log "$*"; exit 1; }
@@ -16,12 +15,5 @@ die() { log "$*"; exit 1; }
 . "$root/scripts/lib/python.sh"
 
 python="$(python_with_pip)"
-if [ ! -f "$stamp" ]; then
-    log "pip install ${packages[*]} into .cache/openai-sdk/site"
-    rm -rf "$target"
-    "$python" -m pip install -q --disable-pip-version-check --no-cache-dir --no-warn-conflicts \
-        --root-user-action=ignore --only-binary=:all: \
-        --target "$target" "${packages[@]}" >&2 || die "pip install ${packages[*]} failed"
-    touch "$stamp"
-fi
+pip_install_once "$python" "$target" "${packages[@]}"
 PYTHONPATH="$target" exec "$python" "$root/scripts/openai-sdk-check.py" "$@"

@@ -8,7 +8,6 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 packages=(redisvl==0.28.0 numpy)
 target="$root/.cache/redisvl/site"
-stamp="$target/.installed-${packages[0]}"
 
 log() { echo "redisvl.sh: $*" >&2; }
 die() { log "$*"; exit 1; }
@@ -16,12 +15,5 @@ die() { log "$*"; exit 1; }
 . "$root/scripts/lib/python.sh"
 
 python="$(python_with_pip)"
-if [ ! -f "$stamp" ]; then
-    log "pip install ${packages[*]} into .cache/redisvl/site"
-    rm -rf "$target"
-    "$python" -m pip install -q --disable-pip-version-check --no-cache-dir --no-warn-conflicts \
-        --root-user-action=ignore --only-binary=:all: \
-        --target "$target" "${packages[@]}" >&2 || die "pip install ${packages[*]} failed"
-    touch "$stamp"
-fi
+pip_install_once "$python" "$target" "${packages[@]}"
 PYTHONPATH="$target" exec "$python" "$root/Benchmarks/redisvl/check.py" "$@"

@@ -14,3 +14,17 @@ python_with_pip() {
     /usr/bin/python3 -m pip --version >/dev/null || die "python3 -m pip still fails after installing python3-pip"
     echo /usr/bin/python3
 }
+
+# Installs PACKAGES (binary wheels, with their dependencies) into TARGET with
+# PYTHON, once: a stamp named after the first package remembers it.
+#   pip_install_once PYTHON TARGET PACKAGE...
+pip_install_once() {
+    local python="$1" target="$2"
+    shift 2
+    [ -f "$target/.installed-$1" ] && return
+    log "pip install $* into ${target#"$root/"}"
+    rm -rf "$target"
+    "$python" -m pip install -q --disable-pip-version-check --no-cache-dir --no-warn-conflicts \
+        --root-user-action=ignore --only-binary=:all: --target "$target" "$@" >&2 || die "pip install $* failed"
+    touch "$target/.installed-$1"
+}

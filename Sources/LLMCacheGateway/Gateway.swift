@@ -102,8 +102,11 @@ public struct Gateway: Sendable {
         }
         var options = controls.options
         options.partition = partition(for: caller)
+        // Only a body `ChatRequest` reads in full may match semantically: a
+        // field it does not know could change the answer.
+        let typed = Set(fields.keys).isSubset(of: GatewayChatRequest.typedFields)
         let cacheable = GatewayChatRequest(
-            body: .object(fields), chat: try? JSONDecoder().decode(ChatRequest.self, from: forwarded),
+            body: .object(fields), chat: typed ? try? JSONDecoder().decode(ChatRequest.self, from: forwarded) : nil,
             semanticAllowed: controls.semantic)
         let result = try await stack.response(for: cacheable, options: options) { _ in
             UpstreamAnswer(body: try await self.upstream.post("/chat/completions", body: Array(forwarded), caller: caller))

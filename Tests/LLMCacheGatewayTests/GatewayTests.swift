@@ -18,6 +18,10 @@ struct GatewayTests {
         #expect(paraphrase.header("X-LLMCache-Tier") == "semantic-memory")
         #expect(paraphrase.header("X-LLMCache-Similarity") != nil && paraphrase.content == first.content)
         #expect(gateway.upstream.callCount == 1)
+        // A field the typed request does not know keeps a body exact-only.
+        _ = try await gateway.chat("capital city of Spain", extra: ["reasoning_effort": "high"])
+        let unknown = try await gateway.chat("Spain capital city", extra: ["reasoning_effort": "high"])
+        #expect(unknown.header("Cache-Status")?.contains("fwd=miss") == true)
     }
 
     @Test func callersControlTheCacheWithHeadersAndTheBody() async throws {

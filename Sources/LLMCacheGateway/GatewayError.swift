@@ -15,11 +15,14 @@ public struct GatewayError: Error, Sendable {
     /// `{"error": {"message", "type", "code"}}` with this status.
     var response: Response {
         let type = status == .unauthorized ? "authentication_error" : "invalid_request_error"
-        let body: [String: Any] = ["error": ["message": message, "type": type, "code": status.code]]
-        let bytes = (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])) ?? Data()
-        return Response(
-            status: status, headers: [.contentType: "application/json"],
-            body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+        return Gateway.json(Self.body(message: message, type: type, code: status.code), status: status)
+    }
+
+    /// An OpenAI-style error document.
+    static func body(message: String, type: String, code: Int? = nil) -> [UInt8] {
+        var error: [String: Any] = ["message": message, "type": type]
+        if let code { error["code"] = code }
+        return Array((try? JSONSerialization.data(withJSONObject: ["error": error], options: [.sortedKeys])) ?? Data())
     }
 }
 

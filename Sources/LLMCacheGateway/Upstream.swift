@@ -1,4 +1,3 @@
-import Foundation
 import Hummingbird
 import LLMCacheOpenAI
 
@@ -44,7 +43,6 @@ struct Upstream: Sendable {
     }
 
     static func errorBody(_ message: String) -> [UInt8] {
-        let escaped = message.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-        return Array("{\"error\":{\"message\":\"\(escaped)\",\"type\":\"upstream_error\"}}".utf8)
+        GatewayError.body(message: message, type: "upstream_error")
     }
 }

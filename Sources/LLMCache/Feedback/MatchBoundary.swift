@@ -21,8 +21,6 @@ public struct MatchBoundary: Sendable {
     let intercept: Double
     let slope: Double
     let covariance: (aa: Double, ab: Double, bb: Double)
-    /// How much evidence the fit rests on (weighted observations).
-    public let weight: Double
 
     /// Fits the curve; `nil` without observations or when the fit does not
     /// converge (the caller then serves nothing).
@@ -74,7 +72,6 @@ public struct MatchBoundary: Sendable {
         self.covariance = (hessian.bb / determinant, -hessian.ab / determinant, hessian.aa / determinant)
         self.steepness = max(b, 1e-6)
         self.threshold = min(1, max(0, -a / steepness))
-        self.weight = total
     }
 
     /// The chance that a match at `score` is wrong, erring high: the

@@ -28,12 +28,6 @@ extension CacheStack {
         try await feedbackGate.record(MatchObservation(score: match.score, correct: true), for: match.entry)
     }
 
-    /// Records a labelled match against `entry` (what `llmcache feedback`
-    /// does with a score).
-    public func record(_ observation: MatchObservation, for entry: EntryReference) async throws {
-        try await feedbackGate.record(observation, for: entry)
-    }
-
     /// Removes the answer `entry` names from every tier (or only the exact
     /// ones); returns how many tiers held it. A tier that fails, or cannot
     /// remove single entries, is logged and skipped, and the first error is

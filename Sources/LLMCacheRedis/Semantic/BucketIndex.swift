@@ -58,7 +58,7 @@ struct BucketIndex: SemanticIndex {
     }
 
     func answerKey(for key: CacheKey, in container: SemanticContainer) -> [UInt8] {
-        Array((keyspace.semanticAnswerPrefix(container: container.id, version: container.version) + key.hex).utf8)
+        Array(keyspace.semanticAnswerKey(key, in: container).utf8)
     }
 
     func store(_ entry: IndexedEntry) async throws -> Bool {

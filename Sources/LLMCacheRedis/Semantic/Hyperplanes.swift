@@ -15,19 +15,12 @@ struct Hyperplanes: Sendable {
         precondition(count > 0 && count <= 32, "between 1 and 32 hyperplanes")
         self.count = count
         self.dimensions = dimensions
-        var state = seed
-        func next() -> UInt64 {  // SplitMix64
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
+        var generator = SplitMix64(seed: seed)
         // Each component is a sum of four uniforms on [-1, 1]: close enough
         // to Gaussian that the plane directions are spread evenly.
         normals = (0..<count * dimensions).map { _ in
             var sum: Float = 0
-            for _ in 0..<4 { sum += Float(next() >> 40) / Float(1 << 23) - 1 }
+            for _ in 0..<4 { sum += Float(generator.next() >> 40) / Float(1 << 23) - 1 }
             return sum
         }
     }

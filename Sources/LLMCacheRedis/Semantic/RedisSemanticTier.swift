@@ -113,7 +113,7 @@ public final class RedisSemanticTier: FencedCacheTier {
     public func remove(_ entry: EntryReference) async throws -> Bool {
         let (backend, index) = try await resolvedIndex()
         let container = container(scope: entry.scope, version: entry.namespaceVersion, backend: backend)
-        return try await namespace.remove(entry, keys: [index.answerKey(for: entry.key, in: container)])
+        return try await namespace.remove(entry, keys: [index.answerKey(for: entry.key, in: container)]) > 0
     }
 
     public func store(_ entry: CacheEntry, for query: CacheQuery) async throws {

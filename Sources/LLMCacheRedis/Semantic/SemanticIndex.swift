@@ -87,7 +87,7 @@ extension RedisClient {
     func storeIndexed(
         _ entry: IndexedEntry, containerKey: String, keyspace: RedisKeyspace, vectorInBucket: Bool
     ) async throws -> IndexRecord? {
-        let answerKey = keyspace.semanticAnswerPrefix(container: entry.container.id, version: entry.container.version) + entry.key.hex
+        let answerKey = keyspace.semanticAnswerKey(entry.key, in: entry.container)
         let record = IndexRecord(
             answerKey: answerKey, containerKey: containerKey, element: entry.key.hex,
             container: vectorInBucket ? .bucket : .vectorSet)

@@ -48,7 +48,7 @@ struct VectorSetIndex: SemanticIndex {
     /// on a thread of its own, where inside a script it would hold the main
     /// thread (and every lookup) for milliseconds per insert in a large set.
     func answerKey(for key: CacheKey, in container: SemanticContainer) -> [UInt8] {
-        Array((keyspace.semanticAnswerPrefix(container: container.id, version: container.version) + key.hex).utf8)
+        Array(keyspace.semanticAnswerKey(key, in: container).utf8)
     }
 
     func store(_ entry: IndexedEntry) async throws -> Bool {

@@ -81,7 +81,7 @@ public final class RedisExactTier: FencedCacheTier {
     /// tiers drop their copies).
     @discardableResult
     public func remove(_ entry: EntryReference) async throws -> Bool {
-        try await namespace.remove(entry, keys: [keyspace.entryKey(entry.key, version: entry.namespaceVersion)])
+        try await namespace.remove(entry, keys: [keyspace.entryKey(entry.key, version: entry.namespaceVersion)]) > 0
     }
 
     public func store(_ entry: CacheEntry, for query: CacheQuery) async throws {

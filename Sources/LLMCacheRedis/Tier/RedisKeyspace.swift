@@ -84,8 +84,13 @@ public struct RedisKeyspace: Sendable, Hashable {
         CacheKey(bytes: Array(SHA256.hash(data: Array(tag.utf8))))!.hex
     }
 
-    /// Where the answers of semantic-tier entries live (vector-set and LSH
-    /// backends) of one container: this prefix followed by the entry's key in hex.
+    /// Where the answer of a semantic-tier entry lives (vector-set and LSH
+    /// backends): its container's prefix followed by the entry's key in hex.
+    func semanticAnswerKey(_ key: CacheKey, in container: SemanticContainer) -> String {
+        semanticAnswerPrefix(container: container.id, version: container.version) + key.hex
+    }
+
+    /// The prefix of ``semanticAnswerKey(_:in:)``: every answer of one container.
     func semanticAnswerPrefix(container: String, version: UInt64) -> String {
         "\(prefix)v\(version):s:\(container):"
     }

@@ -70,14 +70,14 @@ extension RedisNamespace {
 
     /// Removes `keys` (one entry's keys in this namespace: its answer,
     /// document or vector) and tells every process that `entry` is gone, so
-    /// that their memory tiers drop their copies too; returns whether any
-    /// key was removed.
-    func remove(_ entry: EntryReference, keys: [[UInt8]]) async throws -> Bool {
-        try await announcing(.entries([entry.description])) {
+    /// that their memory tiers drop their copies too; returns how many keys
+    /// were removed.
+    func remove(_ entry: EntryReference, keys: [[UInt8]]) async throws -> Int {
+        let event = InvalidationEvent.entries([entry.description])
+        return try await announcing(event) {
             let removed = try await client.execute(RedisCommand("UNLINK", keys)).int ?? 0
-            try await client.execute(
-                RedisCommand("PUBLISH", keyspace.channel, InvalidationEvent.entries([entry.description]).encoded))
-            return removed > 0
+            try await client.execute(RedisCommand("PUBLISH", keyspace.channel, event.encoded))
+            return Int(removed)
         }
     }
 
@@ -106,12 +106,7 @@ extension RedisNamespace {
             }
             cursor = next
         } while cursor != Array("0".utf8)
-        return try await announcing(.entries([entry.description])) {
-            let removed = try await client.execute(RedisCommand("UNLINK", keys)).int ?? 0
-            try await client.execute(
-                RedisCommand("PUBLISH", keyspace.channel, InvalidationEvent.entries([entry.description]).encoded))
-            return Int(removed)
-        }
+        return try await remove(entry, keys: keys)
     }
 
     /// How often an invalidation reads its tag sets again when unfenced

@@ -23,12 +23,13 @@ public struct Gateway: Sendable {
 
     public init(
         configuration: GatewayConfiguration, stack: CacheStack, namespace: RedisNamespace? = nil,
-        client: HTTPClient = HTTPClient(configuration: .init(timeout: .seconds(120), retryPolicy: .none)),
+        client: HTTPClient? = nil,
         logger: Logger = Logger(label: "llmcache.gateway")
     ) {
         self.configuration = configuration
         self.stack = stack
         self.namespace = namespace
+        let client = client ?? HTTPClient(configuration: .init(timeout: configuration.upstreamTimeout, retryPolicy: .none))
         self.upstream = Upstream(client: client, baseURL: configuration.upstream, key: configuration.upstreamKey)
         self.logger = logger
     }
@@ -39,6 +40,7 @@ public struct Gateway: Sendable {
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let router = Router()
+        router.add(middleware: OpenAIErrorMiddleware())
         addRoutes(to: router)
         return Application(
             router: router,
@@ -60,10 +62,11 @@ public struct Gateway: Sendable {
         }
     }
 
-    /// Adds `/v1/chat/completions`, `/v1/models`, `/healthz`, `/readyz` and,
+    /// Adds `/v1/chat/completions`, `/v1/embeddings`, `/v1/models`, `/healthz`, `/readyz` and,
     /// with an admin key, the `/cache` routes.
     public func addRoutes<Context: RequestContext>(to router: Router<Context>) {
         router.post("/v1/chat/completions") { request, _ in await self.respond { try await self.chatCompletion(request) } }
+        router.post("/v1/embeddings") { request, _ in await self.respond { try await self.embeddings(request) } }
         router.get("/v1/models") { request, _ in
             await self.respond {
                 let answer = try await self.upstream.get("/models", caller: request.headers[.authorization])
@@ -96,42 +99,20 @@ public struct Gateway: Sendable {
         }
         let controls = try CacheControls(headers: request.headers, body: fields.removeValue(forKey: "cache"))
         let caller = request.headers[.authorization]
-        let forwarded = try JSONEncoder.sortedKeys.encode(JSONValue.object(fields))
-        if case .bool(true) = fields["stream"] {
-            return try await stream(Array(forwarded), caller: caller)
-        }
+        let forwarded = Array(try JSONEncoder.sortedKeys.encode(JSONValue.object(fields)))
         var options = controls.options
         options.partition = partition(for: caller)
-        // Only a body `ChatRequest` reads in full may match semantically: a
-        // field it does not know could change the answer.
-        let typed = Set(fields.keys).isSubset(of: GatewayChatRequest.typedFields)
-        let cacheable = GatewayChatRequest(
-            body: .object(fields), chat: typed ? try? JSONDecoder().decode(ChatRequest.self, from: forwarded) : nil,
-            semanticAllowed: controls.semantic)
+        let streamed = fields.removeValue(forKey: "stream") == .bool(true)
+        let cacheable = GatewayChatRequest(fields: fields, encoded: forwarded, semanticAllowed: controls.semantic)
+        if streamed {
+            return try await streamCompletion(cacheable, forwarded: forwarded, caller: caller, options: options)
+        }
         let result = try await stack.response(for: cacheable, options: options) { _ in
-            UpstreamAnswer(body: try await self.upstream.post("/chat/completions", body: Array(forwarded), caller: caller))
+            UpstreamAnswer(body: try await self.upstream.post("/chat/completions", body: forwarded, caller: caller))
         }
         var response = Self.json(result.value.body)
-        response.headers.append(contentsOf: CacheStatus(result, stored: !options.skipStore).headers)
+        response.headers.append(contentsOf: CacheStatus(result, stored: !options.skipStore, usage: result.value.tokenUsage).headers)
         return response
-    }
-
-    /// A streamed completion: forwarded as it arrives, not cached (yet).
-    func stream(_ body: [UInt8], caller: String?) async throws -> Response {
-        let answer: HTTPStreamingResponse
-        do {
-            answer = try await upstream.client.stream(
-                LLMCacheOpenAI.HTTPRequest(
-                    method: .post, url: upstream.baseURL + "/chat/completions", headers: upstream.headers(caller: caller),
-                    body: body))
-        } catch {
-            throw UpstreamFailure(status: 502, contentType: nil, body: Upstream.errorBody("upstream unreachable: \(error)"))
-        }
-        let chunks = answer.body.map { ByteBuffer(bytes: $0) }
-        return Response(
-            status: .init(code: answer.status),
-            headers: [.contentType: answer.header("Content-Type") ?? "text/event-stream", CacheStatus.name: "llmcache; fwd=bypass"],
-            body: ResponseBody(asyncSequence: chunks))
     }
 
     /// The request body, refused with 413 above the limit.

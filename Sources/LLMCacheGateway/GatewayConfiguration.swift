@@ -1,3 +1,5 @@
+import LLMCache
+
 /// What `llmcache serve` (or your own application mounting ``Gateway``) needs
 /// to know: where to listen, where the model is, who may administer.
 public struct GatewayConfiguration: Sendable {
@@ -16,10 +18,18 @@ public struct GatewayConfiguration: Sendable {
     public var adminKey: String?
     /// Request bodies above this many bytes are refused with 413.
     public var maxBodyBytes: Int
+    /// How long one upstream call may take, streamed body included, before
+    /// the caller gets a 502 (nothing is stored).
+    public var upstreamTimeout: Duration
+    /// How streamed hits are replayed (unpaced by default: a cached answer
+    /// arrives as fast as the caller reads it) and how large a recorded
+    /// stream may grow.
+    public var streamCaching: StreamCaching
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, upstream: String, upstreamKey: String? = nil,
-        adminKey: String? = nil, maxBodyBytes: Int = 4 << 20
+        adminKey: String? = nil, maxBodyBytes: Int = 4 << 20, upstreamTimeout: Duration = .seconds(120),
+        streamCaching: StreamCaching = StreamCaching()
     ) {
         self.host = host
         self.port = port
@@ -27,5 +37,7 @@ public struct GatewayConfiguration: Sendable {
         self.upstreamKey = upstreamKey
         self.adminKey = adminKey
         self.maxBodyBytes = maxBodyBytes
+        self.upstreamTimeout = upstreamTimeout
+        self.streamCaching = streamCaching
     }
 }

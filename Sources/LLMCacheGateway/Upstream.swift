@@ -32,6 +32,24 @@ struct Upstream: Sendable {
         return response.body
     }
 
+    /// POSTs a streamed request's `body` to `path` and returns its events as
+    /// they arrive; a non-2xx answer is thrown as ``UpstreamFailure`` with
+    /// the upstream's status and message.
+    func stream(_ path: String, body: [UInt8], caller: String?) async throws(UpstreamFailure)
+        -> ServerSentEvents<AsyncThrowingStream<[UInt8], any Error>>
+    {
+        do {
+            let answer = try await client.stream(
+                LLMCacheOpenAI.HTTPRequest(method: .post, url: baseURL + path, headers: headers(caller: caller), body: body))
+            return ServerSentEvents(base: answer.body)
+        } catch where error.code == .httpStatus {
+            throw UpstreamFailure(
+                status: error.status ?? 502, contentType: nil, body: Self.errorBody(error.serverMessage ?? error.message))
+        } catch {
+            throw UpstreamFailure(status: 502, contentType: nil, body: Self.errorBody("upstream unreachable: \(error)"))
+        }
+    }
+
     /// GETs `path` and returns the upstream's answer whatever its status.
     func get(_ path: String, caller: String?) async throws -> LLMCacheOpenAI.HTTPResponse {
         do {

@@ -48,21 +48,36 @@ final class FakeUpstream: Sendable {
                     status: .tooManyRequests, headers: [.contentType: "application/json"],
                     body: .init(byteBuffer: ByteBuffer(string: "{\"error\":{\"message\":\"slow down\",\"type\":\"rate_limit\"}}")))
             }
-            if body["stream"] as? Bool == true {
-                let events = ["Hel", "lo"].map { piece in
-                    "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":0,\"model\":\"m\","
-                        + "\"choices\":[{\"index\":0,\"delta\":{\"content\":\"\(piece)\"},\"finish_reason\":null}]}\n\n"
-                }.joined() + "data: [DONE]\n\n"
-                return Response(
-                    status: .ok, headers: [.contentType: "text/event-stream"],
-                    body: .init(byteBuffer: ByteBuffer(string: events)))
-            }
+            if body["stream"] as? Bool == true { return Self.streamed(body, number: number) }
             let messages = body["messages"] as? [[String: Any]] ?? []
             let asked = messages.last?["content"] as? String ?? ""
+            var message: [String: Any] = ["role": "assistant", "content": "answer \(number) to \(asked)"]
+            if let tool = Self.toolName(body) {
+                message = ["role": "assistant", "content": NSNull(), "tool_calls": [Self.toolCall(tool, number: number)]]
+            }
             let answer: [String: Any] = [
                 "id": "chatcmpl-\(number)", "object": "chat.completion", "created": 0, "model": body["model"] ?? "m",
-                "choices": [["index": 0, "message": ["role": "assistant", "content": "answer \(number) to \(asked)"], "finish_reason": "stop"]],
+                "choices": [["index": 0, "message": message, "finish_reason": message["tool_calls"] == nil ? "stop" : "tool_calls"]],
                 "usage": ["prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15],
+            ]
+            return Response(
+                status: .ok, headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: answer))))
+        }
+        router.post("/v1/embeddings") { request, _ -> Response in
+            var buffer = try await request.body.collect(upTo: 1 << 20)
+            let bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
+            self.lastBody.withLock { $0 = bytes }
+            let number = self.calls.add(1, ordering: .relaxed).newValue
+            let body = (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any] ?? [:]
+            let inputs = body["input"] as? [Any] ?? []
+            // Each embedding says which call made it and how long its input was.
+            let data = inputs.enumerated().map { index, input in
+                ["object": "embedding", "index": index, "embedding": [Double(number), Double("\(input)".count)]] as [String: Any]
+            }
+            let answer: [String: Any] = [
+                "object": "list", "data": data, "model": body["model"] ?? "e",
+                "usage": ["prompt_tokens": 3 * inputs.count, "total_tokens": 3 * inputs.count],
             ]
             return Response(
                 status: .ok, headers: [.contentType: "application/json"],
@@ -76,6 +91,52 @@ final class FakeUpstream: Sendable {
         return Application(
             router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
             onServerRunning: { await onRunning($0.localAddress?.port ?? 0) })
+    }
+
+    /// The first tool a body offers, which the fake then calls.
+    static func toolName(_ body: [String: Any]) -> String? {
+        ((body["tools"] as? [[String: Any]])?.first?["function"] as? [String: Any])?["name"] as? String
+    }
+
+    static func toolCall(_ name: String, number: Int) -> [String: Any] {
+        ["id": "call_\(number)", "type": "function", "function": ["name": name, "arguments": "{\"city\":\"Paris\"}"]]
+    }
+
+    /// A streamed answer ("Hel", "lo", or a tool call; a usage event when
+    /// `stream_options.include_usage`), sent in pieces that cut events in
+    /// the middle; model "break" ends the connection after the first piece.
+    static func streamed(_ body: [String: Any], number: Int) -> Response {
+        func event(_ choices: [[String: Any]], usage: [String: Any]? = nil) -> String {
+            var chunk: [String: Any] = [
+                "id": "chatcmpl-\(number)", "object": "chat.completion.chunk", "created": 0, "model": "m", "choices": choices,
+            ]
+            if let usage { chunk["usage"] = usage }
+            let data = try! JSONSerialization.data(withJSONObject: chunk, options: [.sortedKeys])
+            return "data: " + String(decoding: data, as: UTF8.self) + "\n\n"
+        }
+        var deltas: [[String: Any]] = [["role": "assistant", "content": "Hel"], ["content": "lo"]]
+        if let tool = toolName(body) {
+            deltas = [["role": "assistant", "tool_calls": [["index": 0] .merging(toolCall(tool, number: number)) { $1 }]]]
+        }
+        var events = deltas.map { event([["index": 0, "delta": $0, "finish_reason": NSNull()]]) }
+        events.append(event([["index": 0, "delta": [:], "finish_reason": toolName(body) == nil ? "stop" : "tool_calls"]]))
+        if (body["stream_options"] as? [String: Any])?["include_usage"] as? Bool == true {
+            events.append(event([], usage: ["prompt_tokens": 10, "completion_tokens": 2, "total_tokens": 12]))
+        }
+        let text = Array((events.joined() + "data: [DONE]\n\n").utf8)
+        let cut = text.count / 3
+        let breaks = body["model"] as? String == "break"
+        let pieces = AsyncThrowingStream<ByteBuffer, any Error> { continuation in
+            continuation.yield(ByteBuffer(bytes: text[..<cut]))
+            if breaks {
+                continuation.finish(throwing: CancellationError())
+                return
+            }
+            continuation.yield(ByteBuffer(bytes: text[cut..<(2 * cut)]))
+            continuation.yield(ByteBuffer(bytes: text[(2 * cut)...]))
+            continuation.finish()
+        }
+        return Response(status: .ok, headers: [.contentType: "text/event-stream"], body: ResponseBody(asyncSequence: pieces))
     }
 }
 

@@ -60,7 +60,6 @@ struct GatewayTests {
         #expect(huge.status == 413 && huge.serverMessage != nil)
         let badControl = try await gateway.chat("q", extra: ["cache": ["ttl": "soon"]])
         #expect(badControl.status == 400)
-        #expect(try await gateway.request(.get, "/no/such/route").status == 404)
         #expect(gateway.upstream.callCount == 0)
     }
 
@@ -84,16 +83,75 @@ struct GatewayTests {
         #expect(aliceAgain.content == alice.content)
     }
 
-    @Test func streamsAreForwardedAndHealthAndModelsAnswer() async throws {
+    @Test func streamsAreRecordedAndReplayedEventForEvent() async throws {
         let gateway = try await GatewayHarness()
         defer { gateway.close() }
-        let streamed = try await gateway.chat("say hello", extra: ["stream": true])
-        #expect(streamed.status == 200 && String(decoding: streamed.body, as: UTF8.self).hasSuffix("data: [DONE]\n\n"))
-        #expect(streamed.header("Cache-Status") == "llmcache; fwd=bypass")
+        let usage = ["stream": true, "stream_options": ["include_usage": true]] as [String: Any]
+        let first = try await gateway.chat("say hello", extra: usage)
+        let text = String(decoding: first.body, as: UTF8.self)
+        #expect(first.status == 200 && first.header("Content-Type") == "text/event-stream")
+        #expect(first.header("Cache-Status") == "llmcache; fwd=miss; stored" && text.hasSuffix("data: [DONE]\n\n"))
+        #expect(text.contains("\"total_tokens\":12") && text.components(separatedBy: "\n\n").count == 6)
+        let again = try await gateway.chat("say hello", extra: usage)
+        #expect(again.header("Cache-Status") == "llmcache; hit; detail=memory" && again.body == first.body)
+        #expect(again.header("Age") == "0")
+        // Streamed and complete answers are kept apart; a paraphrase matches a stream.
+        #expect(try await gateway.chat("say hello").header("Cache-Status")?.contains("fwd=miss") == true)
+        let paraphrase = try await gateway.chat("hello say", extra: usage)
+        #expect(paraphrase.header("X-LLMCache-Tier") == "semantic-memory" && paraphrase.body == first.body)
+        // Without the usage event the stream is another answer.
+        #expect(try await gateway.chat("say hello", extra: ["stream": true]).header("Cache-Status")?.contains("fwd=miss") == true)
+        #expect(gateway.upstream.callCount == 3)
+    }
+
+    @Test func aFailedOrBrokenStreamIsPassedOnAndNeverStored() async throws {
+        let gateway = try await GatewayHarness()
+        defer { gateway.close() }
+        for _ in 0..<2 {
+            let refused = try await gateway.chat("anything", model: "fail", extra: ["stream": true])
+            #expect(refused.status == 429 && refused.serverMessage == "slow down")
+        }
+        for _ in 0..<2 {
+            let broken = try? await gateway.chat("anything", model: "break", extra: ["stream": true])
+            #expect(broken.map { !String(decoding: $0.body, as: UTF8.self).contains("[DONE]") } ?? true)
+        }
+        #expect(gateway.upstream.callCount == 4)
+    }
+
+    @Test func embeddingsAreCachedPerInputAndOnlyNewInputsGoUpstream() async throws {
+        let gateway = try await GatewayHarness()
+        defer { gateway.close() }
+        func embed(_ input: Any) async throws -> LLMCacheOpenAI.HTTPResponse {
+            try await gateway.post(
+                "/v1/embeddings", body: Array(try JSONSerialization.data(withJSONObject: ["model": "e", "input": input])))
+        }
+        func vectors(_ response: LLMCacheOpenAI.HTTPResponse) -> [[Double]] {
+            (response.json?["data"] as? [[String: Any]] ?? []).map { $0["embedding"] as? [Double] ?? [] }
+        }
+        let first = try await embed(["alpha", "beta"])
+        #expect(first.header("Cache-Status") == "llmcache; fwd=miss; stored" && vectors(first) == [[1, 5], [1, 4]])
+        #expect((first.json?["usage"] as? [String: Any])?["prompt_tokens"] as? Int == 6)
+        let second = try await embed(["beta", "gamma", "alpha"])
+        #expect(second.header("Cache-Status") == "llmcache; fwd=partial" && second.header("X-LLMCache-Cached-Inputs") == "2/3")
+        #expect(vectors(second) == [[1, 4], [2, 5], [1, 5]])
+        #expect(gateway.upstream.lastRequest?["input"] as? [String] == ["gamma"], "only the new input goes upstream")
+        let single = try await embed("gamma")
+        #expect(single.header("Cache-Status") == "llmcache; hit" && vectors(single) == [[2, 5]])
+        #expect((single.json?["usage"] as? [String: Any])?["prompt_tokens"] as? Int == 0)
+        #expect(gateway.upstream.callCount == 2)
+        #expect(try await embed([String]()).status == 400)
+        #expect(try await embed(["ok", ["nested": true]]).status == 400)
+    }
+
+    @Test func healthReadinessModelsAndUnknownRoutesAnswer() async throws {
+        let gateway = try await GatewayHarness()
+        defer { gateway.close() }
         #expect(try await gateway.request(.get, "/healthz").status == 200)
         #expect(try await gateway.request(.get, "/readyz").status == 200)
         let models = try await gateway.request(.get, "/v1/models")
         #expect(models.status == 200 && (models.json?["data"] as? [[String: Any]])?.first?["id"] as? String == "m")
+        let unknown = try await gateway.request(.get, "/no/such/route")
+        #expect(unknown.status == 404 && unknown.serverMessage?.contains("/no/such/route") == true)
     }
 
     @Test func theAdminRoutesNeedTheKeyAndInvalidateByTag() async throws {
@@ -140,7 +198,15 @@ struct OpenAISDKTests {
         #expect(first["cache_status"] as? String == "llmcache; fwd=miss; stored")
         #expect(second["cache_status"] as? String == "llmcache; hit; detail=memory")
         #expect(second["content"] as? String == first["content"] as? String && second["total_tokens"] as? Int == 15)
-        #expect(seen["streamed"] as? String == "Hello")
+        let streamed = try #require(seen["streamed"] as? [[String: Any]])
+        #expect(streamed.map { $0["cache_status"] as? String } == ["llmcache; fwd=miss; stored", "llmcache; hit; detail=memory"])
+        #expect(streamed.allSatisfy { $0["content"] as? String == "Hello" && $0["total_tokens"] as? Int == 12 })
+        let tools = try #require(seen["tool_calls"] as? [[String: Any]])
+        #expect(tools.last?["cache_status"] as? String == "llmcache; hit; detail=memory")
+        #expect(tools.allSatisfy { $0["name"] as? String == "get_weather" && ($0["arguments"] as? [String: String]) == ["city": "Paris"] })
+        let embeddings = try #require(seen["embeddings"] as? [[String: Any]])
+        #expect(embeddings.map { $0["cache_status"] as? String } == ["llmcache; fwd=miss; stored", "llmcache; fwd=partial"])
+        #expect((embeddings.last?["vectors"] as? [[Double]]) == [[4, 4], [5, 5]], "beta from the first call (the 4th upstream call), gamma new")
         #expect(seen["models"] as? [String] == ["m"])
     }
 }

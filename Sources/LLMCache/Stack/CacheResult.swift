@@ -25,6 +25,9 @@ public struct CacheResult<Value: Sendable>: Sendable {
     /// For a semantic hit, the earlier answer that served it and the score
     /// of the match.
     public var match: SemanticMatch?
+    /// For a hit, how long ago the served answer was computed (by the
+    /// stack's clock): what an HTTP `Age` header reports.
+    public var age: Duration?
 
     /// True when the model was not called for this request.
     public var isCacheHit: Bool {

@@ -44,7 +44,7 @@ extension CacheStack {
                 value: value,
                 source: .tier(name: layer.tier.name, similarity: hit.similarity, matchedText: hit.entry.sourceText),
                 latency: ContinuousClock.now - call.start, cacheability: call.decision,
-                entry: ownEntry, match: match)
+                entry: ownEntry, match: match, age: hit.entry.createdAt.duration(to: clock.now))
         }
 
         // Marks are taken before the model is called: an invalidation that

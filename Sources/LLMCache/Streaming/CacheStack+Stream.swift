@@ -33,7 +33,7 @@ extension CacheStack {
         let opened = await openStream(for: request, options: options, caching: caching, compute: compute)
         return CacheResult(
             value: AsyncThrowingStream(unfolding: opened.next), source: opened.source, latency: opened.latency,
-            cacheability: opened.decision)
+            cacheability: opened.decision, age: opened.age)
     }
 
     /// `body`, a function that streams its answer (such as
@@ -63,6 +63,7 @@ extension CacheStack {
         let source: StreamSource<Chunk>
         let latency: Duration
         var decision: CacheabilityDecision = .cache
+        var age: Duration?
     }
 
     /// Asks the tiers, then replays a hit or joins (or starts) the stream.
@@ -86,7 +87,8 @@ extension CacheStack {
             return OpenedStream(
                 next: replay.next,
                 source: .tier(name: layer.tier.name, similarity: hit.similarity, matchedText: hit.entry.sourceText),
-                latency: ContinuousClock.now - start, decision: call.decision)
+                latency: ContinuousClock.now - start, decision: call.decision,
+                age: hit.entry.createdAt.duration(to: clock.now))
         }
 
         let broadcast: StreamBroadcast<Chunk>

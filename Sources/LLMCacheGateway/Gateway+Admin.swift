@@ -6,7 +6,7 @@ import LLMCacheRedis
 extension Gateway {
     /// `/cache` routes, each behind `Authorization: Bearer <admin key>`:
     /// `GET /cache/stats`, `POST /cache/invalidate {"tags": [...]}`,
-    /// `POST /cache/bump-version`, `DELETE /cache`.
+    /// `POST /cache/bump-version`, `DELETE /cache`, `GET /cache/entries/{key}`.
     func addAdminRoutes<Context: RequestContext>(to router: Router<Context>) {
         router.get("/cache/stats") { request, _ in
             await self.respond {
@@ -33,6 +33,12 @@ extension Gateway {
                 return Self.json(Array("{\"version\":\(version)}".utf8))
             }
         }
+        router.get("/cache/entries/:key") { request, context in
+            await self.respond {
+                try self.authorize(request)
+                return try await self.inspect(context.parameters.get("key") ?? "")
+            }
+        }
         router.delete("/cache") { request, _ in
             await self.respond {
                 try self.authorize(request)
@@ -45,6 +51,27 @@ extension Gateway {
                 return Self.json(Array("{\"flushed\":true}".utf8))
             }
         }
+    }
+
+    /// What `llmcache inspect` shows for `key`: an entry reference (the
+    /// `X-LLMCache-Entry` header), an exact entry's 64-hex-digit hash in the
+    /// current version, or a full Redis key name.
+    func inspect(_ key: String) async throws -> Response {
+        guard let namespace else { throw GatewayError(.notFound, "this gateway keeps no entries in Redis") }
+        let name: String
+        if key.hasPrefix(namespace.keyspace.prefix) {
+            name = key
+        } else if let reference = EntryReference(key) {
+            name = String(decoding: namespace.keyspace.entryKey(reference.key, version: reference.namespaceVersion), as: UTF8.self)
+        } else if let hash = CacheKey(hex: key) {
+            name = String(decoding: namespace.keyspace.entryKey(hash, version: namespace.current), as: UTF8.self)
+        } else {
+            throw GatewayError(.badRequest, "\"\(key)\" is neither an entry reference, an entry hash nor a key of this namespace")
+        }
+        guard let report = try await KeyInspection.run(key: name, namespace: namespace) else {
+            throw GatewayError(.notFound, "no entry \(key) (namespace version \(namespace.current))")
+        }
+        return Self.json(Array(try JSONEncoder.sortedKeys.encode(report)))
     }
 
     func authorize(_ request: Request) throws(GatewayError) {

@@ -73,7 +73,11 @@ struct InspectCommand: AsyncParsableCommand {
             let report = try await redis.withNamespace { namespace, client in
                 let name = key.hasPrefix("llmcache:")
                     ? key : String(decoding: namespace.keyspace.entryKey(CacheKey(hex: key)!, version: namespace.current), as: UTF8.self)
-                return try await KeyInspection.run(key: name, namespace: namespace, client: client, preview: preview)
+                guard let report = try await KeyInspection.run(key: name, namespace: namespace, preview: preview) else {
+                    throw CommandFailure(
+                        "no key \(name) in Redis (namespace \(namespace.keyspace.namespace) is at version \(namespace.current))")
+                }
+                return report
             }
             print(redis.json ? try jsonLine(report) : report.table)
         }

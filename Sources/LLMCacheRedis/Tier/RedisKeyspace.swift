@@ -9,7 +9,8 @@ import LLMCache
 public struct RedisKeyspace: Sendable, Hashable {
     /// The namespace; separates applications sharing one Redis.
     public let namespace: String
-    let prefix: String
+    /// `llmcache:{namespace}:`, what every key of the namespace starts with.
+    public let prefix: String
     /// `prefix` as bytes, for key names built on the hit path.
     private let prefixBytes: [UInt8]
 

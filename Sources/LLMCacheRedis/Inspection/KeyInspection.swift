@@ -1,35 +1,36 @@
 import Foundation
 import LLMCache
-import LLMCacheRedis
 
-/// `llmcache inspect KEY`: what one key holds.
-struct KeyInspection: Encodable {
-    var key: String
+/// What one key of a namespace holds, as `llmcache inspect KEY` and the
+/// gateway's `GET /cache/entries/{key}` show it: enough to answer "why did
+/// this hit (or not)?" without reading frames by hand.
+public struct KeyInspection: Encodable, Sendable {
+    public var key: String
     /// What the key is, from its name (`exact answer`, `vector set`…).
-    var kind: String
+    public var kind: String
     /// The namespace version in the key's name, for versioned keys.
-    var keyVersion: UInt64?
-    var currentVersion: UInt64
+    public var keyVersion: UInt64?
+    public var currentVersion: UInt64
     /// Redis's type of the key.
-    var type: String
+    public var type: String
     /// Milliseconds left; `nil` when the key does not expire.
-    var ttlMs: Int64?
+    public var ttlMs: Int64?
     /// `MEMORY USAGE`: what the key costs the server, overhead included.
-    var memoryBytes: Int?
-    var encoding: String?
+    public var memoryBytes: Int?
+    public var encoding: String?
     /// Figures of keys that are not answers (vectors in a set, members of a tag…).
-    var details: [String: String]
-    var answer: EntryReport?
-    var nowMs: Int64
+    public var details: [String: String]
+    public var answer: EntryReport?
+    public var nowMs: Int64
 
-    static func run(key: String, namespace: RedisNamespace, client: RedisClient, preview: Int) async throws -> KeyInspection {
+    /// Reads `key` (a full key name); `nil` when Redis has no such key.
+    /// `preview` caps the characters of the answer shown.
+    public static func run(key: String, namespace: RedisNamespace, preview: Int = 200) async throws -> KeyInspection? {
+        let client = namespace.client
         let keyspace = namespace.keyspace
         let bytes = Array(key.utf8)
         let type = try await client.execute(RedisCommand("TYPE", bytes)).string ?? "none"
-        guard type != "none" else {
-            throw CommandFailure(
-                "no key \(key) in Redis (namespace \(keyspace.namespace) is at version \(namespace.current))")
-        }
+        guard type != "none" else { return nil }
         let ttl = try await client.execute(RedisCommand("PTTL", bytes)).int ?? -1
         let memory = try await client.send(RedisCommand("MEMORY", "USAGE", bytes)).int.map(Int.init)
         let encoding = try await client.send(RedisCommand("OBJECT", "ENCODING", bytes)).string
@@ -112,22 +113,5 @@ struct KeyInspection: Encodable {
         case .matchObservations(let version): version == nil ? "pooled match observations" : "one entry's match observations"
         case .unknown: "unknown key of namespace \(namespace)"
         }
-    }
-
-    var table: String {
-        var lines: [(String, String)] = [("key", key)]
-        var kindText = kind
-        if let keyVersion {
-            kindText += keyVersion == currentVersion
-                ? ", version \(keyVersion) (current)" : ", version \(keyVersion) (retired: current is \(currentVersion))"
-        }
-        lines.append(("kind", kindText))
-        lines.append(("type", type + (encoding.map { " (\($0))" } ?? "")))
-        lines.append(("ttl", ttlMs.map { Format.span(milliseconds: $0) } ?? "none"))
-        lines.append(("memory", memoryBytes.map { "\(Format.bytes($0)) in Redis (MEMORY USAGE)" } ?? "–"))
-        for name in details.keys.sorted() { lines.append((name, details[name]!)) }
-        if let answer { lines += answer.lines(now: CacheTime(millisecondsSince1970: nowMs)) }
-        let width = lines.map(\.0.count).max() ?? 0
-        return lines.map { $0.0.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + $0.1 }.joined(separator: "\n")
     }
 }

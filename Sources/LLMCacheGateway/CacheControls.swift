@@ -8,12 +8,15 @@ import LLMCache
 ///
 /// Headers: `Cache-Control: no-cache` (skip the lookup, refresh the
 /// entry), `no-store`, `max-age=N` (lifetime in seconds); `X-LLMCache-Tags:
-/// a, b`; `X-LLMCache-Expiration: sliding|fixed`; `X-LLMCache-Semantic: off`.
-/// Body: `{"no_cache": true, "no_store": true, "ttl": 60, "tags": [...],
-/// "expiration": "sliding", "semantic": false}`.
+/// a, b`; `X-LLMCache-Expiration: sliding|fixed`; `X-LLMCache-Semantic: off`;
+/// `X-LLMCache-Namespace: NAME`. Body: `{"no_cache": true, "no_store": true,
+/// "ttl": 60, "tags": [...], "expiration": "sliding", "semantic": false,
+/// "namespace": "NAME"}`.
 struct CacheControls: Sendable {
     var options = CacheOptions()
     var semantic = true
+    /// The selectable namespace the caller asked for, if any.
+    var namespace: String?
 
     init(headers: HTTPFields, body: JSONValue?) throws(GatewayError) {
         if let control = headers[.cacheControl] {
@@ -33,6 +36,7 @@ struct CacheControls: Sendable {
         }
         if let expiration = headers[Self.expiration] { try setExpiration(expiration) }
         if headers[Self.semantic]?.lowercased() == "off" { semantic = false }
+        namespace = headers[Self.namespace]
         guard let body else { return }
         guard case .object(let fields) = body else {
             throw GatewayError(.badRequest, "\"cache\" must be an object")
@@ -42,6 +46,7 @@ struct CacheControls: Sendable {
             case ("no_cache", .bool(let flag)): options.bypassLookup = flag
             case ("no_store", .bool(let flag)): options.skipStore = flag
             case ("semantic", .bool(let flag)): semantic = flag
+            case ("namespace", .string(let name)): namespace = name
             case ("ttl", .number(let seconds)) where seconds >= 0 && seconds.isFinite: options.ttl = .seconds(seconds)
             case ("expiration", .string(let mode)): try setExpiration(mode)
             case ("tags", .array(let values)):
@@ -62,4 +67,5 @@ struct CacheControls: Sendable {
     static let tags = HTTPField.Name("X-LLMCache-Tags")!
     static let expiration = HTTPField.Name("X-LLMCache-Expiration")!
     static let semantic = HTTPField.Name("X-LLMCache-Semantic")!
+    static let namespace = HTTPField.Name("X-LLMCache-Namespace")!
 }

@@ -19,9 +19,7 @@ extension Gateway {
         }
         let controls = try CacheControls(headers: request.headers, body: fields.removeValue(forKey: "cache"))
         let inputs = try Self.embeddingInputs(fields.removeValue(forKey: "input"))
-        let caller = request.headers[.authorization]
-        var options = controls.options
-        options.partition = partition(for: caller)
+        let (caller, options) = try callerOptions(request, controls: controls)
 
         let (scope, itemOptions) = (fields, options)
         let batch = EmbeddingBatch(count: inputs.count) { missing in

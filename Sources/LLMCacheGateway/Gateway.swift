@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import Hummingbird
 import LLMCache
@@ -18,17 +17,27 @@ public struct Gateway: Sendable {
     /// The namespace the Redis tiers share, for readiness and the admin
     /// routes' flush; `nil` for a stack in memory only.
     public let namespace: RedisNamespace?
+    /// What `GET /metrics` serves; `nil` turns the route off.
+    public let metrics: GatewayMetrics?
     let upstream: Upstream
     let logger: Logger
 
+    /// - Parameters:
+    ///   - namespace: the Redis namespace of the stack's tiers, for
+    ///     `/readyz`, the flush and `/cache/entries`.
+    ///   - metrics: where `/metrics` reads; give the stack its factory too.
+    ///   - client: the upstream's HTTP client; by default one without
+    ///     retries (the caller's client retries) and with the configured
+    ///     timeout.
     public init(
         configuration: GatewayConfiguration, stack: CacheStack, namespace: RedisNamespace? = nil,
-        client: HTTPClient? = nil,
+        metrics: GatewayMetrics? = nil, client: HTTPClient? = nil,
         logger: Logger = Logger(label: "llmcache.gateway")
     ) {
         self.configuration = configuration
         self.stack = stack
         self.namespace = namespace
+        self.metrics = metrics
         let client = client ?? HTTPClient(configuration: .init(timeout: configuration.upstreamTimeout, retryPolicy: .none))
         self.upstream = Upstream(client: client, baseURL: configuration.upstream, key: configuration.upstreamKey)
         self.logger = logger
@@ -62,11 +71,16 @@ public struct Gateway: Sendable {
         }
     }
 
-    /// Adds `/v1/chat/completions`, `/v1/embeddings`, `/v1/models`, `/healthz`, `/readyz` and,
-    /// with an admin key, the `/cache` routes.
+    /// Adds `/v1/chat/completions`, `/v1/embeddings`, `/v1/models`,
+    /// `/healthz`, `/readyz`, with metrics `/metrics`, and with an admin key
+    /// the `/cache` routes.
     public func addRoutes<Context: RequestContext>(to router: Router<Context>) {
-        router.post("/v1/chat/completions") { request, _ in await self.respond { try await self.chatCompletion(request) } }
-        router.post("/v1/embeddings") { request, _ in await self.respond { try await self.embeddings(request) } }
+        router.post("/v1/chat/completions") { request, _ in
+            await self.respond(route: "chat_completions") { try await self.chatCompletion(request) }
+        }
+        router.post("/v1/embeddings") { request, _ in
+            await self.respond(route: "embeddings") { try await self.embeddings(request) }
+        }
         router.get("/v1/models") { request, _ in
             await self.respond {
                 let answer = try await self.upstream.get("/models", caller: request.headers[.authorization])
@@ -75,11 +89,21 @@ public struct Gateway: Sendable {
         }
         router.get("/healthz") { _, _ in Self.json(Array("{\"status\":\"ok\"}".utf8)) }
         router.get("/readyz") { _, _ in await self.readiness() }
+        if let metrics { router.get("/metrics") { _, _ in metrics.response } }
         if configuration.adminKey != nil { addAdminRoutes(to: router) }
     }
 
-    /// Runs `body`, turning the gateway's own errors and the upstream's into responses.
-    func respond(_ body: () async throws -> Response) async -> Response {
+    /// Runs `body`, turning the gateway's own errors and the upstream's into
+    /// responses; with a `route`, counts the response in the metrics.
+    func respond(route: String? = nil, _ body: () async throws -> Response) async -> Response {
+        guard let route, let metrics else { return await respond(body) }
+        let start = ContinuousClock.now
+        let response = await respond(body)
+        metrics.record(route: route, response: response, duration: ContinuousClock.now - start)
+        return response
+    }
+
+    private func respond(_ body: () async throws -> Response) async -> Response {
         do {
             return try await body()
         } catch let error as GatewayError {
@@ -98,10 +122,8 @@ public struct Gateway: Sendable {
             throw GatewayError(.badRequest, "the body must be a JSON object")
         }
         let controls = try CacheControls(headers: request.headers, body: fields.removeValue(forKey: "cache"))
-        let caller = request.headers[.authorization]
+        let (caller, options) = try callerOptions(request, controls: controls)
         let forwarded = Array(try JSONEncoder.sortedKeys.encode(JSONValue.object(fields)))
-        var options = controls.options
-        options.partition = partition(for: caller)
         let streamed = fields.removeValue(forKey: "stream") == .bool(true)
         let cacheable = GatewayChatRequest(fields: fields, encoded: forwarded, semanticAllowed: controls.semantic)
         if streamed {
@@ -132,14 +154,6 @@ public struct Gateway: Sendable {
         } catch {
             throw GatewayError(.badRequest, "the body is not valid JSON")
         }
-    }
-
-    /// Callers with different keys never share answers: each key's digest
-    /// is a partition. With the gateway's own upstream key callers are not
-    /// told apart by theirs.
-    func partition(for caller: String?) -> String? {
-        guard configuration.upstreamKey == nil, let caller else { return nil }
-        return SHA256.hash(data: Array(caller.utf8)).prefix(16).map { String(format: "%02x", $0) }.joined()
     }
 
     func readiness() async -> Response {

@@ -11,9 +11,20 @@ public struct GatewayConfiguration: Sendable {
     /// (`https://api.openai.com/v1`, a vLLM or Ollama server…).
     public var upstream: String
     /// The gateway's own upstream key. `nil` forwards each caller's
-    /// `Authorization` header, and callers with different keys never share
-    /// answers (each key's digest is a partition).
+    /// `Authorization` header.
     public var upstreamKey: String?
+    /// The bearer keys callers must present; `nil` accepts any caller (the
+    /// upstream then judges a forwarded key). Use it with ``upstreamKey``,
+    /// so that only your callers spend the gateway's key.
+    public var callerKeys: Set<String>?
+    /// Whether callers with different keys share answers. By default they do
+    /// not: each key's digest is a partition of the cache.
+    public var sharesAnswersAcrossCallers: Bool
+    /// Names a caller may pick with `X-LLMCache-Namespace` (or `"namespace"`
+    /// in the body's `cache` object) to keep its answers apart from other
+    /// callers' with the same key, one partition per name; any other name is
+    /// refused with 400.
+    public var selectableNamespaces: Set<String>
     /// The bearer key of the `/cache` admin routes; `nil` disables them.
     public var adminKey: String?
     /// Request bodies above this many bytes are refused with 413.
@@ -28,6 +39,7 @@ public struct GatewayConfiguration: Sendable {
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, upstream: String, upstreamKey: String? = nil,
+        callerKeys: Set<String>? = nil, sharesAnswersAcrossCallers: Bool = false, selectableNamespaces: Set<String> = [],
         adminKey: String? = nil, maxBodyBytes: Int = 4 << 20, upstreamTimeout: Duration = .seconds(120),
         streamCaching: StreamCaching = StreamCaching()
     ) {
@@ -35,6 +47,9 @@ public struct GatewayConfiguration: Sendable {
         self.port = port
         self.upstream = upstream.hasSuffix("/") ? String(upstream.dropLast()) : upstream
         self.upstreamKey = upstreamKey
+        self.callerKeys = callerKeys
+        self.sharesAnswersAcrossCallers = sharesAnswersAcrossCallers
+        self.selectableNamespaces = selectableNamespaces
         self.adminKey = adminKey
         self.maxBodyBytes = maxBodyBytes
         self.upstreamTimeout = upstreamTimeout

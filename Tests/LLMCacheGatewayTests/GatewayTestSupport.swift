@@ -25,11 +25,14 @@ func start(_ make: (@escaping @Sendable (Int) async -> Void) -> some Application
 final class FakeUpstream: Sendable {
     private let calls = Atomic<Int>(0)
     private let lastBody = Mutex<[UInt8]>([])
+    private let authorization = Mutex<String?>(nil)
     let delay: Duration
 
     init(delay: Duration = .zero) { self.delay = delay }
 
     var callCount: Int { calls.load(ordering: .relaxed) }
+    /// The `Authorization` of the last chat completion.
+    var lastAuthorization: String? { authorization.withLock { $0 } }
     var lastRequest: [String: Any]? {
         (try? JSONSerialization.jsonObject(with: Data(lastBody.withLock { $0 }))) as? [String: Any]
     }
@@ -41,6 +44,7 @@ final class FakeUpstream: Sendable {
             let bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
             let body = (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any] ?? [:]
             self.lastBody.withLock { $0 = bytes }
+            self.authorization.withLock { $0 = request.headers[.authorization] }
             let number = self.calls.add(1, ordering: .relaxed).newValue
             if self.delay > .zero { try await Task.sleep(for: self.delay) }
             if body["model"] as? String == "fail" {
@@ -155,21 +159,24 @@ struct GatewayHarness {
     ///   vector-only semantic tier in memory.
     init(
         upstreamDelay: Duration = .zero, maxBodyBytes: Int = 1 << 20, tiers: [any CacheTier]? = nil,
-        namespace: RedisNamespace? = nil
+        namespace: RedisNamespace? = nil, configure: (inout GatewayConfiguration) -> Void = { _ in }
     ) async throws {
         let upstream = FakeUpstream(delay: upstreamDelay)
+        let metrics = GatewayMetrics()
         let (upstreamPort, upstreamTask) = try await start { upstream.application(onRunning: $0) }
         let stack = CacheStack(
             tiers: tiers ?? [
                 MemoryTier(maxEntries: 100),
                 MemorySemanticTier(embedder: DeterministicTestEmbedder(), threshold: 0.9, matchGuard: nil),
             ],
-            configuration: .init(cacheabilityPolicy: nil), versionSource: namespace ?? LocalNamespaceVersion())
+            configuration: .init(metricsFactory: metrics.factory, cacheabilityPolicy: nil),
+            versionSource: namespace ?? LocalNamespaceVersion())
+        var configuration = GatewayConfiguration(
+            port: 0, upstream: "http://127.0.0.1:\(upstreamPort)/v1", adminKey: Self.adminKey, maxBodyBytes: maxBodyBytes)
+        configure(&configuration)
         let gateway = Gateway(
-            configuration: GatewayConfiguration(
-                port: 0, upstream: "http://127.0.0.1:\(upstreamPort)/v1", adminKey: Self.adminKey,
-                maxBodyBytes: maxBodyBytes),
-            stack: stack, namespace: namespace)
+            configuration: configuration,
+            stack: stack, namespace: namespace, metrics: metrics)
         let (port, gatewayTask) = try await start { gateway.application(onServerRunning: $0) }
         self.upstream = upstream
         self.stack = stack

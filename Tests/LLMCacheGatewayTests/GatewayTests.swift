@@ -1,5 +1,6 @@
 import Foundation
 import LLMCache
+import LLMCacheGateway
 import LLMCacheOpenAI
 import LLMCacheRedis
 import Testing
@@ -81,6 +82,29 @@ struct GatewayTests {
         #expect(alice.content != bob.content && gateway.upstream.callCount == 2)
         let aliceAgain = try await gateway.chat("my question", headers: [(name: "Authorization", value: "Bearer alice")])
         #expect(aliceAgain.content == alice.content)
+        // A selectable namespace is a partition of its own; others are refused.
+        let inProject = try await gateway.chat(
+            "my question", headers: [(name: "Authorization", value: "Bearer alice"), (name: "X-LLMCache-Namespace", value: "project-a")])
+        #expect(inProject.status == 400, "this gateway offers no namespaces")
+    }
+
+    @Test func theGatewaysOwnKeyServesOnlyListedCallersAndCanShareAnswers() async throws {
+        let gateway = try await GatewayHarness { configuration in
+            configuration.upstreamKey = "sk-gateway"
+            configuration.callerKeys = ["team-a", "team-b"]
+            configuration.sharesAnswersAcrossCallers = true
+            configuration.selectableNamespaces = ["project-x"]
+        }
+        defer { gateway.close() }
+        #expect(try await gateway.chat("shared question").status == 401)
+        #expect(try await gateway.chat("shared question", headers: [(name: "Authorization", value: "Bearer intruder")]).status == 401)
+        let a = try await gateway.chat("shared question", headers: [(name: "Authorization", value: "Bearer team-a")])
+        let b = try await gateway.chat("shared question", headers: [(name: "Authorization", value: "Bearer team-b")])
+        #expect(a.status == 200 && b.header("Cache-Status") == "llmcache; hit; detail=memory" && b.body == a.body)
+        let apart = try await gateway.chat(
+            "shared question", headers: [(name: "Authorization", value: "Bearer team-b"), (name: "X-LLMCache-Namespace", value: "project-x")])
+        #expect(apart.header("Cache-Status")?.contains("fwd=miss") == true)
+        #expect(gateway.upstream.lastAuthorization == "Bearer sk-gateway" && gateway.upstream.callCount == 2)
     }
 
     @Test func streamsAreRecordedAndReplayedEventForEvent() async throws {
@@ -150,6 +174,12 @@ struct GatewayTests {
         #expect(try await gateway.request(.get, "/readyz").status == 200)
         let models = try await gateway.request(.get, "/v1/models")
         #expect(models.status == 200 && (models.json?["data"] as? [[String: Any]])?.first?["id"] as? String == "m")
+        _ = try await gateway.chat("count me")
+        _ = try await gateway.chat("count me")
+        let metrics = String(decoding: try await gateway.request(.get, "/metrics").body, as: UTF8.self)
+        #expect(metrics.contains(#"llmcache_gateway_requests_total{route="chat_completions",status="200",cache="hit"} 1"#))
+        #expect(metrics.contains(#"llmcache_gateway_requests_total{route="chat_completions",status="200",cache="miss"} 1"#))
+        #expect(metrics.contains(#"llmcache_lookups_total{tier="memory",result="hit"} 1"#), "the stack's metrics are there too")
         let unknown = try await gateway.request(.get, "/no/such/route")
         #expect(unknown.status == 404 && unknown.serverMessage?.contains("/no/such/route") == true)
     }

@@ -166,6 +166,7 @@ let package = Package(
             dependencies: [
                 "LLMCache", "LLMCacheEmbeddings", "LLMCacheRedis", "LLMCacheMeasurement", "LLMCacheGateway",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Configuration", package: "swift-configuration"),
             ],
             swiftSettings: strictSettings
         ),
@@ -250,7 +251,7 @@ let package = Package(
         .testTarget(
             name: "LLMCacheGatewayTests",
             dependencies: [
-                "LLMCacheGateway", "LLMCache", "LLMCacheOpenAI", "LLMCacheRedis", "LLMCacheTesting",
+                "llmcache", "LLMCacheGateway", "LLMCache", "LLMCacheOpenAI", "LLMCacheRedis", "LLMCacheTesting",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
             swiftSettings: strictSettings

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Configuration
 import Foundation
 import LLMCache
 import LLMCacheGateway
@@ -11,27 +12,33 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Run the OpenAI-compatible caching gateway.",
         discussion: """
-            Point any OpenAI client's base URL at http://HOST:PORT/v1. Each option falls back to an \
-            environment variable: LLMCACHE_HOST, LLMCACHE_PORT, LLMCACHE_UPSTREAM, LLMCACHE_UPSTREAM_KEY, \
-            LLMCACHE_REDIS_URL, LLMCACHE_NAMESPACE, LLMCACHE_ADMIN_KEY.
+            Point any OpenAI client's base URL at http://HOST:PORT/v1. Settings come from the flags, then \
+            LLMCACHE_* environment variables (LLMCACHE_HOST, LLMCACHE_PORT, LLMCACHE_UPSTREAM_URL, \
+            LLMCACHE_UPSTREAM_KEY, LLMCACHE_REDIS_URL, LLMCACHE_NAMESPACE, LLMCACHE_ADMIN_KEY, …), then the JSON \
+            file of --config (or LLMCACHE_CONFIG), e.g. {"port": 8080, "upstream": {"url": "…", "timeoutSeconds": 60}, \
+            "callers": {"keys": ["…"]}, "memory": {"maxEntries": 10000}, "semantic": {"enabled": true}}. \
+            README's gateway section lists every key.
             """)
 
-    @Option(help: "The address to listen on.")
+    @Option(help: "A JSON settings file (default: $LLMCACHE_CONFIG).")
+    var config: String?
+
+    @Option(help: "The address to listen on (default 127.0.0.1).")
     var host: String?
 
-    @Option(help: "The port to listen on.")
+    @Option(help: "The port to listen on (default 8080; 0 picks a free one).")
     var port: Int?
 
-    @Option(help: "The upstream's base URL, with /v1.")
+    @Option(help: "The upstream's base URL, with /v1 (default https://api.openai.com/v1).")
     var upstream: String?
 
     @Option(help: "The gateway's own upstream key; without it each caller's Authorization is forwarded.")
     var upstreamKey: String?
 
-    @Option(help: "The Redis URL.")
+    @Option(help: "The Redis URL (default redis://127.0.0.1:6379).")
     var redis: String?
 
-    @Option(help: "The cache namespace.")
+    @Option(help: "The cache namespace (default llmcache).")
     var namespace: String?
 
     @Option(help: "The bearer key of the /cache admin routes (none: they are off).")
@@ -39,33 +46,36 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup var embedder: EmbedderOptions
 
+    /// The flags given, as the highest-priority settings.
+    var flags: [AbsoluteConfigKey: ConfigValue] {
+        let given: [(AbsoluteConfigKey, ConfigContent?)] = [
+            ("host", host.map { .string($0) }), ("port", port.map { .int($0) }),
+            ("upstream.url", upstream.map { .string($0) }), ("upstream.key", upstreamKey.map { .string($0) }),
+            ("redis.url", redis.map { .string($0) }), ("namespace", namespace.map { .string($0) }),
+            ("admin.key", adminKey.map { .string($0) }),
+        ]
+        return Dictionary(uniqueKeysWithValues: given.compactMap { key, content in content.map { (key, ConfigValue($0, isSecret: false)) } })
+    }
+
     func run() async throws {
-        let environment = ProcessInfo.processInfo.environment
-        let portText = port.map(String.init) ?? environment["LLMCACHE_PORT"] ?? "8080"
-        guard let port = Int(portText), (0...65535).contains(port) else {
-            throw ValidationError("the port must be a number from 0 to 65535")
-        }
-        let settings = GatewayConfiguration(
-            host: host ?? environment["LLMCACHE_HOST"] ?? "127.0.0.1", port: port,
-            upstream: upstream ?? environment["LLMCACHE_UPSTREAM"] ?? "https://api.openai.com/v1",
-            upstreamKey: upstreamKey ?? environment["LLMCACHE_UPSTREAM_KEY"],
-            adminKey: adminKey ?? environment["LLMCACHE_ADMIN_KEY"])
-        let client = RedisClient(
-            configuration: try RedisConfiguration(url: redis ?? environment["LLMCACHE_REDIS_URL"] ?? "redis://127.0.0.1:6379"))
-        let namespace = try await RedisNamespace(
-            name: self.namespace ?? environment["LLMCACHE_NAMESPACE"] ?? "llmcache", client: client)
-        let memory = MemoryTier(maxEntries: 10_000)
+        let file = config ?? ProcessInfo.processInfo.environment["LLMCACHE_CONFIG"]
+        let settings = try ServeSettings(try await ServeSettings.reader(flags: flags, file: file))
+        let client = RedisClient(configuration: try RedisConfiguration(url: settings.redisURL))
+        let namespace = try await RedisNamespace(name: settings.namespace, client: client)
+        let memory = MemoryTier(maxEntries: settings.memoryEntries)
         namespace.propagateInvalidations(to: memory)
+        var tiers: [any CacheTier] = [memory, RedisExactTier(namespace: namespace)]
+        if settings.semantic {
+            tiers.append(try RedisSemanticTier(namespace: namespace, embedder: try await embedder.makeEmbedder()))
+        }
+        let metrics = GatewayMetrics()
         let stack = CacheStack(
-            tiers: [
-                memory, RedisExactTier(namespace: namespace),
-                try RedisSemanticTier(namespace: namespace, embedder: try await embedder.makeEmbedder()),
-            ],
+            tiers: tiers, configuration: .init(defaultTTL: settings.ttl, metricsFactory: metrics.factory),
             versionSource: namespace)
-        let gateway = Gateway(configuration: settings, stack: stack, namespace: namespace)
+        let gateway = Gateway(configuration: settings.gateway, stack: stack, namespace: namespace, metrics: metrics)
         do {
             try await gateway.run { port in
-                FileHandle.standardError.write(Data("llmcache gateway on http://\(settings.host):\(port)/v1\n".utf8))
+                FileHandle.standardError.write(Data("llmcache gateway on http://\(settings.gateway.host):\(port)/v1\n".utf8))
             }
         } catch {
             await namespace.shutdown()

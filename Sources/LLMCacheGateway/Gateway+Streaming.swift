@@ -20,9 +20,9 @@ extension Gateway {
         let result = await stack.streamResponse(for: request, options: options, caching: configuration.streamCaching) {
             _ in try await self.upstream.stream("/chat/completions", body: forwarded, caller: caller)
         }
-        let events: AsyncThrowingStream<ByteBuffer, any Error>
+        let (events, reader): (AsyncThrowingStream<ByteBuffer, any Error>, Task<Void, Never>)
         do {
-            events = try await Self.afterFirstEvent(of: result.value)
+            (events, reader) = try await Self.afterFirstEvent(of: result.value)
         } catch let failure as UpstreamFailure {
             throw failure
         } catch {
@@ -31,15 +31,23 @@ extension Gateway {
         var headers = CacheStatus(result, stored: !options.skipStore).headers
         headers[.contentType] = "text/event-stream"
         headers[.cacheControl] = "no-cache"
-        return Response(status: .ok, headers: headers, body: ResponseBody(asyncSequence: events))
+        // A caller that goes away fails a write: the reader stops, and with
+        // it the caller's share of the stream.
+        return Response(
+            status: .ok, headers: headers,
+            body: ResponseBody { writer in
+                defer { reader.cancel() }
+                for try await event in events { try await writer.write(event) }
+                try await writer.finish(nil)
+            })
     }
 
     /// `stream`'s events as response-body buffers, returned once the first
     /// has arrived (or the stream ended empty); the first event's error is
-    /// thrown instead. A task of its own reads `stream`, and stops when the
-    /// body's reader goes away.
+    /// thrown instead. `reader`, the task that reads `stream`, is to be
+    /// cancelled when the events are no longer wanted.
     static func afterFirstEvent(of stream: AsyncThrowingStream<ServerSentEvent, any Error>) async throws
-        -> AsyncThrowingStream<ByteBuffer, any Error>
+        -> (events: AsyncThrowingStream<ByteBuffer, any Error>, reader: Task<Void, Never>)
     {
         let (body, output) = AsyncThrowingStream<ByteBuffer, any Error>.makeStream()
         let first = AsyncThrowingStream<Void, any Error>.makeStream()
@@ -61,11 +69,16 @@ extension Gateway {
             }
         }
         output.onTermination = { _ in reader.cancel() }
-        try await withTaskCancellationHandler {
-            for try await _ in first.stream {}
-        } onCancel: {
+        do {
+            try await withTaskCancellationHandler {
+                for try await _ in first.stream {}
+            } onCancel: {
+                reader.cancel()
+            }
+        } catch {
             reader.cancel()
+            throw error
         }
-        return body
+        return (body, reader)
     }
 }

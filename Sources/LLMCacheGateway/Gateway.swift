@@ -38,7 +38,13 @@ public struct Gateway: Sendable {
         self.stack = stack
         self.namespace = namespace
         self.metrics = metrics
-        let client = client ?? HTTPClient(configuration: .init(timeout: configuration.upstreamTimeout, retryPolicy: .none))
+        let client =
+            client
+            ?? HTTPClient(
+                configuration: .init(
+                    timeout: configuration.upstreamTimeout, retryPolicy: .none,
+                    maxConcurrentTransfers: configuration.maxUpstreamConcurrency,
+                    maxQueuedRequests: 4 * configuration.maxUpstreamConcurrency))
         self.upstream = Upstream(client: client, baseURL: configuration.upstream, key: configuration.upstreamKey)
         self.logger = logger
     }

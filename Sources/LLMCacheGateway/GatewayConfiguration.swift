@@ -32,6 +32,10 @@ public struct GatewayConfiguration: Sendable {
     /// How long one upstream call may take, streamed body included, before
     /// the caller gets a 502 (nothing is stored).
     public var upstreamTimeout: Duration
+    /// The most upstream calls in flight at once (each holds a connection
+    /// and a transfer thread); further misses wait in a queue four times as
+    /// long, then get a 502.
+    public var maxUpstreamConcurrency: Int
     /// How streamed hits are replayed (unpaced by default: a cached answer
     /// arrives as fast as the caller reads it) and how large a recorded
     /// stream may grow.
@@ -41,7 +45,7 @@ public struct GatewayConfiguration: Sendable {
         host: String = "127.0.0.1", port: Int = 8080, upstream: String, upstreamKey: String? = nil,
         callerKeys: Set<String>? = nil, sharesAnswersAcrossCallers: Bool = false, selectableNamespaces: Set<String> = [],
         adminKey: String? = nil, maxBodyBytes: Int = 4 << 20, upstreamTimeout: Duration = .seconds(120),
-        streamCaching: StreamCaching = StreamCaching()
+        maxUpstreamConcurrency: Int = 128, streamCaching: StreamCaching = StreamCaching()
     ) {
         self.host = host
         self.port = port
@@ -53,6 +57,7 @@ public struct GatewayConfiguration: Sendable {
         self.adminKey = adminKey
         self.maxBodyBytes = maxBodyBytes
         self.upstreamTimeout = upstreamTimeout
+        self.maxUpstreamConcurrency = maxUpstreamConcurrency
         self.streamCaching = streamCaching
     }
 }

@@ -10,7 +10,7 @@ import LLMCacheGateway
 /// | key | environment | default |
 /// |---|---|---|
 /// | `host`, `port` | `LLMCACHE_HOST`, `LLMCACHE_PORT` | 127.0.0.1, 8080 |
-/// | `upstream.url`, `upstream.key`, `upstream.timeoutSeconds` | `LLMCACHE_UPSTREAM_URL`… | api.openai.com, none (forward the caller's), 120 |
+/// | `upstream.url`, `upstream.key`, `upstream.timeoutSeconds`, `upstream.maxConcurrency` | `LLMCACHE_UPSTREAM_URL`… | api.openai.com, none (forward the caller's), 120, 128 |
 /// | `callers.keys`, `callers.shareAnswers` | `LLMCACHE_CALLERS_KEYS` (comma-separated)… | any caller, false |
 /// | `namespaces.selectable` | `LLMCACHE_NAMESPACES_SELECTABLE` | none |
 /// | `admin.key` | `LLMCACHE_ADMIN_KEY` | none (admin routes off) |
@@ -30,13 +30,14 @@ struct ServeSettings {
         let port = try config.setting("port", default: 8080) { try config.requiredInt(forKey: $0) }
         guard (0...65535).contains(port) else { throw ValidationError("port must be from 0 to 65535, not \(port)") }
         let timeout = try config.setting("upstream.timeoutSeconds", default: 120) { try config.requiredDouble(forKey: $0) }
+        let concurrency = try config.setting("upstream.maxConcurrency", default: 128) { try config.requiredInt(forKey: $0) }
         let maxBody = try config.setting("limits.maxBodyBytes", default: 4 << 20) { try config.requiredInt(forKey: $0) }
         let speed = try config.setting("stream.replaySpeed", default: 0) { try config.requiredDouble(forKey: $0) }
         memoryEntries = try config.setting("memory.maxEntries", default: 10_000) { try config.requiredInt(forKey: $0) }
         let ttl = try config.setting("cache.ttlSeconds", default: 3600) { try config.requiredDouble(forKey: $0) }
-        guard timeout > 0, maxBody > 0, speed >= 0, memoryEntries > 0, ttl > 0 else {
+        guard timeout > 0, concurrency > 0, maxBody > 0, speed >= 0, memoryEntries > 0, ttl > 0 else {
             throw ValidationError(
-                "upstream.timeoutSeconds, limits.maxBodyBytes, memory.maxEntries and cache.ttlSeconds must be positive, stream.replaySpeed at least 0")
+                "upstream.timeoutSeconds, upstream.maxConcurrency, limits.maxBodyBytes, memory.maxEntries and cache.ttlSeconds must be positive, stream.replaySpeed at least 0")
         }
         let callerKeys: [String]? = try config.setting("callers.keys", default: nil) { try config.requiredStringArray(forKey: $0, isSecret: true) }
         gateway = GatewayConfiguration(
@@ -47,7 +48,7 @@ struct ServeSettings {
             sharesAnswersAcrossCallers: try config.setting("callers.shareAnswers", default: false) { try config.requiredBool(forKey: $0) },
             selectableNamespaces: Set(try config.setting("namespaces.selectable", default: []) { try config.requiredStringArray(forKey: $0) }),
             adminKey: try config.setting("admin.key", default: nil) { try config.requiredString(forKey: $0, isSecret: true) },
-            maxBodyBytes: maxBody, upstreamTimeout: .milliseconds(Int64(timeout * 1000)),
+            maxBodyBytes: maxBody, upstreamTimeout: .milliseconds(Int64(timeout * 1000)), maxUpstreamConcurrency: concurrency,
             streamCaching: StreamCaching(pacing: speed == 0 ? .unpaced : .recorded(speed: speed)))
         redisURL = try config.setting("redis.url", default: "redis://127.0.0.1:6379") { try config.requiredString(forKey: $0) }
         namespace = try config.setting("namespace", default: "llmcache") { try config.requiredString(forKey: $0) }

@@ -26,11 +26,14 @@ final class FakeUpstream: Sendable {
     private let calls = Atomic<Int>(0)
     private let lastBody = Mutex<[UInt8]>([])
     private let authorization = Mutex<String?>(nil)
+    private let abandoned = Atomic<Int>(0)
     let delay: Duration
 
     init(delay: Duration = .zero) { self.delay = delay }
 
     var callCount: Int { calls.load(ordering: .relaxed) }
+    /// Streams of model "slow" whose reader went away before their end.
+    var abandonedStreams: Int { abandoned.load(ordering: .relaxed) }
     /// The `Authorization` of the last chat completion.
     var lastAuthorization: String? { authorization.withLock { $0 } }
     var lastRequest: [String: Any]? {
@@ -52,6 +55,7 @@ final class FakeUpstream: Sendable {
                     status: .tooManyRequests, headers: [.contentType: "application/json"],
                     body: .init(byteBuffer: ByteBuffer(string: "{\"error\":{\"message\":\"slow down\",\"type\":\"rate_limit\"}}")))
             }
+            if body["stream"] as? Bool == true, body["model"] as? String == "slow" { return self.slowStream() }
             if body["stream"] as? Bool == true { return Self.streamed(body, number: number) }
             let messages = body["messages"] as? [[String: Any]] ?? []
             let asked = messages.last?["content"] as? String ?? ""
@@ -95,6 +99,26 @@ final class FakeUpstream: Sendable {
         return Application(
             router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
             onServerRunning: { await onRunning($0.localAddress?.port ?? 0) })
+    }
+
+    /// One event every 100 ms for 2.5 s; counts a reader that leaves early.
+    func slowStream() -> Response {
+        let (events, continuation) = AsyncStream<ByteBuffer>.makeStream()
+        let producer = Task {
+            for index in 0..<25 {
+                continuation.yield(ByteBuffer(string: "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"\(index) \"}}]}\n\n"))
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            continuation.yield(ByteBuffer(string: "data: [DONE]\n\n"))
+            continuation.finish()
+        }
+        continuation.onTermination = { termination in
+            if case .cancelled = termination {
+                producer.cancel()
+                self.abandoned.add(1, ordering: .relaxed)
+            }
+        }
+        return Response(status: .ok, headers: [.contentType: "text/event-stream"], body: ResponseBody(asyncSequence: events))
     }
 
     /// The first tool a body offers, which the fake then calls.
@@ -222,14 +246,84 @@ extension LLMCacheOpenAI.HTTPResponse {
 }
 
 /// A Redis server `scripts/with-redis.sh` started; missing is a failure.
-func testRedisURL() throws -> String {
-    if let url = ProcessInfo.processInfo.environment["LLMCACHE_REDIS8_URL"], !url.isEmpty { return url }
-    let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent(".cache/redis/run/env")
+func testRedisURL() throws -> String { try testSetting("LLMCACHE_REDIS8_URL") }
+
+/// `variable` from the environment, else from the file `scripts/redis.sh`
+/// writes; missing is a failure.
+func testSetting(_ variable: String) throws -> String {
+    if let value = ProcessInfo.processInfo.environment[variable], !value.isEmpty { return value }
+    let file = repositoryRoot.appendingPathComponent(".cache/redis/run/env")
     let text = (try? String(contentsOf: file, encoding: .utf8)) ?? ""
-    for line in text.split(separator: "\n") where line.hasPrefix("LLMCACHE_REDIS8_URL=") {
-        return String(line.dropFirst("LLMCACHE_REDIS8_URL=".count))
+    for line in text.split(separator: "\n") where line.hasPrefix("\(variable)=") {
+        return String(line.dropFirst(variable.count + 1))
     }
-    struct NoRedis: Error {}
-    throw NoRedis()
+    throw ServeFailure(message: "\(variable) is not set: run the tests with scripts/test.sh")
+}
+
+/// A redis-server of a test's own (the Redis 8 binary `scripts/redis.sh`
+/// fetched), for tests that kill it mid-run and start it again.
+final class KillableRedis: Sendable {
+    let port: Int
+    private let process: Mutex<Process?>
+
+    private init(port: Int, process: Process) {
+        self.port = port
+        self.process = Mutex(process)
+    }
+
+    /// Starts a server on a free port and waits until it accepts connections.
+    static func start() async throws -> KillableRedis {
+        for _ in 0..<20 {
+            let port = Int.random(in: 20_000..<60_000)
+            if let process = try await launch(port: port) { return KillableRedis(port: port, process: process) }
+        }
+        throw ServeFailure(message: "no redis-server came up")
+    }
+
+    /// A client that notices the outage within half a second and reconnects quickly.
+    func clientConfiguration() throws -> RedisConfiguration {
+        var configuration = try RedisConfiguration(url: "redis://127.0.0.1:\(port)")
+        configuration.reconnectDelay = .milliseconds(10)
+        configuration.maximumReconnectDelay = .milliseconds(50)
+        configuration.commandTimeout = .milliseconds(500)
+        return configuration
+    }
+
+    /// SIGKILL, as a crash.
+    func kill() {
+        guard let process = self.process.withLock({ $0.take() }) else { return }
+        Glibc.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    /// Starts the server again on the same port (empty: nothing persisted).
+    func restart() async throws {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < deadline {
+            if let process = try await Self.launch(port: port) { return self.process.withLock { $0 = process } }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw ServeFailure(message: "redis-server did not restart on port \(port)")
+    }
+
+    /// A server on `port`, or `nil` when it exited (the port was taken).
+    private static func launch(port: Int) async throws -> Process? {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try testSetting("LLMCACHE_REDIS8_SERVER"))
+        process.arguments = ["--port", "\(port)", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        for _ in 0..<200 {
+            guard process.isRunning else { return nil }
+            if let client = try? RedisClient(url: "redis://127.0.0.1:\(port)") {
+                let answer = try? await client.execute(RedisCommand("PING"))
+                await client.shutdown()
+                if answer?.string == "PONG" { return process }
+            }
+            try await Task.sleep(for: .milliseconds(25))
+        }
+        process.terminate()
+        return nil
+    }
 }

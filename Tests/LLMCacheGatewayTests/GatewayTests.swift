@@ -64,14 +64,47 @@ struct GatewayTests {
         #expect(gateway.upstream.callCount == 0)
     }
 
-    @Test func oneUpstreamCallServesManyIdenticalConcurrentRequests() async throws {
-        let gateway = try await GatewayHarness(upstreamDelay: .milliseconds(200))
+    @Test func oneUpstreamCallServesAThousandIdenticalConcurrentRequests() async throws {
+        let gateway = try await GatewayHarness(upstreamDelay: .milliseconds(500))
         defer { gateway.close() }
-        let bodies = try await withThrowingTaskGroup(of: [UInt8].self) { group in
-            for _ in 0..<50 { group.addTask { try await gateway.chat("a popular question").body } }
-            return try await group.reduce(into: Set<[UInt8]>()) { $0.insert($1) }
+        let client = HTTPClient(configuration: .init(retryPolicy: .none, maxConcurrentTransfers: 250, maxQueuedRequests: 1000))
+        let body = Array(#"{"model": "m", "messages": [{"role": "user", "content": "a popular question"}]}"#.utf8)
+        let answers = try await withThrowingTaskGroup(of: (Int, [UInt8]).self) { group in
+            for _ in 0..<1000 {
+                group.addTask {
+                    let response = try await client.send(
+                        LLMCacheOpenAI.HTTPRequest(
+                            method: .post, url: "http://127.0.0.1:\(gateway.port)/v1/chat/completions",
+                            headers: [(name: "Content-Type", value: "application/json")], body: body))
+                    return (response.status, response.body)
+                }
+            }
+            return try await group.reduce(into: [(Int, [UInt8])]()) { $0.append($1) }
         }
-        #expect(bodies.count == 1 && gateway.upstream.callCount == 1)
+        #expect(answers.count == 1000 && answers.allSatisfy { $0.0 == 200 } && Set(answers.map(\.1)).count == 1)
+        #expect(gateway.upstream.callCount == 1)
+    }
+
+    @Test func aCallerThatLeavesAStreamCancelsTheUpstreamCall() async throws {
+        let gateway = try await GatewayHarness()
+        defer { gateway.close() }
+        let body = Array(#"{"model": "slow", "stream": true, "messages": [{"role": "user", "content": "tell a long story"}]}"#.utf8)
+        let (firstEvent, arrived) = AsyncStream<Void>.makeStream()
+        let reader = Task {
+            let stream = try await gateway.client.stream(
+                LLMCacheOpenAI.HTTPRequest(
+                    method: .post, url: "http://127.0.0.1:\(gateway.port)/v1/chat/completions",
+                    headers: [(name: "Content-Type", value: "application/json")], body: body))
+            for try await _ in stream.body { arrived.yield() }
+        }
+        for await _ in firstEvent { break }
+        reader.cancel()
+        // The fake streams for 2.5 s unless its reader goes away.
+        let deadline = ContinuousClock.now + .seconds(2)
+        while gateway.upstream.abandonedStreams == 0, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(gateway.upstream.abandonedStreams == 1)
+        #expect(try await gateway.chat("tell a long story", model: "slow", extra: ["stream": true]).header("Cache-Status")?.contains("fwd=miss") == true,
+            "an abandoned stream is not stored")
     }
 
     @Test func callersWithDifferentKeysDoNotShareAnswers() async throws {
@@ -243,6 +276,39 @@ struct OpenAISDKTests {
 
 @Suite("Caching gateway over Redis")
 struct GatewayRedisTests {
+    @Test func aRedisThatDiesMidRunFailsOpenAndComesBack() async throws {
+        let redis = try await KillableRedis.start()
+        let client = RedisClient(configuration: try redis.clientConfiguration())
+        let namespace = try await RedisNamespace(name: "gateway-fault", client: client)
+        let memory = MemoryTier(maxEntries: 100)
+        let gateway = try await GatewayHarness(tiers: [memory, RedisExactTier(namespace: namespace)], namespace: namespace)
+        defer { gateway.close() }
+        _ = try await gateway.chat("before the crash")
+        await gateway.stack.waitForPendingStores()
+        memory.removeAll()
+        #expect(try await gateway.chat("before the crash").header("Cache-Status") == "llmcache; hit; detail=redis")
+
+        redis.kill()
+        for question in ["during the outage", "during the outage", "before the crash"] {
+            let answer = try await gateway.chat(question)
+            #expect(answer.status == 200 && answer.content != nil, "requests are forwarded while Redis is down")
+        }
+        #expect(try await gateway.chat("during the outage").header("Cache-Status") == "llmcache; hit; detail=memory")
+        let degraded = try await gateway.request(.get, "/readyz")
+        #expect(degraded.status == 503 && degraded.json?["redis"] as? String == "down")
+
+        try await redis.restart()
+        let deadline = ContinuousClock.now + .seconds(10)
+        while try await gateway.request(.get, "/readyz").status != 200, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(try await gateway.request(.get, "/readyz").status == 200)
+        #expect(try await gateway.chat("after the restart").status == 200)
+        redis.kill()
+        await namespace.shutdown()
+        await client.shutdown()
+    }
+
     @Test func answersAreSharedThroughRedisAndTheAdminRoutesFlushIt() async throws {
         let client = try RedisClient(url: try testRedisURL())
         let namespace = try await RedisNamespace(name: "gateway-\(UUID().uuidString.prefix(8).lowercased())", client: client)

@@ -14,8 +14,10 @@ public struct HTTPStreamingResponse: Sendable {
     /// The body as it arrives, in order. It finishes when the server ends the
     /// response, and throws `HTTPClientError` when the transfer fails
     /// mid-way (`.connectionFailed` for a connection closed early,
-    /// `.timeout`, `.responseTooLarge`). Ending the iteration early (or
-    /// cancelling the iterating task) aborts the transfer.
+    /// `.timeout`, `.responseTooLarge`). Cancelling the iterating task
+    /// aborts the transfer; merely leaving the loop early does not (an
+    /// `AsyncThrowingStream` cannot see that while the transfer holds its
+    /// continuation), so cancel the task to stop a transfer you no longer want.
     public var body: AsyncThrowingStream<[UInt8], any Error>
 
     /// A response; made by the client (and by tests of code that consumes one).

@@ -1,12 +1,13 @@
-// The caching gateway on loopback: a chat completion's latency through it
-// when the answer is in memory and when it is in Redis, what it adds to a
-// miss compared with calling the upstream directly, and memory hits per
-// second from 64 concurrent connections. The upstream is
-// scripts/http-test-server.py; the client is the project's libcurl client,
-// on the same two cores as the gateway; GET /healthz through the same
-// client and server is the floor a hit cannot go under.
+// The caching gateway on loopback, measured with wrk (a C load generator
+// in a process of its own): a chat completion's latency through it when
+// the answer is in memory and when it is in Redis, what it adds to a miss
+// compared with calling the upstream directly (every request a new
+// question), and memory hits per second from 64 connections. GET /healthz
+// on the same server, which does no cache work, is the floor a hit cannot
+// go under. The upstream is scripts/http-test-server.py. The gateway and
+// wrk share the machine's cores.
 //
-//   scripts/bench.sh GatewayBenchmark [--runs 3] [--calls 2000] [--seconds 3] [--json]
+//   scripts/bench.sh GatewayBenchmark [--runs 3] [--seconds 3] [--json]
 import BenchmarkSupport
 import Foundation
 import LLMCache
@@ -15,8 +16,7 @@ import LLMCacheOpenAI
 import LLMCacheRedis
 
 let runs = Int(BenchmarkReport.argument("runs") ?? "") ?? 3
-let calls = Int(BenchmarkReport.argument("calls") ?? "") ?? 2_000
-let seconds = Double(BenchmarkReport.argument("seconds") ?? "") ?? 3
+let seconds = Int(BenchmarkReport.argument("seconds") ?? "") ?? 3
 let redisURL = ProcessInfo.processInfo.environment["LLMCACHE_REDIS8_URL"] ?? "redis://127.0.0.1:6379"
 
 /// A gateway over `tiers` in front of `upstream`, running until `stop()`.
@@ -36,71 +36,44 @@ struct RunningGateway {
     }
 }
 
-let client = HTTPClient(configuration: .init(retryPolicy: .none, maxConcurrentTransfers: 64))
-
-func chat(_ base: String, _ question: String) async throws {
-    let body = "{\"model\":\"chat-ok\",\"messages\":[{\"role\":\"user\",\"content\":\"\(question)\"}]}"
-    let response = try await client.send(
-        HTTPRequest(
-            method: .post, url: base + "/v1/chat/completions",
-            headers: [(name: "Content-Type", value: "application/json")], body: Array(body.utf8)))
-    precondition(response.status == 200, "status \(response.status)")
-}
+let question = #"{"model":"chat-ok","messages":[{"role":"user","content":"What is the capital of France?"}]}"#
+let newQuestion = #"{"model":"chat-ok","messages":[{"role":"user","content":"question {n}"}]}"#
 
 var figures: [String: [Double]] = [:]
-@MainActor func note(_ name: String, _ value: Double) { figures[name, default: []].append(value) }
+@MainActor func note(_ name: String, _ result: Wrk.Result, latency: Bool = true) {
+    precondition(result.errors == 0, "\(name): \(result.errors) failed requests")
+    if latency {
+        figures[name + "_p50_us", default: []].append(result.p50Microseconds)
+        figures[name + "_p99_us", default: []].append(result.p99Microseconds)
+    } else {
+        figures[name + "_per_second", default: []].append(result.requestsPerSecond)
+    }
+}
 
-for run in 0..<runs {
+for _ in 0..<runs {
     let upstream = try LoopbackServer.start()
-    let memory = try await RunningGateway.start(tiers: [MemoryTier(maxEntries: 1000)], namespace: nil, upstream: upstream.baseURL)
+    let memory = try await RunningGateway.start(tiers: [MemoryTier(maxEntries: 100_000)], namespace: nil, upstream: upstream.baseURL)
     let redisClient = try RedisClient(url: redisURL)
     let namespace = try await RedisNamespace(name: ThrowawayNamespace.uniqueName("gateway-bench"), client: redisClient)
     let redis = try await RunningGateway.start(
         tiers: [RedisExactTier(namespace: namespace)], namespace: namespace, upstream: upstream.baseURL)
-    let (memoryBase, redisBase) = ("http://127.0.0.1:\(memory.port)", "http://127.0.0.1:\(redis.port)")
+    let (memoryChat, redisChat) = ("http://127.0.0.1:\(memory.port)/v1/chat/completions", "http://127.0.0.1:\(redis.port)/v1/chat/completions")
 
-    // The floor: the same client and server answering a route with no cache work.
-    let health = try await sampleSequentially(count: calls) { _ in
-        _ = try await client.send(HTTPRequest(url: memoryBase + "/healthz"))
-    }
-    note("healthz_p50_us", health.p50)
+    note("healthz", try Wrk.run(url: "http://127.0.0.1:\(memory.port)/healthz", seconds: seconds))
+    _ = try Wrk.run(url: memoryChat, body: question, seconds: 1)  // stores the answer
+    note("memory_hit", try Wrk.run(url: memoryChat, body: question, seconds: seconds))
+    _ = try Wrk.run(url: redisChat, body: question, seconds: 1)
+    note("redis_hit", try Wrk.run(url: redisChat, body: question, seconds: seconds))
 
-    try await chat(memoryBase, "What is the capital of France?")
-    let memoryHits = try await sampleSequentially(count: calls) { _ in try await chat(memoryBase, "What is the capital of France?") }
-    note("memory_hit_p50_us", memoryHits.p50)
-    note("memory_hit_p99_us", memoryHits.p99)
+    let direct = try Wrk.run(url: upstream.baseURL + "/v1/chat/completions", body: newQuestion, uniqueBodies: true, seconds: seconds)
+    let through = try Wrk.run(url: memoryChat, body: newQuestion, uniqueBodies: true, seconds: seconds)
+    note("upstream_direct", direct)
+    note("miss_through_gateway", through)
+    figures["miss_overhead_p50_us", default: []].append(through.p50Microseconds - direct.p50Microseconds)
 
-    try await chat(redisBase, "What is the capital of France?")
-    try await Task.sleep(for: .milliseconds(100))  // the write-behind store
-    let redisHits = try await sampleSequentially(count: calls) { _ in try await chat(redisBase, "What is the capital of France?") }
-    note("redis_hit_p50_us", redisHits.p50)
-    note("redis_hit_p99_us", redisHits.p99)
-
-    let misses = min(calls, 500)
-    let direct = try await sampleSequentially(count: misses) { index in try await chat(upstream.baseURL, "direct \(run) \(index)") }
-    let through = try await sampleSequentially(count: misses) { index in try await chat(memoryBase, "through \(run) \(index)") }
-    note("upstream_direct_p50_us", direct.p50)
-    note("miss_through_gateway_p50_us", through.p50)
-    note("miss_overhead_p50_us", through.p50 - direct.p50)
-
-    let deadline = ContinuousClock.now + .seconds(seconds)
-    let started = ContinuousClock.now
-    let served = try await withThrowingTaskGroup(of: Int.self) { group in
-        for _ in 0..<64 {
-            group.addTask {
-                var count = 0
-                while ContinuousClock.now < deadline {
-                    try await chat(memoryBase, "What is the capital of France?")
-                    count += 1
-                }
-                return count
-            }
-        }
-        var total = 0
-        for try await count in group { total += count }
-        return total
-    }
-    note("memory_hits_per_second_64_connections", Double(served) / (ContinuousClock.now - started).secondsDouble)
+    note("healthz_64_connections", try Wrk.run(url: "http://127.0.0.1:\(memory.port)/healthz", connections: 64, seconds: seconds), latency: false)
+    note("memory_hits_64_connections", try Wrk.run(url: memoryChat, body: question, connections: 64, seconds: seconds), latency: false)
+    note("redis_hits_64_connections", try Wrk.run(url: redisChat, body: question, connections: 64, seconds: seconds), latency: false)
 
     memory.task.cancel()
     redis.task.cancel()
@@ -112,11 +85,7 @@ for run in 0..<runs {
 
 var report = BenchmarkReport(name: "gateway")
 report.add("runs", runs)
-report.add("sequential_calls", calls)
+report.add("seconds_per_measurement", seconds)
 for name in figures.keys.sorted() { report.add(name, median(figures[name]!)) }
 report.add("cores", ProcessInfo.processInfo.activeProcessorCount)
 report.emit()
-
-extension Duration {
-    var secondsDouble: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
-}

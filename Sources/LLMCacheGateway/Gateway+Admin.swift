@@ -5,13 +5,22 @@ import LLMCacheRedis
 
 extension Gateway {
     /// `/cache` routes, each behind `Authorization: Bearer <admin key>`:
-    /// `GET /cache/stats`, `POST /cache/invalidate {"tags": [...]}`,
+    /// `GET /cache/stats` (this process's figures and, with Redis, what
+    /// every process published), `POST /cache/invalidate {"tags": [...]}`,
     /// `POST /cache/bump-version`, `DELETE /cache`, `GET /cache/entries/{key}`.
     func addAdminRoutes<Context: RequestContext>(to router: Router<Context>) {
         router.get("/cache/stats") { request, _ in
             await self.respond {
                 try self.authorize(request)
-                return try Self.json(Array(JSONSerialization.data(withJSONObject: Self.report(self.stack.statistics), options: [.sortedKeys])))
+                var report = Self.report(self.stack.statistics)
+                if let namespace = self.namespace {
+                    do {
+                        report["published"] = Self.report(try await namespace.publishedStatistics())
+                    } catch {
+                        report["published_error"] = "\(error)"
+                    }
+                }
+                return try Self.json(Array(JSONSerialization.data(withJSONObject: report, options: [.sortedKeys])))
             }
         }
         router.post("/cache/invalidate") { request, _ in
@@ -71,7 +80,9 @@ extension Gateway {
         guard let report = try await KeyInspection.run(key: name, namespace: namespace) else {
             throw GatewayError(.notFound, "no entry \(key) (namespace version \(namespace.current))")
         }
-        return Self.json(Array(try JSONEncoder.sortedKeys.encode(report)))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return Self.json(Array(try encoder.encode(report)))
     }
 
     func authorize(_ request: Request) throws(GatewayError) {
@@ -87,7 +98,22 @@ extension Gateway {
         return zip(x, y).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
     }
 
-    /// The stack's statistics as JSON-ready values.
+    /// What every process sharing the namespace has published (each
+    /// gateway's `RedisStatisticsPublisher`), as JSON-ready values.
+    static func report(_ published: PublishedStatistics) -> [String: Any] {
+        [
+            "requests": published.requests, "model_calls": published.computed, "coalesced": published.coalesced,
+            "failed_calls": published.computeFailures, "instances": published.instances.map(\.name),
+            "tiers": published.tiers.map { tier in
+                [
+                    "name": tier.name, "hits": tier.hits, "misses": tier.misses, "errors": tier.errors,
+                    "hit_rate": tier.hitRate, "tokens_saved": tier.tokensSaved, "cost_saved": tier.costSaved,
+                ] as [String: Any]
+            },
+        ]
+    }
+
+    /// This process's statistics as JSON-ready values.
     static func report(_ statistics: CacheStatistics) -> [String: Any] {
         [
             "requests": statistics.requests, "model_calls": statistics.computed, "coalesced": statistics.coalesced,
@@ -96,7 +122,7 @@ extension Gateway {
             "tiers": statistics.tiers.map { tier in
                 [
                     "name": tier.name, "hits": tier.hits, "misses": tier.misses, "errors": tier.errors,
-                    "lookup_p50_us": Double(tier.lookupP50.components.attoseconds) / 1e12
+                    "breaker": "\(tier.breaker)", "lookup_p50_us": Double(tier.lookupP50.components.attoseconds) / 1e12
                         + Double(tier.lookupP50.components.seconds) * 1e6,
                 ] as [String: Any]
             },

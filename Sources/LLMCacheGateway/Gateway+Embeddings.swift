@@ -26,7 +26,7 @@ extension Gateway {
             var body = scope
             body["input"] = .array(missing)
             let answer = try await self.upstream.post(
-                "/embeddings", body: Array(try JSONEncoder.sortedKeys.encode(JSONValue.object(body))), caller: caller)
+                "/embeddings", body: JSONValue.object(body).canonicalJSON(), caller: caller)
             return try Self.embeddingsInAnswer(answer)
         }
         let results = try await withThrowingTaskGroup(of: (Int, CacheResult<EmbeddingAnswer>).self) { group in
@@ -85,9 +85,7 @@ extension Gateway {
         guard let list = try? JSONDecoder().decode(List.self, from: Data(answer)) else {
             throw UpstreamFailure(status: 502, contentType: nil, body: Upstream.errorBody("the upstream's embeddings were not readable"))
         }
-        let embeddings = try list.data.sorted { $0.index < $1.index }.map {
-            Array(try JSONEncoder.sortedKeys.encode($0.embedding))
-        }
+        let embeddings = list.data.sorted { $0.index < $1.index }.map { $0.embedding.canonicalJSON() }
         return (embeddings, list.usage?.prompt_tokens ?? 0)
     }
 
@@ -99,7 +97,7 @@ extension Gateway {
             body += Array("{\"object\":\"embedding\",\"index\":\(index),\"embedding\":".utf8) + embedding
             body.append(UInt8(ascii: "}"))
         }
-        let model = (try? JSONEncoder.sortedKeys.encode(fields["model"] ?? .null)).map { Array($0) } ?? Array("null".utf8)
+        let model = (fields["model"] ?? .null).canonicalJSON()
         body += Array("],\"model\":".utf8) + model
         body += Array(",\"usage\":{\"prompt_tokens\":\(tokens),\"total_tokens\":\(tokens)}}".utf8)
         return body

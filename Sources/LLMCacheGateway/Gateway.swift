@@ -129,7 +129,7 @@ public struct Gateway: Sendable {
         }
         let controls = try CacheControls(headers: request.headers, body: fields.removeValue(forKey: "cache"))
         let (caller, options) = try callerOptions(request, controls: controls)
-        let forwarded = Array(try JSONEncoder.sortedKeys.encode(JSONValue.object(fields)))
+        let forwarded = JSONValue.object(fields).canonicalJSON()
         let streamed = fields.removeValue(forKey: "stream") == .bool(true)
         let cacheable = GatewayChatRequest(fields: fields, encoded: forwarded, semanticAllowed: controls.semantic)
         if streamed {
@@ -156,33 +156,33 @@ public struct Gateway: Sendable {
     /// A JSON value, or a 400 for a body that is not JSON (invalid UTF-8 included).
     static func parse(_ bytes: [UInt8]) throws -> JSONValue {
         do {
-            return try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
+            return try JSONValue(parsing: bytes)
         } catch {
-            throw GatewayError(.badRequest, "the body is not valid JSON")
+            throw GatewayError(.badRequest, "the body is not valid JSON (\(error))")
         }
     }
 
+    /// Ready when Redis answers and no tier's breaker is open; otherwise
+    /// 503 with what is wrong, while requests are still served (fail-open)
+    /// from what works and the model. The embedder is loaded before the
+    /// gateway listens, so a semantic tier is always ready to embed.
     func readiness() async -> Response {
-        guard let namespace else { return Self.json(Array("{\"status\":\"ready\"}".utf8)) }
-        do {
-            _ = try await namespace.client.execute(RedisCommand("PING"))
-            return Self.json(Array("{\"status\":\"ready\",\"redis\":\"up\"}".utf8))
-        } catch {
-            // Requests are still served (fail-open), from memory and the model.
-            return Self.json(Array("{\"status\":\"degraded\",\"redis\":\"down\"}".utf8), status: .serviceUnavailable)
+        var report: [String: Any] = [:]
+        var ready = true
+        if let namespace {
+            let up = (try? await namespace.client.execute(RedisCommand("PING")))?.string == "PONG"
+            report["redis"] = up ? "up" : "down"
+            ready = up
         }
+        let tiers = stack.statistics.tiers
+        report["breakers"] = Dictionary(uniqueKeysWithValues: tiers.map { ($0.name, "\($0.breaker)") })
+        if tiers.contains(where: { $0.breaker == .open }) { ready = false }
+        report["status"] = ready ? "ready" : "degraded"
+        let body = (try? JSONSerialization.data(withJSONObject: report, options: [.sortedKeys])).map { Array($0) } ?? []
+        return Self.json(body, status: ready ? .ok : .serviceUnavailable)
     }
 
     static func json(_ bytes: [UInt8], status: HTTPResponse.Status = .ok) -> Response {
         Response(status: status, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
-    }
-}
-
-extension JSONEncoder {
-    /// Sorted keys: the body forwarded is the body fingerprinted.
-    static var sortedKeys: JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
     }
 }

@@ -73,17 +73,23 @@ struct ServeCommand: AsyncParsableCommand {
             tiers: tiers, configuration: .init(defaultTTL: settings.ttl, metricsFactory: metrics.factory),
             versionSource: namespace)
         let gateway = Gateway(configuration: settings.gateway, stack: stack, namespace: namespace, metrics: metrics)
+        // Every gateway sharing the namespace adds its figures to /cache/stats's "published".
+        let publisher = RedisStatisticsPublisher(stack: stack, namespace: namespace)
+        publisher.start()
+        func shutdown() async {
+            await stack.waitForPendingStores()
+            await publisher.shutdown()
+            await namespace.shutdown()
+            await client.shutdown()
+        }
         do {
             try await gateway.run { port in
                 FileHandle.standardError.write(Data("llmcache gateway on http://\(settings.gateway.host):\(port)/v1\n".utf8))
             }
         } catch {
-            await namespace.shutdown()
-            await client.shutdown()
+            await shutdown()
             throw error
         }
-        await stack.waitForPendingStores()
-        await namespace.shutdown()
-        await client.shutdown()
+        await shutdown()
     }
 }

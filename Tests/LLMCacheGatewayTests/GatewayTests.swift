@@ -296,6 +296,7 @@ struct GatewayRedisTests {
         #expect(try await gateway.chat("during the outage").header("Cache-Status") == "llmcache; hit; detail=memory")
         let degraded = try await gateway.request(.get, "/readyz")
         #expect(degraded.status == 503 && degraded.json?["redis"] as? String == "down")
+        #expect((degraded.json?["breakers"] as? [String: String])?["redis"] != nil)
 
         try await redis.restart()
         let deadline = ContinuousClock.now + .seconds(10)

@@ -128,7 +128,12 @@ struct ServeCommandTests {
         let second = try await chat()
         #expect(first.status == 200 && second.header("Cache-Status") == "llmcache; hit; detail=memory" && second.body == first.body)
         #expect(try await get("/cache/stats", key: "file-admin").status == 401, "the environment overrides the file")
-        #expect(try await get("/cache/stats", key: "env-admin").status == 200)
+        let stats = try await get("/cache/stats", key: "env-admin")
+        let statsReport = try JSONSerialization.jsonObject(with: Data(stats.body)) as? [String: Any]
+        #expect(stats.status == 200 && statsReport?["requests"] as? Int == 2)
+        #expect(statsReport?["published"] != nil, "what the namespace's gateways published: \(String(decoding: stats.body, as: UTF8.self))")
+        let ready = try await get("/readyz", key: "")
+        #expect(ready.status == 200 && String(decoding: ready.body, as: UTF8.self).contains(#""redis":"up""#))
         let entry = try await get("/cache/entries/\(first.header("X-LLMCache-Entry") ?? "")", key: "env-admin")
         let key = (try? JSONSerialization.jsonObject(with: Data(entry.body)) as? [String: Any])?["key"] as? String
         #expect(key?.hasPrefix("llmcache:\(namespace):") == true, "the flag overrides the file")

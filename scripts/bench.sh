@@ -11,6 +11,12 @@ if [ $# -gt 0 ] && [[ " ${all[*]} " == *" $1 "* ]]; then selected=("$1"); shift;
 for benchmark in "${selected[@]}"; do
     swift build -c release --product "$benchmark" >&2
 done
+# GatewayBenchmark drives its load with wrk (a Debian package).
+if [[ " ${selected[*]} " == *" GatewayBenchmark "* ]] && ! command -v wrk >/dev/null 2>&1; then
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends wrk >/dev/null
+fi
 bin="$(swift build -c release --show-bin-path)"
 for benchmark in "${selected[@]}"; do
     if [ "$benchmark" = RedisBenchmark ] || [ "$benchmark" = StatisticsBenchmark ] || [ "$benchmark" = StallBenchmark ] || [ "$benchmark" = GatewayBenchmark ]; then

@@ -93,6 +93,8 @@ public enum Wrk {
     }
 }
 
+/// A load run (or a peer's measurement script) that did not complete.
 public struct WrkFailure: Error, CustomStringConvertible {
     public let description: String
+    public init(description: String) { self.description = description }
 }

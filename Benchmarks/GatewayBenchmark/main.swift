@@ -7,7 +7,13 @@
 // go under. The upstream is scripts/http-test-server.py. The gateway and
 // wrk share the machine's cores.
 //
-//   scripts/bench.sh GatewayBenchmark [--runs 3] [--seconds 3] [--json]
+// With --litellm, each run also measures LiteLLM's proxy with its Redis
+// cache (Benchmarks/litellm/litellm-bench.sh, which installs it into
+// .cache/) in front of the same upstream and Redis, with wrk: as its docs
+// configure it (a hit is answered from a copy in the proxy's memory) and
+// reading Redis on every hit.
+//
+//   scripts/bench.sh GatewayBenchmark [--runs 3] [--seconds 3] [--litellm] [--json]
 import BenchmarkSupport
 import Foundation
 import LLMCache
@@ -18,6 +24,25 @@ import LLMCacheRedis
 let runs = Int(BenchmarkReport.argument("runs") ?? "") ?? 3
 let seconds = Int(BenchmarkReport.argument("seconds") ?? "") ?? 3
 let redisURL = ProcessInfo.processInfo.environment["LLMCACHE_REDIS8_URL"] ?? "redis://127.0.0.1:6379"
+let withLiteLLM = CommandLine.arguments.contains("--litellm")
+
+/// LiteLLM's proxy with its Redis cache in front of `upstream`: its script's JSON figures.
+func measureLiteLLM(upstream: String) throws -> [String: Any] {
+    let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("litellm/litellm-bench.sh")
+    let process = Process()
+    process.executableURL = script
+    process.arguments = ["--upstream", upstream + "/v1", "--redis", redisURL, "--seconds", String(seconds), "--runs", "1"]
+    let output = Pipe()
+    process.standardOutput = output
+    try process.run()
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0, let figures = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+        throw WrkFailure(description: "\(script.path) failed: \(String(decoding: data, as: UTF8.self))")
+    }
+    return figures
+}
 
 /// A gateway over `tiers` in front of `upstream`, running until `stop()`.
 struct RunningGateway {
@@ -50,6 +75,7 @@ var figures: [String: [Double]] = [:]
     }
 }
 
+var litellmVersion: String?
 for _ in 0..<runs {
     let upstream = try LoopbackServer.start()
     let memory = try await RunningGateway.start(tiers: [MemoryTier(maxEntries: 100_000)], namespace: nil, upstream: upstream.baseURL)
@@ -75,6 +101,18 @@ for _ in 0..<runs {
     note("memory_hits_64_connections", try Wrk.run(url: memoryChat, body: question, connections: 64, seconds: seconds), latency: false)
     note("redis_hits_64_connections", try Wrk.run(url: redisChat, body: question, connections: 64, seconds: seconds), latency: false)
 
+    if withLiteLLM {
+        // As LiteLLM's docs configure it (hits answered from a copy in the
+        // proxy's memory), and reading Redis on every hit.
+        let litellm = try measureLiteLLM(upstream: upstream.baseURL)
+        let readThrough = litellm["redis_read_through"] as? [String: Any] ?? [:]
+        for name in ["hit_p50_us", "hit_p99_us", "hits_per_second_64_connections"] {
+            figures["litellm_" + name, default: []].append((litellm[name] as? NSNumber)?.doubleValue ?? .nan)
+            figures["litellm_redis_read_through_" + name, default: []].append((readThrough[name] as? NSNumber)?.doubleValue ?? .nan)
+        }
+        litellmVersion = litellm["litellm_version"] as? String ?? "?"
+    }
+
     memory.task.cancel()
     redis.task.cancel()
     try await ThrowawayNamespace.delete(namespace, client: redisClient)
@@ -87,5 +125,19 @@ var report = BenchmarkReport(name: "gateway")
 report.add("runs", runs)
 report.add("seconds_per_measurement", seconds)
 for name in figures.keys.sorted() { report.add(name, median(figures[name]!)) }
+if let litellmVersion {
+    report.add("litellm_version", litellmVersion)
+    report.add("hit_p50_litellm_over_ours_memory", median(figures["litellm_hit_p50_us"]!) / median(figures["memory_hit_p50_us"]!))
+    report.add(
+        "hit_p50_litellm_read_through_over_ours_redis",
+        median(figures["litellm_redis_read_through_hit_p50_us"]!) / median(figures["redis_hit_p50_us"]!))
+    report.add(
+        "hits_per_second_ours_memory_over_litellm",
+        median(figures["memory_hits_64_connections_per_second"]!) / median(figures["litellm_hits_per_second_64_connections"]!))
+    report.add(
+        "hits_per_second_ours_redis_over_litellm_read_through",
+        median(figures["redis_hits_64_connections_per_second"]!)
+            / median(figures["litellm_redis_read_through_hits_per_second_64_connections"]!))
+}
 report.add("cores", ProcessInfo.processInfo.activeProcessorCount)
 report.emit()

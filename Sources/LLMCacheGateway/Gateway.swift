@@ -127,9 +127,12 @@ public struct Gateway: Sendable {
         guard case .object(var fields) = try Self.parse(bytes) else {
             throw GatewayError(.badRequest, "the body must be a JSON object")
         }
-        let controls = try CacheControls(headers: request.headers, body: fields.removeValue(forKey: "cache"))
+        let cacheObject = fields.removeValue(forKey: "cache")
+        let controls = try CacheControls(headers: request.headers, body: cacheObject)
         let (caller, options) = try callerOptions(request, controls: controls)
-        let forwarded = JSONValue.object(fields).canonicalJSON()
+        // The caller's bytes go upstream as they came, unless a `cache`
+        // object has to be taken out.
+        let forwarded = cacheObject == nil ? bytes : JSONValue.object(fields).canonicalJSON()
         let streamed = fields.removeValue(forKey: "stream") == .bool(true)
         let cacheable = GatewayChatRequest(fields: fields, encoded: forwarded, semanticAllowed: controls.semantic)
         if streamed {

@@ -36,6 +36,8 @@ final class FakeUpstream: Sendable {
     var abandonedStreams: Int { abandoned.load(ordering: .relaxed) }
     /// The `Authorization` of the last chat completion.
     var lastAuthorization: String? { authorization.withLock { $0 } }
+    /// The last body received, as received.
+    var lastBytes: [UInt8] { lastBody.withLock { $0 } }
     var lastRequest: [String: Any]? {
         (try? JSONSerialization.jsonObject(with: Data(lastBody.withLock { $0 }))) as? [String: Any]
     }

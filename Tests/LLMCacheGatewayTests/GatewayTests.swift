@@ -37,6 +37,10 @@ struct GatewayTests {
         let unstored = try await gateway.chat("what is two plus two", extra: ["cache": ["no_store": true]])
         #expect(unstored.header("Cache-Status") == "llmcache; fwd=miss")
         #expect(gateway.upstream.lastRequest?["cache"] == nil, "the cache object is not forwarded")
+        // Without one, the caller's bytes go upstream untouched (a 20-digit seed keeps every digit).
+        let exact = Array(#"{"seed": 12345678901234567890123, "messages": [{"role": "user", "content": "q"}],  "model": "m"}"#.utf8)
+        _ = try await gateway.post("/v1/chat/completions", body: exact)
+        #expect(gateway.upstream.lastBytes == exact)
         #expect(try await gateway.chat("what is two plus two").header("Cache-Status")?.contains("fwd=miss") == true)
     }
 

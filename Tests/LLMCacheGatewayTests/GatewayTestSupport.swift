@@ -185,7 +185,8 @@ struct GatewayHarness {
     ///   vector-only semantic tier in memory.
     init(
         upstreamDelay: Duration = .zero, maxBodyBytes: Int = 1 << 20, tiers: [any CacheTier]? = nil,
-        namespace: RedisNamespace? = nil, configure: (inout GatewayConfiguration) -> Void = { _ in }
+        namespace: RedisNamespace? = nil, clock: any CacheClock = SystemCacheClock(),
+        configure: (inout GatewayConfiguration) -> Void = { _ in }
     ) async throws {
         let upstream = FakeUpstream(delay: upstreamDelay)
         let metrics = GatewayMetrics()
@@ -196,7 +197,7 @@ struct GatewayHarness {
                 MemorySemanticTier(embedder: DeterministicTestEmbedder(), threshold: 0.9, matchGuard: nil),
             ],
             configuration: .init(metricsFactory: metrics.factory, cacheabilityPolicy: nil),
-            versionSource: namespace ?? LocalNamespaceVersion())
+            versionSource: namespace ?? LocalNamespaceVersion(), clock: clock)
         var configuration = GatewayConfiguration(
             port: 0, upstream: "http://127.0.0.1:\(upstreamPort)/v1", adminKey: Self.adminKey, maxBodyBytes: maxBodyBytes)
         configure(&configuration)

@@ -85,7 +85,7 @@ struct GatewayTests {
     @Test func oneUpstreamCallServesAThousandIdenticalConcurrentRequests() async throws {
         let gateway = try await GatewayHarness(upstreamDelay: .milliseconds(500))
         defer { gateway.close() }
-        let client = HTTPClient(configuration: .init(retryPolicy: .none, maxConcurrentTransfers: 250, maxQueuedRequests: 1000))
+        let client = HTTPClient(configuration: .init(retryPolicy: .none, maxConcurrentTransfers: 128, maxQueuedRequests: 1000))
         let body = Array(#"{"model": "m", "messages": [{"role": "user", "content": "a popular question"}]}"#.utf8)
         let answers = try await withThrowingTaskGroup(of: (Int, [UInt8]).self) { group in
             for _ in 0..<1000 {

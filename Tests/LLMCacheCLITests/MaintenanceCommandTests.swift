@@ -19,8 +19,10 @@ func testRedisURL(_ variable: String = "LLMCACHE_REDIS8_URL") throws -> String {
 @Suite("llmcache maintenance commands against Redis")
 struct MaintenanceCommandTests {
     /// A namespace holding two tagged entries and `untagged` more, for one test.
-    func withStoredEntries(untagged: Int = 0, _ body: (String, String, RedisExactTier) async throws -> Void) async throws {
-        let url = try testRedisURL()
+    func withStoredEntries(
+        server: String = "LLMCACHE_REDIS8_URL", untagged: Int = 0, _ body: (String, String, RedisExactTier) async throws -> Void
+    ) async throws {
+        let url = try testRedisURL(server)
         let name = "cli-\(UUID().uuidString.prefix(8).lowercased())"
         let client = try RedisClient(url: url)
         let namespace = try await RedisNamespace(name: name, client: client)
@@ -43,8 +45,9 @@ struct MaintenanceCommandTests {
         await client.shutdown()
     }
 
-    @Test func invalidateRemovesTaggedEntries() async throws {
-        try await withStoredEntries { url, name, tier in
+    @Test(arguments: ["LLMCACHE_REDIS8_URL", "LLMCACHE_VALKEY8_URL", "LLMCACHE_VALKEY9_URL"])
+    func invalidateRemovesTaggedEntries(server: String) async throws {
+        try await withStoredEntries(server: server) { url, name, tier in
             let result = try await CommandLineTool.run(["invalidate", "--tag", "docs", "--redis", url, "--namespace", name, "--json"])
             #expect(result.status == 0, "\(result.error)")
             let report = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
@@ -54,8 +57,9 @@ struct MaintenanceCommandTests {
         }
     }
 
-    @Test func bumpVersionRetiresEverything() async throws {
-        try await withStoredEntries { url, name, _ in
+    @Test(arguments: ["LLMCACHE_REDIS8_URL", "LLMCACHE_VALKEY8_URL", "LLMCACHE_VALKEY9_URL"])
+    func bumpVersionRetiresEverything(server: String) async throws {
+        try await withStoredEntries(server: server) { url, name, _ in
             let first = try await CommandLineTool.run(["bump-version", "--redis", url, "--namespace", name])
             #expect(first.status == 0 && first.output.contains("version: 1"), "\(first.output)\(first.error)")
             let second = try await CommandLineTool.run(["bump-version", "--redis", url, "--namespace", name, "--json"])

@@ -225,6 +225,7 @@ struct StatsAndInspectTests {
     @Test(arguments: [
         ("LLMCACHE_REDIS8_URL", RedisSemanticTier.Backend.vectorSet, "vector-set"),
         ("LLMCACHE_REDIS8_SEARCH_URL", .search, "search"), ("LLMCACHE_REDIS7_URL", .lsh, "lsh"),
+        ("LLMCACHE_VALKEY8_URL", .lsh, "lsh"), ("LLMCACHE_VALKEY9_URL", .lsh, "lsh"),
     ])
     func statsAndInspectWorkWithEveryBackend(server: String, backend: RedisSemanticTier.Backend, option: String) async throws {
         try await CLIWorkload.with(server: server, backend: backend) { cache in

@@ -31,8 +31,9 @@ struct CrossProcessTests {
     let model = { (prompt: String) async throws -> String in "answer to \(prompt) at \(UUID())" }
 
 
-    @Test func aTagInvalidatedInOneProcessIsGoneFromTheOthersMemoryWithin100ms() async throws {
-        let url = try TestServers.url()
+    @Test(arguments: TestServers.plain)
+    func aTagInvalidatedInOneProcessIsGoneFromTheOthersMemoryWithin100ms(server: String) async throws {
+        let url = try TestServers.url(server)
         let name = uniqueNamespace("xproc")
         let a = try await Process(url: url, name: name)
         let b = try await Process(url: url, name: name)
@@ -53,8 +54,9 @@ struct CrossProcessTests {
         await b.shutdown()
     }
 
-    @Test func aVersionBumpReachesTheOtherProcessWithin100ms() async throws {
-        let url = try TestServers.url()
+    @Test(arguments: TestServers.plain)
+    func aVersionBumpReachesTheOtherProcessWithin100ms(server: String) async throws {
+        let url = try TestServers.url(server)
         let name = uniqueNamespace("xver")
         let a = try await Process(url: url, name: name)
         let b = try await Process(url: url, name: name)
@@ -68,8 +70,9 @@ struct CrossProcessTests {
         await b.shutdown()
     }
 
-    @Test func theVersionIsReadAtStartAndRereadPeriodically() async throws {
-        let url = try TestServers.url()
+    @Test(arguments: TestServers.plain)
+    func theVersionIsReadAtStartAndRereadPeriodically(server: String) async throws {
+        let url = try TestServers.url(server)
         let name = uniqueNamespace("reread")
         try await withRedisClient(try RedisConfiguration(url: url)) { client in
             try await client.execute(RedisCommand("SET", "llmcache:\(name):version", 7))

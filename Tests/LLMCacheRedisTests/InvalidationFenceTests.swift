@@ -197,8 +197,9 @@ struct FollowingTests {
         func namespaceVersionDidChange(to version: UInt64) {}
     }
 
-    @Test func anyTierHearsInvalidationsAndFlushesInOrder() async throws {
-        try await withNamespace { client, namespace in
+    @Test(arguments: TestServers.plain)
+    func anyTierHearsInvalidationsAndFlushesInOrder(server: String) async throws {
+        try await withNamespace(url: try TestServers.url(server)) { client, namespace in
             let tier = RecordingTier()
             namespace.propagateInvalidations(to: tier)
             let other = try await RedisNamespace(name: namespace.keyspace.namespace, client: client)
@@ -212,8 +213,9 @@ struct FollowingTests {
         }
     }
 
-    @Test func theEchoOfItsOwnFlushDoesNotClearWhatAProcessStoredSince() async throws {
-        try await withNamespace { client, namespace in
+    @Test(arguments: TestServers.plain)
+    func theEchoOfItsOwnFlushDoesNotClearWhatAProcessStoredSince(server: String) async throws {
+        try await withNamespace(url: try TestServers.url(server)) { client, namespace in
             let memory = MemoryTier(maxEntries: 10)
             let recorder = RecordingTier()
             namespace.propagateInvalidations(to: memory)

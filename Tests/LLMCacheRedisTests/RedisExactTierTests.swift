@@ -33,8 +33,9 @@ func storedEntry(_ text: String, ttl: Duration? = .seconds(60), tags: Set<String
 
 @Suite("RedisExactTier")
 struct RedisExactTierTests {
-    @Test func storesAndFindsAnEntryWithItsMetadataAndTTL() async throws {
-        try await withNamespace { client, namespace in
+    @Test(arguments: TestServers.plain)
+    func storesAndFindsAnEntryWithItsMetadataAndTTL(server: String) async throws {
+        try await withNamespace(url: try TestServers.url(server)) { client, namespace in
             let tier = RedisExactTier(namespace: namespace)
             let query = CacheQuery(request: "hello")
             #expect(try await tier.lookup(query) == nil)
@@ -53,8 +54,9 @@ struct RedisExactTierTests {
         }
     }
 
-    @Test func writesTagSetsAtomicallyAndInvalidatesThem() async throws {
-        try await withNamespace { client, namespace in
+    @Test(arguments: TestServers.plain)
+    func writesTagSetsAtomicallyAndInvalidatesThem(server: String) async throws {
+        try await withNamespace(url: try TestServers.url(server)) { client, namespace in
             let tier = RedisExactTier(namespace: namespace)
             let oddTag = "tag with spaces, \u{0}nul and ünïcode ✓"
             try await tier.store(storedEntry("a", ttl: .seconds(10), tags: ["docs", oddTag]), for: CacheQuery(request: "a"))
@@ -73,8 +75,9 @@ struct RedisExactTierTests {
         }
     }
 
-    @Test func aVersionBumpMakesEveryEntryUnreachable() async throws {
-        try await withNamespace { _, namespace in
+    @Test(arguments: TestServers.plain)
+    func aVersionBumpMakesEveryEntryUnreachable(server: String) async throws {
+        try await withNamespace(url: try TestServers.url(server)) { _, namespace in
             let tier = RedisExactTier(namespace: namespace)
             let memory = MemoryTier(maxEntries: 100)
             let stack = CacheStack(tiers: [memory, tier], versionSource: namespace)
@@ -88,8 +91,9 @@ struct RedisExactTierTests {
         }
     }
 
-    @Test func aCorruptValueIsAMissAndIsDeleted() async throws {
-        try await withNamespace { client, namespace in
+    @Test(arguments: TestServers.plain)
+    func aCorruptValueIsAMissAndIsDeleted(server: String) async throws {
+        try await withNamespace(url: try TestServers.url(server)) { client, namespace in
             let tier = RedisExactTier(namespace: namespace)
             let query = CacheQuery(request: "corrupt")
             try await tier.store(storedEntry("fine"), for: query)
@@ -106,8 +110,9 @@ struct RedisExactTierTests {
         }
     }
 
-    @Test func anOversizedValueIsNotStored() async throws {
-        try await withNamespace { _, namespace in
+    @Test(arguments: TestServers.plain)
+    func anOversizedValueIsNotStored(server: String) async throws {
+        try await withNamespace(url: try TestServers.url(server)) { _, namespace in
             let tier = RedisExactTier(
                 namespace: namespace, configuration: .init(maximumValueBytes: 1_000, codec: PayloadCodec(configuration: .init(compressionThreshold: 1 << 30))))
             try await tier.store(storedEntry(String(repeating: "x", count: 5_000)), for: CacheQuery(request: "big"))
@@ -118,8 +123,9 @@ struct RedisExactTierTests {
         }
     }
 
-    @Test func slidingEntriesGetTheirTTLBackOnEveryHit() async throws {
-        try await withNamespace { client, namespace in
+    @Test(arguments: TestServers.plain)
+    func slidingEntriesGetTheirTTLBackOnEveryHit(server: String) async throws {
+        try await withNamespace(url: try TestServers.url(server)) { client, namespace in
             let tier = RedisExactTier(namespace: namespace)
             var entry = storedEntry("slide", ttl: .seconds(20))
             entry.expiration = .sliding(ttl: .seconds(20))
@@ -151,8 +157,9 @@ struct RedisExactTierTests {
         }
     }
 
-    @Test func removeAllDeletesTheNamespaceWithScanButKeepsItsVersion() async throws {
-        try await withNamespace { client, namespace in
+    @Test(arguments: TestServers.plain)
+    func removeAllDeletesTheNamespaceWithScanButKeepsItsVersion(server: String) async throws {
+        try await withNamespace(url: try TestServers.url(server)) { client, namespace in
             let tier = RedisExactTier(namespace: namespace)
             _ = try await namespace.bump()
             for index in 0..<2_500 {
@@ -167,8 +174,9 @@ struct RedisExactTierTests {
         }
     }
 
-    @Test func removeAllReportsProgressAndCountsTheKeysItDeleted() async throws {
-        try await withNamespace { client, namespace in
+    @Test(arguments: TestServers.plain)
+    func removeAllReportsProgressAndCountsTheKeysItDeleted(server: String) async throws {
+        try await withNamespace(url: try TestServers.url(server)) { client, namespace in
             let tier = RedisExactTier(namespace: namespace)
             _ = try await namespace.bump()
             for index in 0..<2_500 {
@@ -188,8 +196,9 @@ struct RedisExactTierTests {
         }
     }
 
-    @Test func aRedisHitIsPromotedToMemory() async throws {
-        try await withNamespace { _, namespace in
+    @Test(arguments: TestServers.plain)
+    func aRedisHitIsPromotedToMemory(server: String) async throws {
+        try await withNamespace(url: try TestServers.url(server)) { _, namespace in
             let redis = RedisExactTier(namespace: namespace)
             let firstProcess = CacheStack(tiers: [MemoryTier(maxEntries: 10), redis], versionSource: namespace)
             let model = { (prompt: String) async throws -> String in "answer to \(prompt)" }

@@ -230,10 +230,34 @@ struct RedisSemanticTierTests {
         }
     }
 
+    /// Valkey has neither vector sets nor (here) valkey-search: `.auto`
+    /// takes LSH, which finds, tags, invalidates and retires as on Redis.
+    @Test(arguments: ["LLMCACHE_VALKEY8_URL", "LLMCACHE_VALKEY9_URL"])
+    func valkeyServesParaphrasesThroughLSH(server: String) async throws {
+        try await withSemanticTier(.auto, server: server, configure: { $0.matchGuard = nil }) { tier, _, namespace in
+            #expect(try await tier.resolveBackend() == .lsh)
+            var vectors = RandomVectors(dimensions: 32, seed: 11)
+            let stored = vectors.unit()
+            let query = CacheQuery(request: "how do I reset my password")
+            let entry = storedEntry("reset it in settings", tags: ["accounts"])
+            try await tier.store(entry, for: query, vector: stored)
+            let paraphrase = CacheQuery(request: "password reset how")
+            let hit = try #require(try await tier.lookup(paraphrase, vector: vectors.near(stored, cosine: 0.95)))
+            #expect(hit.entry.value == Array("reset it in settings".utf8))
+            #expect(try await tier.invalidate(tags: ["accounts"]) >= 1)
+            #expect(try await tier.lookup(paraphrase, vector: vectors.near(stored, cosine: 0.95)) == nil)
+            try await tier.store(entry, for: query, vector: stored)
+            _ = try await namespace.bump()
+            let retired = CacheQuery(request: "password reset how", namespaceVersion: namespace.current)
+            #expect(try await tier.lookup(retired, vector: vectors.near(stored, cosine: 0.95)) == nil)
+        }
+    }
+
     @Test func autoPicksWhatTheServerOffersAndForcedBackendsAreChecked() async throws {
         for (variable, expected) in [
             ("LLMCACHE_REDIS8_URL", RedisSemanticTier.Backend.vectorSet),
             ("LLMCACHE_REDIS8_SEARCH_URL", .vectorSet), ("LLMCACHE_REDIS7_URL", .lsh),
+            ("LLMCACHE_VALKEY8_URL", .lsh), ("LLMCACHE_VALKEY9_URL", .lsh),
         ] {
             try await withNamespace(url: try TestServers.url(variable)) { _, namespace in
                 let tier = try RedisSemanticTier(namespace: namespace, embedder: DeterministicTestEmbedder(dimensions: 8))

@@ -7,6 +7,10 @@ import Testing
 /// Where the servers started by `scripts/redis.sh` listen. A missing server
 /// is a failure, never a skip: the test command starts them.
 enum TestServers {
+    /// The servers every test of plain Redis commands (strings, sets, scripts,
+    /// pub/sub) runs against: Redis 8 and both Valkeys.
+    static let plain = ["LLMCACHE_REDIS8_URL", "LLMCACHE_VALKEY8_URL", "LLMCACHE_VALKEY9_URL"]
+
     static func url(_ variable: String = "LLMCACHE_REDIS8_URL") throws -> String {
         if let value = setting(variable) { return value }
         throw MissingServer(description: "\(variable) is not set: run the tests with scripts/test.sh, which starts the Redis servers")

@@ -46,10 +46,10 @@ final class TableEmbedder: Embedder {
 func withSemanticTier<T>(
     _ backend: RedisSemanticTier.Backend, dimensions: Int = 32, embedder: (any Embedder)? = nil,
     exhaustiveLSH: Bool = true, clock: any CacheClock = SystemCacheClock(),
-    configure: (inout RedisSemanticTier.Configuration) -> Void = { _ in },
+    server: String? = nil, configure: (inout RedisSemanticTier.Configuration) -> Void = { _ in },
     _ body: (RedisSemanticTier, RedisClient, RedisNamespace) async throws -> T
 ) async throws -> T {
-    try await withNamespace(url: try TestServers.url(backend.serverVariable)) { client, namespace in
+    try await withNamespace(url: try TestServers.url(server ?? backend.serverVariable)) { client, namespace in
         var configuration = RedisSemanticTier.Configuration(threshold: 0.9, backend: backend)
         if exhaustiveLSH { configuration.lsh.probes = 1 << configuration.lsh.planes }
         configure(&configuration)

@@ -60,8 +60,9 @@ private func expectPublished(_ published: PublishedStatistics, match statistics:
 
 @Suite("RedisStatisticsPublisher")
 struct StatisticsPublisherTests {
-    @Test func batchesAddUpToTheStacksStatistics() async throws {
-        try await withNamespace { _, namespace in
+    @Test(arguments: TestServers.plain)
+    func batchesAddUpToTheStacksStatistics(server: String) async throws {
+        try await withNamespace(url: try TestServers.url(server)) { _, namespace in
             let cache = PublishingStack(namespace: namespace)
             try await cache.ask(["a", "b", "c"])
             #expect(try await cache.publisher.publish())
@@ -81,8 +82,9 @@ struct StatisticsPublisherTests {
         }
     }
 
-    @Test func cacheabilityDecisionsArePublished() async throws {
-        try await withNamespace { _, namespace in
+    @Test(arguments: TestServers.plain)
+    func cacheabilityDecisionsArePublished(server: String) async throws {
+        try await withNamespace(url: try TestServers.url(server)) { _, namespace in
             let cache = PublishingStack(namespace: namespace)
             try await cache.ask(["weather today", "what is my balance", "a"])
             #expect(try await cache.publisher.publish())
@@ -93,8 +95,9 @@ struct StatisticsPublisherTests {
         }
     }
 
-    @Test func publishesNothingWhenNothingChanged() async throws {
-        try await withNamespace { client, namespace in
+    @Test(arguments: TestServers.plain)
+    func publishesNothingWhenNothingChanged(server: String) async throws {
+        try await withNamespace(url: try TestServers.url(server)) { client, namespace in
             let cache = PublishingStack(namespace: namespace)
             #expect(try await cache.publisher.publish() == false, "a fresh stack has nothing to publish")
             let keys = try await client.execute(RedisCommand("EXISTS", namespace.keyspace.statisticsStackKey))
@@ -110,8 +113,9 @@ struct StatisticsPublisherTests {
         }
     }
 
-    @Test func processesAddUpAndTiersOfTheSameNameShareCounters() async throws {
-        try await withNamespace { _, namespace in
+    @Test(arguments: TestServers.plain)
+    func processesAddUpAndTiersOfTheSameNameShareCounters(server: String) async throws {
+        try await withNamespace(url: try TestServers.url(server)) { _, namespace in
             let one = PublishingStack(namespace: namespace)
             let two = PublishingStack(namespace: namespace)
             try await one.ask(["a", "b"])
@@ -128,8 +132,9 @@ struct StatisticsPublisherTests {
         }
     }
 
-    @Test func aFailedPublishKeepsItsCountsAndWritesNothingPartial() async throws {
-        try await withNamespace { client, namespace in
+    @Test(arguments: TestServers.plain)
+    func aFailedPublishKeepsItsCountsAndWritesNothingPartial(server: String) async throws {
+        try await withNamespace(url: try TestServers.url(server)) { client, namespace in
             let cache = PublishingStack(namespace: namespace)
             try await cache.ask(["a", "b"])
             // A key of the wrong type makes the script refuse the whole batch.
@@ -148,8 +153,9 @@ struct StatisticsPublisherTests {
         }
     }
 
-    @Test func aBatchSentTwiceIsCountedOnce() async throws {
-        try await withNamespace { client, namespace in
+    @Test(arguments: TestServers.plain)
+    func aBatchSentTwiceIsCountedOnce(server: String) async throws {
+        try await withNamespace(url: try TestServers.url(server)) { client, namespace in
             let cache = PublishingStack(namespace: namespace)
             try await cache.ask(["a"])
             // What a retry after a lost reply sends: the same batch, same sequence number.
@@ -194,8 +200,9 @@ struct StatisticsPublisherTests {
         server.kill()
     }
 
-    @Test func theBackgroundTaskPublishesAndShutdownFlushesTheRest() async throws {
-        try await withNamespace { _, namespace in
+    @Test(arguments: TestServers.plain)
+    func theBackgroundTaskPublishesAndShutdownFlushesTheRest(server: String) async throws {
+        try await withNamespace(url: try TestServers.url(server)) { _, namespace in
             let cache = PublishingStack(namespace: namespace, interval: .milliseconds(20))
             cache.publisher.start()
             try await cache.ask(["a", "b"])
@@ -211,8 +218,9 @@ struct StatisticsPublisherTests {
         }
     }
 
-    @Test func countersSurviveFlushAndVersionBumpAndResetClearsThem() async throws {
-        try await withNamespace { _, namespace in
+    @Test(arguments: TestServers.plain)
+    func countersSurviveFlushAndVersionBumpAndResetClearsThem(server: String) async throws {
+        try await withNamespace(url: try TestServers.url(server)) { _, namespace in
             let cache = PublishingStack(namespace: namespace)
             try await cache.ask(["a"])
             try await cache.publisher.publish()

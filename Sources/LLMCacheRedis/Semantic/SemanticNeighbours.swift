@@ -69,7 +69,10 @@ extension BucketIndex {
                 if case .lshBucket(_, let container, _) = keyspace.kind(of: key) { containers.insert(container) }
             }
         }
-        return try await nearest(to: vector, inEach: containers.sorted(), version: version, count: count)
+        // Every bucket, not the lookup's probes: an inspection must not miss
+        // a neighbour that landed across a plane.
+        let exhaustive = BucketIndex(client: client, keyspace: keyspace, planes: planes, probes: 1 << min(planes.count, 20))
+        return try await exhaustive.nearest(to: vector, inEach: containers.sorted(), version: version, count: count)
     }
 }
 

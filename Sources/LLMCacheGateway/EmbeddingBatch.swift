@@ -34,7 +34,7 @@ final class EmbeddingBatch: Sendable {
     private let send: Send
     private let state = Mutex(State())
 
-    init(count: Int, window: Duration = .milliseconds(5), send: @escaping Send) {
+    init(count: Int, window: Duration = .milliseconds(100), send: @escaping Send) {
         self.count = count
         self.window = window
         self.send = send

@@ -103,11 +103,11 @@ final class FakeUpstream: Sendable {
             onServerRunning: { await onRunning($0.localAddress?.port ?? 0) })
     }
 
-    /// One event every 100 ms for 2.5 s; counts a reader that leaves early.
+    /// One event every 100 ms for a minute; counts a reader that leaves early.
     func slowStream() -> Response {
         let (events, continuation) = AsyncStream<ByteBuffer>.makeStream()
         let producer = Task {
-            for index in 0..<25 {
+            for index in 0..<600 {
                 continuation.yield(ByteBuffer(string: "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"\(index) \"}}]}\n\n"))
                 try await Task.sleep(for: .milliseconds(100))
             }
@@ -301,7 +301,7 @@ final class KillableRedis: Sendable {
 
     /// Starts the server again on the same port (empty: nothing persisted).
     func restart() async throws {
-        let deadline = ContinuousClock.now + .seconds(10)
+        let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline {
             if let process = try await Self.launch(port: port) { return self.process.withLock { $0 = process } }
             try await Task.sleep(for: .milliseconds(100))
@@ -317,7 +317,7 @@ final class KillableRedis: Sendable {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        for _ in 0..<200 {
+        for _ in 0..<800 {
             guard process.isRunning else { return nil }
             if let client = try? RedisClient(url: "redis://127.0.0.1:\(port)") {
                 let answer = try? await client.execute(RedisCommand("PING"))

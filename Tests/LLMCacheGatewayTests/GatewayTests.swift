@@ -117,12 +117,11 @@ struct GatewayTests {
         }
         for await _ in firstEvent { break }
         reader.cancel()
-        // The fake streams for 2.5 s unless its reader goes away.
-        let deadline = ContinuousClock.now + .seconds(2)
+        // The fake streams for a minute unless its reader goes away.
+        let deadline = ContinuousClock.now + .seconds(30)
         while gateway.upstream.abandonedStreams == 0, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
         #expect(gateway.upstream.abandonedStreams == 1)
-        #expect(try await gateway.chat("tell a long story", model: "slow", extra: ["stream": true]).header("Cache-Status")?.contains("fwd=miss") == true,
-            "an abandoned stream is not stored")
+        #expect(gateway.stack.statistics.tiers.allSatisfy { $0.stores == 0 }, "an abandoned stream is not stored")
     }
 
     @Test func callersWithDifferentKeysDoNotShareAnswers() async throws {
@@ -317,7 +316,7 @@ struct GatewayRedisTests {
         #expect((degraded.json?["breakers"] as? [String: String])?["redis"] != nil)
 
         try await redis.restart()
-        let deadline = ContinuousClock.now + .seconds(10)
+        let deadline = ContinuousClock.now + .seconds(30)
         while try await gateway.request(.get, "/readyz").status != 200, ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(50))
         }

@@ -15,38 +15,21 @@ struct ServerSentEvent: CacheValue, Sendable {
 
     init(cacheEncoded bytes: [UInt8]) throws { self.init(bytes: bytes) }
 
-    // What the stack reads, parsed only when asked (once per stored stream).
+    // What the stack reads, parsed when asked (when a recording is stored), never on replay.
     var tokenUsage: TokenUsage? { summary?.usage }
     var producingModel: String? { summary?.model }
-    var incompleteReason: String? {
-        summary?.choices?.first?.finishReason.flatMap { ChatResponse.incompleteFinishReasons.contains($0) ? $0 : nil }
-    }
-    var answerText: String? { summary?.choices?.first?.delta?.content }
+    var incompleteReason: String? { summary?.incompleteReason }
+    var answerText: String? { summary?.text }
 
     /// The JSON of the event's `data:` lines, when they hold a chunk.
-    private var summary: Summary? {
+    private var summary: CompletionSummary? {
         let text = String(decoding: bytes, as: UTF8.self)
         let data = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
             .filter { $0.hasPrefix("data:") }
             .map { $0.dropFirst(5).drop { $0 == " " } }
             .joined(separator: "\n")
         guard data.hasPrefix("{") else { return nil }
-        return try? JSONDecoder().decode(Summary.self, from: Data(data.utf8))
-    }
-
-    private struct Summary: Decodable {
-        struct Choice: Decodable {
-            struct Delta: Decodable { var content: String? }
-            var delta: Delta?
-            var finishReason: String?
-            enum CodingKeys: String, CodingKey {
-                case delta
-                case finishReason = "finish_reason"
-            }
-        }
-        var model: String?
-        var usage: TokenUsage?
-        var choices: [Choice]?
+        return CompletionSummary.read(Array(data.utf8))
     }
 }
 

@@ -14,34 +14,14 @@ public struct UpstreamAnswer: CacheValue, Sendable {
 
     public init(body: [UInt8]) {
         self.body = body
-        let summary = try? JSONDecoder().decode(Summary.self, from: Data(body))
+        let summary = CompletionSummary.read(body)
         tokenUsage = summary?.usage
         producingModel = summary?.model
-        let choice = summary?.choices?.first
-        answerText = choice?.message?.content
-        incompleteReason = choice?.finishReason.flatMap {
-            ChatResponse.incompleteFinishReasons.contains($0) ? $0 : nil
-        }
+        answerText = summary?.text
+        incompleteReason = summary?.incompleteReason
     }
 
     public func cacheEncoded() throws -> [UInt8] { body }
 
     public init(cacheEncoded bytes: [UInt8]) throws { self.init(body: bytes) }
-
-    /// The fields of a chat completion the stack uses; everything else is
-    /// kept in ``body`` untouched.
-    private struct Summary: Decodable {
-        struct Choice: Decodable {
-            struct Message: Decodable { var content: String? }
-            var message: Message?
-            var finishReason: String?
-            enum CodingKeys: String, CodingKey {
-                case message
-                case finishReason = "finish_reason"
-            }
-        }
-        var model: String?
-        var usage: TokenUsage?
-        var choices: [Choice]?
-    }
 }

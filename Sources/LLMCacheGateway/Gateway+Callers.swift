@@ -1,5 +1,4 @@
 import Crypto
-import Foundation
 import Hummingbird
 import LLMCache
 
@@ -21,7 +20,9 @@ extension Gateway {
         }
         var parts: [String] = []
         if !configuration.sharesAnswersAcrossCallers, let caller {
-            parts.append(SHA256.hash(data: Array(caller.utf8)).prefix(16).map { String(format: "%02x", $0) }.joined())
+            // The digest's first half in hex (`CacheKey.hex`, not a formatter per byte: this runs per request).
+            let digest = CacheKey(bytes: Array(SHA256.hash(data: Array(caller.utf8))))!
+            parts.append(String(digest.hex.prefix(32)))
         }
         if let namespace = controls.namespace {
             guard configuration.selectableNamespaces.contains(namespace) else {

@@ -55,6 +55,8 @@ let package = Package(
         .target(name: "CLLMCacheKernels"),
         // Typed wrappers for the variadic and macro-based C APIs Swift cannot call.
         .target(name: "CLLMCacheShims", dependencies: ["CCurl"]),
+        // The TLS transport of the Redis client (OpenSSL from libssl-dev behind an opaque C interface).
+        .target(name: "CLLMCacheTLS", linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto")]),
 
         // Core: no network I/O.
         .target(
@@ -67,11 +69,11 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
-        // Redis tiers and the hiredis client they use.
+        // Redis tiers and their client (hiredis parses replies; plain TCP, Unix sockets or TLS carry them).
         .target(
             name: "LLMCacheRedis",
             dependencies: [
-                "LLMCache", "CHiredis",
+                "LLMCache", "CHiredis", "CLLMCacheTLS",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

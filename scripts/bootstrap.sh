@@ -3,7 +3,7 @@
 # Safe to run repeatedly; used by every other script.
 set -euo pipefail
 
-packages=(pkg-config libhiredis-dev libzstd-dev libcurl4-openssl-dev libopenblas-dev)
+packages=(pkg-config libhiredis-dev libzstd-dev libcurl4-openssl-dev libopenblas-dev libssl-dev)
 
 missing=()
 for package in "${packages[@]}"; do

@@ -9,6 +9,8 @@ public struct RedisConfiguration: Sendable, Hashable {
     }
 
     public var endpoint: Endpoint
+    /// TLS for the connection (`rediss://` URLs); `nil` talks plain TCP.
+    public var tls: RedisTLS?
     /// ACL user for `AUTH user password`; `nil` sends `AUTH password`.
     public var username: String?
     public var password: String?
@@ -49,9 +51,11 @@ public struct RedisConfiguration: Sendable, Hashable {
     public init(
         endpoint: Endpoint = .tcp(host: "127.0.0.1", port: 6379), username: String? = nil, password: String? = nil,
         database: Int = 0, connectTimeout: Duration = .milliseconds(250), commandTimeout: Duration = .seconds(1),
-        poolSize: Int = 2, reconnectDelay: Duration = .milliseconds(50), maximumReconnectDelay: Duration = .seconds(2)
+        poolSize: Int = 2, reconnectDelay: Duration = .milliseconds(50), maximumReconnectDelay: Duration = .seconds(2),
+        tls: RedisTLS? = nil
     ) {
         self.endpoint = endpoint
+        self.tls = tls
         self.username = username
         self.password = password
         self.database = database
@@ -63,8 +67,14 @@ public struct RedisConfiguration: Sendable, Hashable {
     }
 
     /// Reads `redis://[user:password@]host[:port][/db]` (`redis://:password@host`
-    /// for the default user) or
+    /// for the default user), the same with `rediss://` for TLS, or
     /// `unix:///path/to/redis.sock[?db=N]`; other settings keep their defaults.
+    ///
+    /// A `rediss://` URL may name TLS files and settings as query items:
+    /// `ca_file=/path/ca.pem` (trust this CA instead of the system store),
+    /// `cert_file=…` and `key_file=…` (a client certificate for mutual TLS),
+    /// `server_name=…` (the name the certificate must carry, when it is not
+    /// the host), `verify=none` (no certificate check: debugging only).
     ///
     /// - Throws: ``RedisError`` `.invalidURL`; its message shows the URL
     ///   with the password replaced by `***`.
@@ -77,7 +87,7 @@ public struct RedisConfiguration: Sendable, Hashable {
         username = components.user.flatMap { $0.isEmpty ? nil : $0 }
         password = components.password
         switch scheme {
-        case "redis":
+        case "redis", "rediss":
             guard let host = components.host, !host.isEmpty else { throw RedisError(.invalidURL, "no host in \(url)") }
             let port = components.port ?? 6379
             guard (1...65535).contains(port) else { throw RedisError(.invalidURL, "port out of range in \(url)") }
@@ -93,9 +103,15 @@ public struct RedisConfiguration: Sendable, Hashable {
             guard !components.path.isEmpty else { throw RedisError(.invalidURL, "no socket path in \(url)") }
             endpoint = .unixSocket(path: components.path)
         default:
-            throw RedisError(.invalidURL, "unsupported scheme \(scheme) in \(url) (use redis:// or unix://)")
+            throw RedisError(.invalidURL, "unsupported scheme \(scheme) in \(url) (use redis://, rediss:// or unix://)")
         }
-        if let db = components.queryItems?.first(where: { $0.name == "db" })?.value {
+        let items = components.queryItems ?? []
+        if scheme == "rediss" {
+            tls = try RedisTLS(queryItems: items, url: url)
+        } else if let item = items.first(where: { RedisTLS.queryNames.contains($0.name) }) {
+            throw RedisError(.invalidURL, "\(item.name) needs a rediss:// URL in \(url)")
+        }
+        if let db = items.first(where: { $0.name == "db" })?.value {
             guard let database = Int(db), database >= 0 else { throw RedisError(.invalidURL, "db must be a number in \(url)") }
             self.database = database
         }
@@ -120,11 +136,47 @@ extension RedisConfiguration: CustomStringConvertible, CustomDebugStringConverti
         let user = username.map { "\($0)\(password == nil ? "" : ":***")@" } ?? (password == nil ? "" : ":***@")
         let place =
             switch endpoint {
-            case .tcp(let host, let port): "redis://\(user)\(host):\(port)/\(database)"
+            case .tcp(let host, let port): "\(tls == nil ? "redis" : "rediss")://\(user)\(host):\(port)/\(database)"
             case .unixSocket(let path): "unix://\(user)\(path)?db=\(database)"
             }
         return "RedisConfiguration(\(place), poolSize: \(poolSize), commandTimeout: \(commandTimeout))"
     }
 
     public var debugDescription: String { description }
+}
+
+extension RedisConfiguration.Endpoint {
+    /// `host:port` or the socket path, for messages.
+    var displayName: String {
+        switch self {
+        case .tcp(let host, let port): "\(host):\(port)"
+        case .unixSocket(let path): path
+        }
+    }
+}
+
+extension RedisTLS {
+    /// The query items of a `rediss://` URL that set TLS options.
+    static let queryNames: Set<String> = ["ca_file", "cert_file", "key_file", "server_name", "verify"]
+
+    /// The settings of a `rediss://` URL's query items.
+    init(queryItems: [URLQueryItem], url: String) throws(RedisError) {
+        self.init()
+        for item in queryItems where Self.queryNames.contains(item.name) {
+            guard let value = item.value, !value.isEmpty else {
+                throw RedisError(.invalidURL, "\(item.name) needs a value in \(url)")
+            }
+            switch item.name {
+            case "ca_file": certificateAuthorityFile = value
+            case "cert_file": certificateFile = value
+            case "key_file": keyFile = value
+            case "server_name": serverName = value
+            default:
+                guard value == "none" || value == "full" else {
+                    throw RedisError(.invalidURL, "verify must be none or full in \(url)")
+                }
+                verifiesPeer = value == "full"
+            }
+        }
+    }
 }

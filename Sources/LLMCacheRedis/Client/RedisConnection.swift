@@ -171,7 +171,7 @@ final class RedisConnection: TaskExecutor {
     // MARK: - The connection thread
 
     private func run() {
-        var context: HiredisContext?
+        var context: RedisWire?
         var retryAt: ContinuousClock.Instant?
         var delay = configuration.reconnectDelay
         var lastFailure: RedisError?
@@ -185,7 +185,7 @@ final class RedisConnection: TaskExecutor {
                     continue
                 }
                 do {
-                    context = try HiredisContext(configuration: configuration)
+                    context = try RedisWire(configuration: configuration)
                     if lastFailure != nil { logger.info("reconnected to Redis") }
                     retryAt = nil
                     lastFailure = nil
@@ -288,7 +288,7 @@ final class RedisConnection: TaskExecutor {
     /// Commands whose time ran out while they waited fail with `.timeout`
     /// unsent; if the oldest of the others has less than its full timeout
     /// left, the socket waits only that long for the replies.
-    private func execute(_ batch: [Pending], on context: HiredisContext) -> RedisError? {
+    private func execute(_ batch: [Pending], on context: RedisWire) -> RedisError? {
         let now = ContinuousClock.now
         let expired = batch.prefix { $0.deadline <= now }
         if !expired.isEmpty {
@@ -301,7 +301,7 @@ final class RedisConnection: TaskExecutor {
         if shortened { context.setTimeout(left) }
         defer { if shortened { context.setTimeout(configuration.commandTimeout) } }
         do {
-            for command in batch { try context.append(command.arguments) }
+            for command in batch { context.append(command.arguments) }
             try context.flush()
         } catch {
             fail(batch, with: error)
@@ -321,7 +321,7 @@ final class RedisConnection: TaskExecutor {
     /// The next reply: polled for a short while (the round trip to a local
     /// server is shorter than putting this thread to sleep and waking it),
     /// then waited for in hiredis with the command timeout.
-    private func reply(from context: HiredisContext) throws(RedisError) -> RedisValue {
+    private func reply(from context: RedisWire) throws(RedisError) -> RedisValue {
         if let buffered = try context.bufferedReply() { return buffered }
         if configuration.replySpin > .zero, context.pollReadable(for: configuration.replySpin) {
             try context.readAvailable()

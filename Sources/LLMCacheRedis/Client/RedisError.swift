@@ -6,7 +6,7 @@ public struct RedisError: Error, Sendable, CustomStringConvertible {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable {
             case invalidURL, connectionFailed, connectionUnavailable, authenticationFailed
-            case invalidConfiguration, timeout, ioError, serverError, protocolError, clientShutDown, overloaded
+            case invalidConfiguration, timeout, ioError, serverError, protocolError, clientShutDown, overloaded, tlsFailed
         }
 
         private let base: Base
@@ -21,6 +21,11 @@ public struct RedisError: Error, Sendable, CustomStringConvertible {
         /// The connection is down and waiting before the next reconnect attempt;
         /// fails fast instead of costing a connect timeout per command.
         public static var connectionUnavailable: Self { .init(.connectionUnavailable) }
+        /// The TLS handshake failed: the server's certificate was refused
+        /// (unknown authority, wrong name, expired), the server refused ours,
+        /// or the certificate files could not be read. Not retried sooner
+        /// than any other failed connect.
+        public static var tlsFailed: Self { .init(.tlsFailed) }
         /// `AUTH` was refused (wrong password or user) or `SELECT` failed.
         public static var authenticationFailed: Self { .init(.authenticationFailed) }
         /// No reply within the command timeout; the connection is replaced.

@@ -56,8 +56,8 @@ final class RedisSubscriber: Sendable {
         _ configuration: RedisConfiguration, channel: [UInt8], pollKey: [UInt8], pollInterval: Duration,
         logger: Logger, handlers: Handlers
     ) {
-        var subscription: HiredisContext?
-        var poller: HiredisContext?
+        var subscription: RedisWire?
+        var poller: RedisWire?
         var subscribedBefore = false
         var delay = configuration.reconnectDelay
         var lastPoll: ContinuousClock.Instant?
@@ -66,7 +66,7 @@ final class RedisSubscriber: Sendable {
             if lastPoll.map({ ContinuousClock.now - $0 >= pollInterval }) ?? true {
                 lastPoll = .now
                 do {
-                    if poller == nil { poller = try HiredisContext(configuration: configuration) }
+                    if poller == nil { poller = try RedisWire(configuration: configuration) }
                     handlers.polled(try poller!.roundTrip([Array("GET".utf8), pollKey]))
                 } catch {
                     poller = nil
@@ -74,7 +74,7 @@ final class RedisSubscriber: Sendable {
             }
             if subscription == nil {
                 do {
-                    let context = try HiredisContext(configuration: configuration)
+                    let context = try RedisWire(configuration: configuration)
                     let reply = try context.roundTrip([Array("SUBSCRIBE".utf8), channel])
                     guard reply.array?.first?.string == "subscribe" else {
                         throw RedisError(.protocolError, "unexpected reply to SUBSCRIBE: \(reply)")
@@ -107,16 +107,13 @@ final class RedisSubscriber: Sendable {
     }
 
     /// Delivers buffered messages, then waits up to 100 ms for more.
-    private func receive(on context: HiredisContext, handlers: Handlers) throws(RedisError) {
+    private func receive(on context: RedisWire, handlers: Handlers) throws(RedisError) {
         while let reply = try context.bufferedReply() {
             if let parts = reply.array, parts.count == 3, parts[0].string == "message", let payload = parts[2].bytes {
                 handlers.message(payload)
             }
         }
-        var descriptor = pollfd(fd: context.fileDescriptor, events: Int16(POLLIN), revents: 0)
-        let ready = poll(&descriptor, 1, 100)
-        if ready > 0 { try context.readAvailable() }
-        if ready < 0 && errno != EINTR { throw RedisError(.ioError, "poll failed: errno \(errno)") }
+        if context.waitReadable(for: .milliseconds(100)) { try context.readAvailable() }
     }
 
     /// Sleeps in short slices so that shutdown is never held up for long.

@@ -21,7 +21,7 @@ internal import CHiredis
             var raw: UnsafeMutableRawPointer?
             guard redisReaderGetReply(reader, &raw) == REDIS_OK, let raw else { break }
             defer { freeReplyObject(raw) }
-            values.append(HiredisContext.convert(raw.assumingMemoryBound(to: redisReply.self)))
+            values.append(RedisValue(hiredis: raw.assumingMemoryBound(to: redisReply.self)))
         }
         return values
     }

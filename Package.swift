@@ -232,7 +232,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "RedisBenchmark",
-            dependencies: ["LLMCache", "LLMCacheRedis", "BenchmarkSupport", "CHiredis"],
+            dependencies: ["LLMCache", "LLMCacheRedis", "BenchmarkSupport", "LLMCacheTesting", "CHiredis"],
             path: "Benchmarks/RedisBenchmark",
             swiftSettings: strictSettings
         ),

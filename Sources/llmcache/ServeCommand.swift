@@ -35,7 +35,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The gateway's own upstream key; without it each caller's Authorization is forwarded.")
     var upstreamKey: String?
 
-    @Option(help: "The Redis URL (default redis://127.0.0.1:6379).")
+    @Option(help: "The Redis URL: redis://, rediss:// (TLS) or unix:// (default redis://127.0.0.1:6379).")
     var redis: String?
 
     @Option(help: "The cache namespace (default llmcache).")

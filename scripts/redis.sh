@@ -325,7 +325,8 @@ write_env() {
                     pids+=("$(pid_of "$name/node$node")")
                 done
                 for node in "${ports[@]:1}"; do seeds+=("seed=127.0.0.1:$node"); done
-                printf '%s_URL=%q\n' "$prefix" "redis://127.0.0.1:$port?cluster=yes&$(IFS='&'; echo "${seeds[*]}")"
+                # Quoted: '&' would end a shell command.
+                echo "${prefix}_URL='redis://127.0.0.1:$port?cluster=yes&$(IFS='&'; echo "${seeds[*]}")'"
                 echo "${prefix}_PORTS=\"${ports[*]}\""
                 echo "${prefix}_PIDS=\"${pids[*]}\""
                 continue

@@ -59,7 +59,9 @@ enum TestServers {
             .deletingLastPathComponent().appendingPathComponent(".cache/redis/run/env")
         guard let text = try? String(contentsOf: file, encoding: .utf8) else { return nil }
         for line in text.split(separator: "\n") where line.hasPrefix("\(variable)=") {
-            return String(line.dropFirst(variable.count + 1))
+            let value = line.dropFirst(variable.count + 1)
+            let quoted = value.count >= 2 && value.first == "'" && value.last == "'"
+            return String(quoted ? value.dropFirst().dropLast() : value)
         }
         return nil
     }

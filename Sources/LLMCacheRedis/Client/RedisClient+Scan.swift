@@ -8,12 +8,26 @@ extension RedisClient {
     /// added or removed meanwhile may or may not be.
     ///
     /// - Parameter count: the `COUNT` hint: keys the server looks at per call.
+    ///
+    /// On a cluster, every primary is walked in turn (each holds its own keys).
     public func scan(
         matching pattern: [UInt8], count: Int = 1000, _ body: ([[UInt8]]) async throws -> Void
     ) async throws {
+        guard let router else {
+            return try await scan(matching: pattern, count: count, body) { try await self.send($0) }
+        }
+        for primary in try await router.primaries() {
+            try await scan(matching: pattern, count: count, body) { try await router.send($0, to: primary) }
+        }
+    }
+
+    private func scan(
+        matching pattern: [UInt8], count: Int, _ body: ([[UInt8]]) async throws -> Void,
+        on node: (RedisCommand) async throws -> RedisValue
+    ) async throws {
         var cursor: [UInt8] = Array("0".utf8)
         repeat {
-            let reply = try await execute(RedisCommand("SCAN", cursor, "MATCH", pattern, "COUNT", count))
+            let reply = try Self.throwingErrors(try await node(RedisCommand("SCAN", cursor, "MATCH", pattern, "COUNT", count)))
             guard let parts = reply.array, parts.count == 2, let next = parts[0].bytes, let keys = parts[1].array else {
                 throw RedisError(.protocolError, "unexpected SCAN reply")
             }

@@ -12,7 +12,10 @@ import ServiceLifecycle
 /// the connection behind it reconnects by itself.
 public final class RedisClient: Sendable {
     public let configuration: RedisConfiguration
+    /// One server's connections; empty in cluster mode.
     let connections: [RedisConnection]
+    /// Routes commands to the nodes of a cluster; `nil` for one server.
+    let router: ClusterRouter?
     private let logger: Logger
 
     public init(
@@ -21,8 +24,14 @@ public final class RedisClient: Sendable {
     ) {
         self.configuration = configuration
         self.logger = logger
-        self.connections = (0..<configuration.poolSize).map { index in
-            RedisConnection(configuration: configuration, logger: logger, name: "llmcache-redis\(index)")
+        if let cluster = configuration.cluster {
+            router = ClusterRouter(configuration: configuration, cluster: cluster, logger: logger)
+            connections = []
+        } else {
+            router = nil
+            connections = (0..<configuration.poolSize).map { index in
+                RedisConnection(configuration: configuration, logger: logger, name: "llmcache-redis\(index)")
+            }
         }
     }
 
@@ -48,13 +57,22 @@ public final class RedisClient: Sendable {
     /// commands wait while it runs; and it waits while the connection waits
     /// (for a slow reply, or a reconnect). Each read returns the least busy
     /// connection at that moment.
-    public var taskExecutor: any TaskExecutor { leastBusyConnection }
+    /// In cluster mode, one connection of any node (or the global executor
+    /// before the first command), since the node depends on each command's key.
+    public var taskExecutor: any TaskExecutor {
+        guard let router else { return leastBusyConnection }
+        return router.anyConnection ?? globalConcurrentExecutor
+    }
+
+    /// Redirections and retries followed so far in cluster mode; `nil` for one server.
+    public var clusterCounters: ClusterCounters? { router?.counters.snapshot }
 
     /// Sends a command; error replies come back as ``RedisValue/error(_:)``.
     ///
     /// A task running on one of the connections' threads (see
     /// ``taskExecutor``) sends on that connection; others on the least busy one.
     public func send(_ command: RedisCommand) async throws -> RedisValue {
+        if let router { return try await router.send(command) }
         let connection = connections.first(where: \.isCurrentThread) ?? leastBusyConnection
         return try await connection.send(command.arguments)
     }
@@ -74,12 +92,14 @@ public final class RedisClient: Sendable {
     /// Closes every connection; commands sent afterwards fail with `.clientShutDown`.
     public func shutdown() async {
         for connection in connections { await connection.shutdown() }
+        await router?.shutdown()
     }
 
     deinit {
-        guard !connections.allSatisfy(\.isShutDown) else { return }
+        guard !connections.allSatisfy(\.isShutDown) || router.map({ !$0.isShutDown }) ?? false else { return }
         logger.warning("RedisClient released without shutdown(); closing its connections")
         for connection in connections { connection.requestShutdown() }
+        router?.requestShutdown()
     }
 }
 

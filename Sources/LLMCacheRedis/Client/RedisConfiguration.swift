@@ -11,6 +11,9 @@ public struct RedisConfiguration: Sendable, Hashable {
     public var endpoint: Endpoint
     /// TLS for the connection (`rediss://` URLs); `nil` talks plain TCP.
     public var tls: RedisTLS?
+    /// Cluster mode (`cluster=yes` in the URL): `endpoint` and the seeds
+    /// are where the layout is first read; `nil` talks to one server.
+    public var cluster: RedisCluster?
     /// ACL user for `AUTH user password`; `nil` sends `AUTH password`.
     public var username: String?
     public var password: String?
@@ -76,6 +79,9 @@ public struct RedisConfiguration: Sendable, Hashable {
     /// `server_name=…` (the name the certificate must carry, when it is not
     /// the host), `verify=none` (no certificate check: debugging only).
     ///
+    /// `cluster=yes` connects to a Redis Cluster (or Valkey cluster) through
+    /// the URL's host and any `seed=host:port` items: see ``RedisCluster``.
+    ///
     /// - Throws: ``RedisError`` `.invalidURL`; its message shows the URL
     ///   with the password replaced by `***`.
     public init(url rawURL: String) throws(RedisError) {
@@ -106,6 +112,17 @@ public struct RedisConfiguration: Sendable, Hashable {
             throw RedisError(.invalidURL, "unsupported scheme \(scheme) in \(url) (use redis://, rediss:// or unix://)")
         }
         let items = components.queryItems ?? []
+        if let mode = items.first(where: { $0.name == "cluster" })?.value {
+            guard mode == "yes" || mode == "no" else { throw RedisError(.invalidURL, "cluster must be yes or no in \(url)") }
+            if mode == "yes" { cluster = RedisCluster() }
+        }
+        for item in items where item.name == "seed" {
+            guard cluster != nil else { throw RedisError(.invalidURL, "seed needs cluster=yes in \(url)") }
+            guard let value = item.value, let colon = value.lastIndex(of: ":"), colon != value.startIndex,
+                let port = Int(value[value.index(after: colon)...]), (1...65535).contains(port)
+            else { throw RedisError(.invalidURL, "seed must be host:port in \(url)") }
+            cluster?.seeds.append(.tcp(host: String(value[..<colon]), port: port))
+        }
         if scheme == "rediss" {
             tls = try RedisTLS(queryItems: items, url: url)
         } else if let item = items.first(where: { RedisTLS.queryNames.contains($0.name) }) {
@@ -114,6 +131,10 @@ public struct RedisConfiguration: Sendable, Hashable {
         if let db = items.first(where: { $0.name == "db" })?.value {
             guard let database = Int(db), database >= 0 else { throw RedisError(.invalidURL, "db must be a number in \(url)") }
             self.database = database
+        }
+        if cluster != nil {
+            guard case .tcp = endpoint else { throw RedisError(.invalidURL, "a cluster is reached over TCP, not \(url)") }
+            guard database == 0 else { throw RedisError(.invalidURL, "a cluster has only database 0: \(url)") }
         }
     }
 
@@ -139,7 +160,8 @@ extension RedisConfiguration: CustomStringConvertible, CustomDebugStringConverti
             case .tcp(let host, let port): "\(tls == nil ? "redis" : "rediss")://\(user)\(host):\(port)/\(database)"
             case .unixSocket(let path): "unix://\(user)\(path)?db=\(database)"
             }
-        return "RedisConfiguration(\(place), poolSize: \(poolSize), commandTimeout: \(commandTimeout))"
+        let mode = cluster.map { ", cluster with \($0.seeds.count + 1) seeds" } ?? ""
+        return "RedisConfiguration(\(place)\(mode), poolSize: \(poolSize), commandTimeout: \(commandTimeout))"
     }
 
     public var debugDescription: String { description }

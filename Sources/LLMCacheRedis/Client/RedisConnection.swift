@@ -23,6 +23,9 @@ final class RedisConnection: TaskExecutor {
     private struct Pending: Sendable {
         let id: UInt64
         let arguments: [[UInt8]]
+        /// Sent just before `arguments` with its reply discarded: `ASKING`
+        /// for a command redirected to a slot being migrated.
+        let prelude: [[UInt8]]?
         let bytes: Int
         /// The command timeout counts from here, queueing included: a
         /// command behind a stalled batch fails when its own time is up
@@ -97,7 +100,7 @@ final class RedisConnection: TaskExecutor {
     /// callers a fast miss instead of a queue that grows without bound. A
     /// caller cancelled while its command waits leaves the queue at once
     /// (`CancellationError`); a command already written still completes.
-    func send(_ arguments: [[UInt8]]) async throws -> RedisValue {
+    func send(_ arguments: [[UInt8]], after prelude: [[UInt8]]? = nil) async throws -> RedisValue {
         let bytes = arguments.reduce(0) { $0 + $1.count + 16 }
         let id = queue.withLock { queue in
             defer { queue.nextID &+= 1 }
@@ -107,7 +110,7 @@ final class RedisConnection: TaskExecutor {
             try await withCheckedThrowingContinuation { continuation in
                 enqueue(
                     Pending(
-                        id: id, arguments: arguments, bytes: bytes, deadline: .now + configuration.commandTimeout,
+                        id: id, arguments: arguments, prelude: prelude, bytes: bytes, deadline: .now + configuration.commandTimeout,
                         continuation: continuation))
             }
         } onCancel: {
@@ -301,7 +304,10 @@ final class RedisConnection: TaskExecutor {
         if shortened { context.setTimeout(left) }
         defer { if shortened { context.setTimeout(configuration.commandTimeout) } }
         do {
-            for command in batch { context.append(command.arguments) }
+            for command in batch {
+                if let prelude = command.prelude { context.append(prelude) }
+                context.append(command.arguments)
+            }
             try context.flush()
         } catch {
             fail(batch, with: error)
@@ -309,6 +315,7 @@ final class RedisConnection: TaskExecutor {
         }
         for index in batch.indices {
             do {
+                if batch[index].prelude != nil { _ = try reply(from: context) }
                 batch[index].continuation.resume(returning: try reply(from: context))
             } catch {
                 fail(batch[index...], with: error)

@@ -34,6 +34,9 @@ public final class RedisNamespace: NamespaceVersionSource {
     /// subscription is in place. If Redis is down the namespace starts at
     /// version 0 and catches up once Redis answers.
     ///
+    /// - Throws: `.invalidConfiguration` for a namespace name with forbidden
+    ///   characters, or a client in cluster mode (the tiers do not support
+    ///   it yet).
     /// - Parameters:
     ///   - refreshInterval: how often the version is re-read as a safety
     ///     net under pub/sub.
@@ -47,6 +50,14 @@ public final class RedisNamespace: NamespaceVersionSource {
         fenceWindow: Duration = .seconds(3600),
         logger: Logger = Logger(label: "llmcache.redis", factory: { _ in SwiftLogNoOpLogHandler() })
     ) async throws(RedisError) {
+        // The tiers' scripts touch an entry's keys together with namespace-wide
+        // ones (tag sets, fences, the version), which a cluster keeps in
+        // different slots: refused here rather than failing store by store.
+        guard client.configuration.cluster == nil else {
+            throw RedisError(
+                .invalidConfiguration,
+                "the cache tiers do not run on a Redis Cluster yet: their keys are not laid out by slot (issue 17); RedisClient itself works on one")
+        }
         self.keyspace = try RedisKeyspace(namespace: name)
         self.client = client
         self.fenceWindow = max(.seconds(1), fenceWindow)

@@ -1,0 +1,32 @@
+/// How a client talks to a Redis Cluster (or a Valkey cluster).
+///
+/// Set ``RedisConfiguration/cluster`` (or add `cluster=yes` to the URL) and
+/// the client learns the cluster's layout from any seed node, sends each
+/// command to the primary that owns its key's slot, and follows the
+/// cluster's redirections while slots move. The tiers and every other user
+/// of ``RedisClient`` keep their API.
+public struct RedisCluster: Sendable, Hashable {
+    /// Nodes to ask for the layout besides the configuration's endpoint;
+    /// any one reachable node is enough, more survive a seed being down.
+    public var seeds: [RedisConfiguration.Endpoint]
+    /// The most `MOVED`/`ASK` redirections (and retries after a failover)
+    /// one command follows before its last reply is returned as it is.
+    public var maximumRedirects: Int
+    /// How often the layout is read again even when nothing failed, so that
+    /// added nodes and replicas are noticed.
+    public var refreshInterval: Duration
+    /// How long a command keeps retrying while the cluster answers
+    /// `TRYAGAIN` (a multi-key command during a slot migration) or
+    /// `CLUSTERDOWN` (a failover in progress) before that reply is returned.
+    public var retryBudget: Duration
+
+    public init(
+        seeds: [RedisConfiguration.Endpoint] = [], maximumRedirects: Int = 5, refreshInterval: Duration = .seconds(30),
+        retryBudget: Duration = .milliseconds(500)
+    ) {
+        self.seeds = seeds
+        self.maximumRedirects = maximumRedirects
+        self.refreshInterval = refreshInterval
+        self.retryBudget = retryBudget
+    }
+}

@@ -34,13 +34,13 @@ public final class StunnelFront: Sendable {
             }
             let configuration = folder.appendingPathComponent("stunnel.conf")
             try lines.joined(separator: "\n").write(to: configuration, atomically: true, encoding: .utf8)
-            let pid = try Self.spawn(stunnel, configuration.path)
+            let pid = try ChildProcess.spawn(stunnel, [configuration.path])
             if Self.waitForListener(port: port, pid: pid) {
                 self.port = port
                 self.pid = pid
                 return
             }
-            Self.stop(pid)
+            ChildProcess.stop(pid)
             lastError = StunnelError(description: "stunnel did not listen on \(port): \(log(in: folder))")
         }
         throw lastError!
@@ -48,48 +48,9 @@ public final class StunnelFront: Sendable {
 
     /// Stops stunnel and removes its files.
     public func stop() {
-        Self.stop(pid)
+        ChildProcess.stop(pid)
         try? FileManager.default.removeItem(at: folder)
     }
-
-    /// Starts `program` with one argument (posix_spawn: Foundation's
-    /// `Process` can hang in `waitUntilExit` off the main thread).
-    private static func spawn(_ program: String, _ argument: String) throws -> pid_t {
-        var pid: pid_t = 0
-        let arguments = [strdup(program), strdup(argument), nil]
-        defer { for argument in arguments { free(argument) } }
-        // A clean signal mask: the calling thread (a dispatch worker) blocks
-        // every signal, and a child that inherits that ignores SIGTERM.
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var none = sigset_t()
-        sigemptyset(&none)
-        posix_spawnattr_setsigmask(&attributes, &none)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK))
-        // Its messages go to its log file (`output`), not the caller's terminal.
-        var files = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&files)
-        defer { posix_spawn_file_actions_destroy(&files) }
-        posix_spawn_file_actions_addopen(&files, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_addopen(&files, 2, "/dev/null", O_WRONLY, 0)
-        let status = posix_spawn(&pid, program, &files, &attributes, arguments, environ)
-        guard status == 0 else { throw StunnelError(description: "cannot start \(program): \(String(cString: strerror(status)))") }
-        return pid
-    }
-
-    /// Terminates `pid` and reaps it (killing it if it lingers); safe to call twice.
-    private static func stop(_ pid: pid_t) {
-        guard kill(pid, SIGTERM) == 0 else { return }
-        for _ in 0..<250 {
-            if waitpid(pid, nil, WNOHANG) == pid { return }
-            usleep(20_000)
-        }
-        kill(pid, SIGKILL)
-        waitpid(pid, nil, 0)
-    }
-
-    deinit { stop() }
 
     private static func freePort() throws -> Int {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -110,7 +71,7 @@ public final class StunnelFront: Sendable {
     /// Whether something accepts connections on `port` within 10 s while `pid` runs.
     private static func waitForListener(port: Int, pid: pid_t) -> Bool {
         let deadline = Date().addingTimeInterval(10)
-        while Date() < deadline, waitpid(pid, nil, WNOHANG) == 0 {
+        while Date() < deadline, ChildProcess.isRunning(pid) {
             let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
             var address = sockaddr_in()
             address.sin_family = sa_family_t(AF_INET)

@@ -1,6 +1,7 @@
 import Foundation
 import LLMCache
 import LLMCacheRedis
+import LLMCacheTesting
 import Testing
 
 /// `RedisClient` in cluster mode against the local clusters of
@@ -137,9 +138,10 @@ struct ClusterClientTests {
             }
             try await to.execute(RedisCommand("CLUSTER", "SETSLOT", slot, "IMPORTING", source.id))
             try await from.execute(RedisCommand("CLUSTER", "SETSLOT", slot, "MIGRATING", target.id))
-            for batch in stride(from: 0, to: keys.count, by: 10) {
+            // Every key of the slot, ten at a time (other tests' keys may share it).
+            while let batch = try await from.execute(RedisCommand("CLUSTER", "GETKEYSINSLOT", slot, 10)).array, !batch.isEmpty {
                 var migrate = RedisCommand("MIGRATE", targetHost, targetPort, "", 0, 5000, "KEYS")
-                migrate.arguments += keys[batch..<batch + 10].map { Array($0.utf8) }
+                migrate.arguments += batch.compactMap(\.bytes)
                 try await from.execute(migrate)
                 try await Task.sleep(for: .milliseconds(5))
             }
@@ -157,5 +159,89 @@ struct ClusterClientTests {
             await from.shutdown()
             await to.shutdown()
         }
+    }
+
+    /// SIGKILL of a primary: its replica is promoted (about 4 s with the
+    /// local clusters' 2 s node timeout); meanwhile commands for its slots
+    /// fail fast, and afterwards the same client serves them from the new
+    /// primary without a restart. The killed node is started again and
+    /// rejoins as a replica, so that the cluster is whole for the next run.
+    @Test(arguments: clusters)
+    func aKilledPrimarysSlotsAreServedByItsPromotedReplica(cluster: String) async throws {
+        try await withRedisClient(try RedisConfiguration(url: try TestServers.url(cluster))) { client in
+            let prefix = "failover:\(uniqueNamespace()):"
+            let keys = (0..<300).map { "\(prefix)\($0)" }
+            for (index, key) in keys.enumerated() { try await client.execute(RedisCommand("SET", key, "v\(index)", "EX", 600)) }
+            let slot = HashSlot(key: Array(keys[0].utf8))
+            let all = try await primaries(client)
+            let victim = try #require(all.first { $0.slots.contains { $0.contains(Int(slot.rawValue)) } })
+            let victimNode = try node(victim.endpoint)
+            // Wait until the replica holds what the primary holds: replication is asynchronous.
+            let nodes = try #require(try await victimNode.execute(RedisCommand("CLUSTER", "NODES")).string)
+            let replicaAddress = try #require(
+                nodes.split(separator: "\n").first { $0.contains(" \(victim.id) ") && $0.contains("slave") }?
+                    .split(separator: " ")[1].split(separator: "@")[0])
+            let replica = try RedisClient(url: "redis://\(replicaAddress)")
+            let replicated = try await waitUntil(.seconds(30), every: .milliseconds(50)) {
+                let keysOnPrimary = try await victimNode.execute(RedisCommand("DBSIZE")).int
+                let keysOnReplica = try await replica.execute(RedisCommand("DBSIZE")).int
+                let replication = try await victimNode.execute(RedisCommand("INFO", "replication")).string ?? ""
+                return keysOnPrimary == keysOnReplica && replication.contains("connected_slaves:1")
+            }
+            #expect(replicated != nil)
+            await replica.shutdown()
+
+            let info = try #require(try await victimNode.execute(RedisCommand("INFO", "server")).string)
+            let pid = try #require(Self.field("process_id", in: info).flatMap { pid_t($0) })
+            let directory = try #require(try await victimNode.execute(RedisCommand("CONFIG", "GET", "dir")).array?.last?.string)
+            await victimNode.shutdown()
+            kill(pid, SIGKILL)
+
+            var failures = 0
+            let recovered = try await waitUntil(.seconds(60), every: .milliseconds(20)) {
+                do {
+                    return try await client.execute(RedisCommand("GET", keys[0])).string == "v0"
+                } catch {
+                    failures += 1
+                    return false
+                }
+            }
+            #expect(recovered != nil, "the killed primary's slot was served again within 60 s")
+            var wrong = 0
+            for (index, key) in keys.enumerated() where try await client.execute(RedisCommand("GET", key)).string != "v\(index)" {
+                wrong += 1
+            }
+            #expect(wrong == 0, "every key was replicated before the kill and is read from the promoted replica")
+            let followed = try #require(client.clusterCounters)
+            #expect(followed.layoutReads > 1)
+
+            try Self.restart(victim.endpoint, directory: directory, cluster: cluster)
+            let rejoined = try await waitUntil(.seconds(60), every: .milliseconds(100)) {
+                let node = try node(victim.endpoint)
+                defer { Task { await node.shutdown() } }
+                let role = try? await node.execute(RedisCommand("INFO", "replication")).string
+                let state = try? await node.execute(RedisCommand("CLUSTER", "INFO")).string
+                return role?.contains("role:slave") == true && state?.contains("cluster_state:ok") == true
+            }
+            #expect(rejoined != nil, "the killed node came back as a replica")
+        }
+    }
+
+    static func field(_ name: String, in info: String) -> String? {
+        info.split(whereSeparator: \.isNewline).first { $0.hasPrefix("\(name):") }.map { String($0.dropFirst(name.count + 1)) }
+    }
+
+    /// Starts a killed node again with scripts/redis.sh's settings and its own files.
+    static func restart(_ endpoint: RedisConfiguration.Endpoint, directory: String, cluster: String) throws {
+        guard case .tcp(_, let port) = endpoint else { return }
+        let binary = try TestServers.binary(cluster == "LLMCACHE_VALKEY9_CLUSTER_URL" ? "LLMCACHE_VALKEY9_SERVER" : "LLMCACHE_REDIS8_SERVER")
+        let status = try ChildProcess.run(binary, [
+            "--port", "\(port)", "--bind", "127.0.0.1", "--protected-mode", "no", "--save", "", "--appendonly", "no",
+            "--enable-debug-command", "local", "--daemonize", "yes", "--pidfile", "\(directory)/redis.pid",
+            "--logfile", "\(directory)/redis.log", "--dir", directory, "--cluster-enabled", "yes",
+            "--cluster-config-file", "\(directory)/nodes.conf", "--cluster-node-timeout", "2000",
+            "--cluster-replica-validity-factor", "0",
+        ])
+        #expect(status == 0)
     }
 }

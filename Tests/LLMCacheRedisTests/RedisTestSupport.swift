@@ -19,10 +19,13 @@ enum TestServers {
 
     /// The Redis 8 binary tests may start themselves (kill/restart tests).
     static func serverBinary() throws -> String {
-        if let value = setting("LLMCACHE_REDIS8_SERVER"), FileManager.default.isExecutableFile(atPath: value) {
-            return value
-        }
-        throw MissingServer(description: "no Redis 8 server binary: run the tests with scripts/test.sh")
+        try binary("LLMCACHE_REDIS8_SERVER")
+    }
+
+    /// A server binary scripts/redis.sh installed, by its variable.
+    static func binary(_ variable: String) throws -> String {
+        if let value = setting(variable), FileManager.default.isExecutableFile(atPath: value) { return value }
+        throw MissingServer(description: "no \(variable): run the tests with scripts/test.sh")
     }
 
     /// A file of the TLS certificates scripts/redis.sh writes (see scripts/tls-certs.sh).

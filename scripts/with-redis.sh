@@ -7,7 +7,7 @@ set -euo pipefail
 redis="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/redis.sh"
 [ $# -gt 0 ] || { echo "usage: $0 COMMAND [ARG...]" >&2; exit 2; }
 
-read -r -a servers <<<"${LLMCACHE_REDIS_SERVERS:-redis8 redis8-search redis7 valkey8 valkey9}"
+read -r -a servers <<<"${LLMCACHE_REDIS_SERVERS:-redis8 redis8-search redis7 valkey8 valkey9 redis8-cluster valkey9-cluster}"
 
 "$redis" install
 

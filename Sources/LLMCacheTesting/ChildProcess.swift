@@ -3,9 +3,10 @@ import Foundation
 /// Starting and stopping helper processes (servers, TLS fronts) from tests
 /// and benchmarks with `posix_spawn`.
 ///
-/// Why not Foundation's `Process`: its `waitUntilExit` can hang off the main
-/// thread, and a child spawned from a dispatch worker inherits that thread's
-/// mask of blocked signals, so it would ignore `SIGTERM`.
+/// Why not Foundation's `Process`: a child it spawns from a dispatch worker
+/// inherits that thread's mask of blocked signals, so it ignores `SIGTERM`
+/// (and `waitUntilExit` waits forever). Children started here get a clean
+/// mask and no file descriptors but standard input.
 public enum ChildProcess {
     /// Starts `program` with `arguments`, its output discarded; returns its pid.
     public static func spawn(_ program: String, _ arguments: [String]) throws -> pid_t {
@@ -21,6 +22,9 @@ public enum ChildProcess {
         defer { posix_spawn_file_actions_destroy(&files) }
         posix_spawn_file_actions_addopen(&files, 1, "/dev/null", O_WRONLY, 0)
         posix_spawn_file_actions_addopen(&files, 2, "/dev/null", O_WRONLY, 0)
+        // Nothing else: a child that kept another test's pipe open (a server
+        // that lives on, a daemon) would keep that test waiting for its end.
+        closeFrom(&files, 3)
         let argv = ([program] + arguments).map { strdup($0) } + [nil]
         defer { for argument in argv { free(argument) } }
         var pid: pid_t = 0
@@ -38,6 +42,21 @@ public enum ChildProcess {
         var status: Int32 = 0
         while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
         return (status >> 8) & 0xFF
+    }
+
+    /// Closes every descriptor from `lowest` up in the child:
+    /// `posix_spawn_file_actions_addclosefrom_np` (glibc 2.34+, which Swift's
+    /// Glibc module does not declare), else each descriptor open now.
+    private static func closeFrom(_ files: inout posix_spawn_file_actions_t, _ lowest: Int32) {
+        typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+        if let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") {
+            _ = unsafeBitCast(symbol, to: CloseFrom.self)(&files, lowest)
+            return
+        }
+        let open = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+        for descriptor in open.compactMap(Int32.init) where descriptor >= lowest {
+            posix_spawn_file_actions_addclose(&files, descriptor)
+        }
     }
 
     /// Whether `pid`, a child of this process, still runs.

@@ -145,7 +145,9 @@ struct ClusterClientTests {
                 try await from.execute(migrate)
                 try await Task.sleep(for: .milliseconds(5))
             }
-            for primary in all {
+            // The target first, then the source, then the rest (as redis-cli does):
+            // the other order lets the two bounce commands between them meanwhile.
+            for primary in [target, source] + all.filter({ $0.id != target.id && $0.id != source.id }) {
                 let local = try node(primary.endpoint)
                 try await local.execute(RedisCommand("CLUSTER", "SETSLOT", slot, "NODE", target.id))
                 await local.shutdown()

@@ -25,7 +25,13 @@ struct RedisClientTests {
         #expect(tls.description.hasPrefix("RedisConfiguration(rediss://:***@cache.example.com:6380/1"))
         #expect(try RedisConfiguration(url: "rediss://h").tls == RedisTLS())
         #expect(try RedisConfiguration(url: "rediss://h?verify=none").tls?.verifiesPeer == false)
+        let cluster = try RedisConfiguration(url: "redis://10.0.0.1:7000?cluster=yes&seed=10.0.0.2:7001&seed=[::1]:7002")
+        #expect(cluster.endpoint == .tcp(host: "10.0.0.1", port: 7000))
+        #expect(cluster.cluster?.seeds == [.tcp(host: "10.0.0.2", port: 7001), .tcp(host: "[::1]", port: 7002)])
+        #expect(try RedisConfiguration(url: "rediss://h?cluster=yes").cluster != nil)
         for bad in [
+            "redis://h?seed=a:1", "redis://h?cluster=maybe", "redis://h/2?cluster=yes", "unix:///s?cluster=yes",
+            "redis://h?cluster=yes&seed=nohost",
             "http://x", "redis://", "redis://h:99999", "redis://h/notanumber", "unix://", "::", "redis://h?ca_file=/x",
             "rediss://h?verify=maybe", "rediss://h?ca_file=",
         ] {

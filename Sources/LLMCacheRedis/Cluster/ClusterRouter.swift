@@ -69,6 +69,12 @@ final class ClusterRouter: Sendable {
                 counters.moved.add(1, ordering: .relaxed)
                 state.withLock { $0.topology.assign(movedSlot...movedSlot, to: endpoint) }
                 scheduleRefresh()
+                // Nodes that send a slot back and forth have not all learnt
+                // its move yet: give them a moment (within the budget).
+                if redirects > 1, ContinuousClock.now - started + backOff <= cluster.retryBudget {
+                    try await Task.sleep(for: backOff)
+                    backOff = min(backOff * 2, .milliseconds(100))
+                }
                 continue
             }
             if let (_, endpoint) = Self.redirection(message, prefix: "ASK ", from: target) {

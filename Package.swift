@@ -229,6 +229,12 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .executableTarget(
+            name: "SharedFlightBenchmark",
+            dependencies: ["LLMCache", "LLMCacheRedis", "BenchmarkSupport"],
+            path: "Benchmarks/SharedFlightBenchmark",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
             name: "RedisBenchmark",
             dependencies: ["LLMCache", "LLMCacheRedis", "BenchmarkSupport", "CHiredis"],
             path: "Benchmarks/RedisBenchmark",

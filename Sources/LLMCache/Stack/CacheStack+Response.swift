@@ -81,7 +81,6 @@ extension CacheStack {
                     return .computed(try await computeAndCount(afterWaiting: waited))
                 } catch {
                     // Waiting processes call the model now rather than at the lease's expiry.
-                    lease = nil
                     await granted?.releaseEvenIfCancelled()
                     throw error
                 }

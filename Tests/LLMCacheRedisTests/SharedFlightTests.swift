@@ -83,6 +83,14 @@ struct SharedFlightTests {
         #expect(statistics.reduce(0) { $0 + $1.sharedFlights.leases } == 1)
         #expect(statistics.reduce(0) { $0 + $1.sharedFlights.answeredElsewhere } >= 1, "at least one process waited")
         #expect(statistics.allSatisfy { $0.sharedFlights.failures == 0 && $0.sharedFlights.waitTimeouts == 0 })
+        for replica in replicas {
+            let publisher = RedisStatisticsPublisher(stack: replica.stack, namespace: replica.namespace)
+            _ = try await publisher.publish()
+            await publisher.shutdown()
+        }
+        let published = try await replicas[0].namespace.publishedStatistics()
+        #expect(published.computed == 1 && published.sharedFlights.leases == 1, "the fleet's figures add up")
+        #expect(published.sharedFlights.answeredElsewhere == statistics.reduce(0) { $0 + $1.sharedFlights.answeredElsewhere })
         for replica in replicas { await replica.shutdown() }
         let lease = replicas[0].namespace.keyspace.leaseKey(CacheKey(request: "what is a lease?"), version: 0)
         let exists = try await withRedisClient(try RedisConfiguration(url: url)) { client in
@@ -149,6 +157,9 @@ struct SharedFlightTests {
         let result = try await replica.stack.response(for: "q") { _ in "computed after waiting" }
         #expect(result.source == .computed)
         #expect(replica.stack.statistics.sharedFlights.waitTimeouts == 1)
+        let leaseKey = String(decoding: replica.namespace.keyspace.leaseKey(CacheKey(request: "q"), version: 0), as: UTF8.self)
+        let inspected = try await KeyInspection.run(key: leaseKey, namespace: replica.namespace)
+        #expect(inspected?.kind.hasPrefix("flight lease") == true && inspected?.details["waiting claims"] == "1")
         await lease.release()
         await replica.shutdown()
     }

@@ -6,7 +6,8 @@ extension CacheStack.Configuration {
     /// same request at once call the model once. Needs a `RedisExactTier`
     /// of the namespace in the stack, which hands the answer over.
     public func sharingMisses(
-        through namespace: RedisNamespace, leaseDuration: Duration = .seconds(30), waitBudget: Duration = .seconds(30)
+        through namespace: RedisNamespace, leaseDuration: Duration = RedisMissCoordinator.defaultLeaseDuration,
+        waitBudget: Duration = RedisMissCoordinator.defaultWaitBudget
     ) -> Self {
         var configuration = self
         configuration.missCoordinator = RedisMissCoordinator(

@@ -21,11 +21,19 @@ import Logging
 /// calls, and ``waitBudget`` at least as long (a shorter budget sends every
 /// waiter to the model before a dead holder's lease expires).
 public final class RedisMissCoordinator: MissCoordinator {
+    /// Where the leases live and whose channel wakes the waiters.
     public let namespace: RedisNamespace
     /// How long a lease lasts unless released: how long a dead holder
     /// keeps others waiting.
     public let leaseDuration: Duration
+    /// How long a process waits, in all, for other processes' calls.
     public let waitBudget: Duration
+    /// 30 s: above most model calls, short enough that a dead holder
+    /// does not keep a popular request waiting for long.
+    public static let defaultLeaseDuration: Duration = .seconds(30)
+    /// As long as the default lease, so a dead holder's lease expires
+    /// before its waiters give up.
+    public static let defaultWaitBudget: Duration = .seconds(30)
     private let logger: Logger
 
     /// The longest pause between two looks at a lease while waiting (the
@@ -37,7 +45,8 @@ public final class RedisMissCoordinator: MissCoordinator {
     static let tokenLength = 32
 
     public init(
-        namespace: RedisNamespace, leaseDuration: Duration = .seconds(30), waitBudget: Duration = .seconds(30),
+        namespace: RedisNamespace, leaseDuration: Duration = defaultLeaseDuration,
+        waitBudget: Duration = defaultWaitBudget,
         logger: Logger = Logger(label: "llmcache.redis", factory: { _ in SwiftLogNoOpLogHandler() })
     ) {
         self.namespace = namespace

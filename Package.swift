@@ -231,6 +231,12 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .executableTarget(
+            name: "SharedFlightBenchmark",
+            dependencies: ["LLMCache", "LLMCacheRedis", "BenchmarkSupport"],
+            path: "Benchmarks/SharedFlightBenchmark",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
             name: "RedisBenchmark",
             dependencies: ["LLMCache", "LLMCacheRedis", "BenchmarkSupport", "LLMCacheTesting", "CHiredis"],
             path: "Benchmarks/RedisBenchmark",

@@ -104,6 +104,7 @@ extension Gateway {
         [
             "requests": published.requests, "model_calls": published.computed, "coalesced": published.coalesced,
             "failed_calls": published.computeFailures, "instances": published.instances.map(\.name),
+            "shared_flights": report(published.sharedFlights),
             "tiers": published.tiers.map { tier in
                 [
                     "name": tier.name, "hits": tier.hits, "misses": tier.misses, "errors": tier.errors,
@@ -113,12 +114,21 @@ extension Gateway {
         ]
     }
 
+    /// Misses shared with other gateways of the namespace, as JSON-ready values.
+    static func report(_ flights: CacheStatistics.SharedFlights) -> [String: Any] {
+        [
+            "leases": flights.leases, "answered_elsewhere": flights.answeredElsewhere,
+            "wait_timeouts": flights.waitTimeouts, "failures": flights.failures,
+        ]
+    }
+
     /// This process's statistics as JSON-ready values.
     static func report(_ statistics: CacheStatistics) -> [String: Any] {
         [
             "requests": statistics.requests, "model_calls": statistics.computed, "coalesced": statistics.coalesced,
             "failed_calls": statistics.computeFailures, "hit_rate": statistics.hitRate,
             "tokens_saved": statistics.tokensSaved, "cost_saved": statistics.costSaved,
+            "shared_flights": report(statistics.sharedFlights),
             "tiers": statistics.tiers.map { tier in
                 [
                     "name": tier.name, "hits": tier.hits, "misses": tier.misses, "errors": tier.errors,

@@ -14,6 +14,7 @@ struct NamespaceInventory: Encodable {
         case lshBuckets = "lsh buckets"
         case searchDocuments = "search documents"
         case tagSets = "tag sets"
+        case leases = "flight leases"
         case expiryIndex = "semantic expiry index"
         case statistics = "statistics"
         case observations = "match observations"
@@ -174,6 +175,7 @@ struct NamespaceInventory: Encodable {
         case .lshBucket: .lshBuckets
         case .searchDocument: .searchDocuments
         case .tagSet: .tagSets
+        case .flightLease: .leases
         case .semanticExpiryIndex: .expiryIndex
         case .statistics: .statistics
         case .matchObservations: .observations

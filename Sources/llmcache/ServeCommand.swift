@@ -69,9 +69,13 @@ struct ServeCommand: AsyncParsableCommand {
             tiers.append(try RedisSemanticTier(namespace: namespace, embedder: try await embedder.makeEmbedder()))
         }
         let metrics = GatewayMetrics()
-        let stack = CacheStack(
-            tiers: tiers, configuration: .init(defaultTTL: settings.ttl, metricsFactory: metrics.factory),
-            versionSource: namespace)
+        var configuration = CacheStack.Configuration(defaultTTL: settings.ttl, metricsFactory: metrics.factory)
+        if settings.sharedFlights {
+            // Gateways of the namespace that miss the same request at once make one upstream call.
+            configuration = configuration.sharingMisses(
+                through: namespace, leaseDuration: settings.leaseDuration, waitBudget: settings.waitBudget)
+        }
+        let stack = CacheStack(tiers: tiers, configuration: configuration, versionSource: namespace)
         let gateway = Gateway(configuration: settings.gateway, stack: stack, namespace: namespace, metrics: metrics)
         // Every gateway sharing the namespace adds its figures to /cache/stats's "published".
         let publisher = RedisStatisticsPublisher(stack: stack, namespace: namespace)

@@ -18,6 +18,7 @@ import LLMCacheGateway
 /// | `redis.url`, `namespace` | `LLMCACHE_REDIS_URL`, `LLMCACHE_NAMESPACE` | redis://127.0.0.1:6379, llmcache |
 /// | `memory.maxEntries`, `semantic.enabled`, `cache.ttlSeconds` | … | 10000, true, 3600 |
 /// | `stream.replaySpeed` | `LLMCACHE_STREAM_REPLAY_SPEED` | 0 (unpaced; 1 = the model's pace) |
+/// | `flight.shared`, `flight.leaseSeconds`, `flight.waitSeconds` | `LLMCACHE_FLIGHT_SHARED`… | true, 30, 30 |
 struct ServeSettings {
     var gateway: GatewayConfiguration
     var redisURL: String
@@ -25,6 +26,11 @@ struct ServeSettings {
     var memoryEntries: Int
     var semantic: Bool
     var ttl: Duration
+    /// Whether gateways sharing the namespace share misses (one upstream
+    /// call for identical requests arriving at several gateways at once).
+    var sharedFlights: Bool
+    var leaseDuration: Duration
+    var waitBudget: Duration
 
     init(_ config: ConfigReader) throws {
         let port = try config.setting("port", default: 8080) { try config.requiredInt(forKey: $0) }
@@ -54,6 +60,14 @@ struct ServeSettings {
         namespace = try config.setting("namespace", default: "llmcache") { try config.requiredString(forKey: $0) }
         semantic = try config.setting("semantic.enabled", default: true) { try config.requiredBool(forKey: $0) }
         self.ttl = .milliseconds(Int64(ttl * 1000))
+        sharedFlights = try config.setting("flight.shared", default: true) { try config.requiredBool(forKey: $0) }
+        let lease = try config.setting("flight.leaseSeconds", default: 30) { try config.requiredDouble(forKey: $0) }
+        let wait = try config.setting("flight.waitSeconds", default: 30) { try config.requiredDouble(forKey: $0) }
+        guard lease > 0, wait >= 0 else {
+            throw ValidationError("flight.leaseSeconds must be positive, flight.waitSeconds at least 0")
+        }
+        leaseDuration = .milliseconds(Int64(lease * 1000))
+        waitBudget = .milliseconds(Int64(wait * 1000))
     }
 
     /// The reader `serve` uses: `flags` first, then the environment

@@ -80,6 +80,11 @@ struct StatsReport: Encodable {
         /// Requests the cacheability policy kept to exact tiers, or from the cache.
         var exactOnly: Int
         var notCached: Int
+        /// Misses shared among the processes (see `CacheStatistics.SharedFlights`).
+        var flightLeases: Int
+        var answeredElsewhere: Int
+        var flightWaitTimeouts: Int
+        var flightFailures: Int
         var hitRate: Double
         var tokensSaved: Int
         var costSaved: Double
@@ -154,7 +159,10 @@ struct StatsReport: Encodable {
         totals = Totals(
             requests: published.requests, computed: published.computed, coalesced: published.coalesced,
             computeFailures: published.computeFailures, exactOnly: published.exactOnly,
-            notCached: published.notCached, hitRate: published.hitRate, tokensSaved: published.tokensSaved,
+            notCached: published.notCached, flightLeases: published.sharedFlights.leases,
+            answeredElsewhere: published.sharedFlights.answeredElsewhere,
+            flightWaitTimeouts: published.sharedFlights.waitTimeouts, flightFailures: published.sharedFlights.failures,
+            hitRate: published.hitRate, tokensSaved: published.tokensSaved,
             costSaved: published.costSaved, batches: published.batches, sinceMs: published.since?.millisecondsSince1970)
         let cutoff = now.advanced(by: .zero - activeWithin).millisecondsSince1970
         let instances = published.instances.map { instance in
@@ -207,6 +215,11 @@ struct StatsReport: Encodable {
                 + "tokens saved \(totals.tokensSaved), cost saved \(Format.money(totals.costSaved))")
         if totals.exactOnly + totals.notCached > 0 {
             lines.append("cacheability policy: exact only \(totals.exactOnly), not cached \(totals.notCached)")
+        }
+        if totals.flightLeases + totals.answeredElsewhere + totals.flightWaitTimeouts + totals.flightFailures > 0 {
+            lines.append(
+                "shared flights: leases \(totals.flightLeases), answered by other processes \(totals.answeredElsewhere), "
+                    + "wait timeouts \(totals.flightWaitTimeouts), coordinator failures \(totals.flightFailures)")
         }
 
         if let entries {

@@ -149,6 +149,8 @@ struct ServeCommandTests {
         #expect(port.status != 0 && port.error.contains("port"))
         let notANumber = try await serveFailing([], environment: ["LLMCACHE_PORT": "abc"])
         #expect(notANumber.status != 0 && notANumber.error.contains("LLMCACHE_PORT"), "a wrong value is never the default")
+        let lease = try await serveFailing([], environment: ["LLMCACHE_FLIGHT_LEASE_SECONDS": "0"])
+        #expect(lease.status != 0 && lease.error.contains("flight.leaseSeconds"))
         let malformed = try await serveFailing(["--config", try temporaryFile("{\"port\": ")])
         #expect(malformed.status != 0 && malformed.error.contains("cannot read the settings file"))
     }

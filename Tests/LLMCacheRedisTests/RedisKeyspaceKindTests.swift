@@ -20,6 +20,10 @@ struct RedisKeyspaceKindTests {
         #expect(
             keyspace.kind(of: index.documentPrefix + "v4:" + key.hex)
                 == .searchDocument(index: String(index.documentPrefix.split(separator: ":")[3]), version: 4, hash: key.hex))
+        #expect(keyspace.kind(of: keyspace.leaseKey(key, version: 5)) == .flightLease(version: 5, hash: key.hex))
+        #expect(
+            String(decoding: keyspace.leaseKey(key, version: 5), as: UTF8.self) == "llmcache:app-1:v5:lease:\(key.hex)",
+            "named like its entry but for the kind, so that both will share a cluster slot")
         #expect(keyspace.kind(of: keyspace.tagKey("pricing")) == .tagSet)
         #expect(keyspace.kind(of: keyspace.semanticExpiryKey) == .semanticExpiryIndex)
         #expect(keyspace.kind(of: keyspace.versionKey) == .version)

@@ -48,11 +48,14 @@ extension CacheStack {
         }
 
         // Marks are taken before the model is called: an invalidation that
-        // lands while it runs then keeps its answer out of every tier.
+        // lands while it runs then keeps its answer out of every tier. After
+        // waiting for another process they are taken afresh, or an
+        // invalidation made during the wait would refuse this answer too.
         var marks: [String: InvalidationMark?] = [:]
-        func computeAndCount() async throws -> Response {
+        func computeAndCount(afterWaiting: Bool = false) async throws -> Response {
             if !options.skipStore {
-                marks = await invalidationMarks(of: call.selected, skipping: failed, reusing: lookupMarks)
+                marks = await invalidationMarks(
+                    of: call.selected, skipping: failed, reusing: afterWaiting ? [:] : lookupMarks)
             }
             counters.computed.add(1, ordering: .relaxed)
             do {
@@ -62,25 +65,56 @@ extension CacheStack {
                 throw error
             }
         }
-        func store(_ response: Response, release: FlightRelease) async {
-            guard !options.skipStore else { return release.release() }
+        // Held from a granted claim until the answer is stored, so that
+        // waiting processes read it from the shared tier.
+        var lease: (any MissLease)?
+        func lead() async throws -> MissOutcome<Response> {
+            guard let coordinator = missCoordinator(for: call, failed: failed) else {
+                return .computed(try await computeAndCount())
+            }
+            switch try await shareMiss(call, through: coordinator, as: Response.self) {
+            case .answered(let value, let hit, let tier):
+                return .answered(value, hit, tier: tier)
+            case .compute(let granted, let waited):
+                lease = granted
+                do {
+                    return .computed(try await computeAndCount(afterWaiting: waited))
+                } catch {
+                    // Waiting processes call the model now rather than at the lease's expiry.
+                    await granted?.releaseEvenIfCancelled()
+                    throw error
+                }
+            }
+        }
+        func store(_ outcome: MissOutcome<Response>, release: FlightRelease) async {
+            guard case .computed(let value) = outcome, !options.skipStore else { return release.release() }
             await storeComputed(
-                response, for: call.query, options: options, in: call.selected, marks: marks, release: release)
+                value, for: call.query, options: options, in: call.selected, marks: marks, lease: lease,
+                release: release)
         }
         if options.bypassLookup {
             let value = try await computeAndCount()
-            await store(value, release: FlightRelease {})
+            await store(.computed(value), release: FlightRelease {})
             return CacheResult(
                 value: value, source: .computed, latency: ContinuousClock.now - call.start, cacheability: call.decision,
                 entry: ownEntry)
         }
         let flightKey = FlightKey(key: call.query.key, version: call.query.namespaceVersion, policy: options.storePolicy)
-        let (value, joined) = try await flights.run(key: flightKey, operation: computeAndCount, afterPublish: store)
+        let (outcome, joined) = try await flights.run(key: flightKey, operation: lead, afterPublish: store)
         if joined { counters.coalesced.add(1, ordering: .relaxed) }
-        if let declined, !joined { learnInBackground(from: declined, fresh: value) }
-        return CacheResult(
-            value: value, source: joined ? .coalesced : .computed, latency: ContinuousClock.now - call.start,
-            cacheability: call.decision, entry: ownEntry)
+        switch outcome {
+        case .computed(let value):
+            if let declined, !joined { learnInBackground(from: declined, fresh: value) }
+            return CacheResult(
+                value: value, source: joined ? .coalesced : .computed, latency: ContinuousClock.now - call.start,
+                cacheability: call.decision, entry: ownEntry)
+        case .answered(let value, let hit, let tier):
+            // Another process called the model; to this one it is a hit.
+            return CacheResult(
+                value: value, source: .tier(name: tier, similarity: nil, matchedText: hit.entry.sourceText),
+                latency: ContinuousClock.now - call.start, cacheability: call.decision, entry: ownEntry,
+                age: hit.entry.createdAt.duration(to: clock.now))
+        }
     }
 
     /// What every request, streamed or not, starts with.
@@ -232,21 +266,27 @@ extension CacheStack {
     /// mark: in-process tiers now, the others in the background (see
     /// ``Configuration/maxPendingStores``), slowest first, stopping at the
     /// first tier that reports the answer invalidated meanwhile. `release`
-    /// ends the request's flight once every write is done.
+    /// ends the request's flight once every write is done; `lease` (other
+    /// processes waiting for this answer) is released just before, so that
+    /// they find the answer in the shared tiers when they are told.
     func storeComputed<Response: CacheValue>(
         _ response: Response, for query: CacheQuery, options: CacheOptions, in selected: [Layer],
-        marks: [String: InvalidationMark?], release: FlightRelease
+        marks: [String: InvalidationMark?], lease: (any MissLease)? = nil, release: FlightRelease
     ) async {
-        guard let entry = entry(for: response, query: query, options: options) else { return release.release() }
+        @Sendable func done() async {
+            await lease?.releaseEvenIfCancelled()
+            release.release()
+        }
+        guard let entry = entry(for: response, query: query, options: options) else { return await done() }
         let targets = selected.filter { marks[$0.tier.name] != nil }
         for layer in targets where layer.tier.isInProcess {
             if await write(entry, to: layer, for: query, mark: marks[layer.tier.name] ?? nil) == .invalidatedMeanwhile {
-                return release.release()
+                return await done()
             }
         }
         let local = targets.filter(\.tier.isInProcess)
         let remote = targets.filter { !$0.tier.isInProcess }.reversed()
-        guard !remote.isEmpty else { return release.release() }
+        guard !remote.isEmpty else { return await done() }
         let submitted = writeBehind.submit { [self] in
             for layer in remote where layer.breaker.allowsRequest() {
                 if await write(entry, to: layer, for: query, mark: marks[layer.tier.name] ?? nil) == .invalidatedMeanwhile {
@@ -259,14 +299,14 @@ extension CacheStack {
                     break
                 }
             }
-            release.release()
+            await done()
         }
         if !submitted {
             counters.droppedStores.add(1, ordering: .relaxed)
             logger.warning(
                 "too many stores in progress; not storing this answer in the slower tiers",
                 metadata: ["limit": "\(writeBehind.limit)"])
-            release.release()
+            await done()
         }
     }
 
@@ -329,6 +369,13 @@ extension CacheStack {
             return nil
         }
     }
+}
+
+/// What the leader of a miss found: an answer it computed (stored by the
+/// flight), or one another process computed and stored (a hit to share).
+enum MissOutcome<Response: Sendable>: Sendable {
+    case computed(Response)
+    case answered(Response, CacheHit, tier: String)
 }
 
 /// Identical requests share a flight only within one namespace version,

@@ -39,13 +39,18 @@ public final class CacheStack: Sendable {
         /// ``SemanticFeedback``). By default observations are kept in this
         /// process and only reports feed them.
         public var semanticFeedback: SemanticFeedback
+        /// Shares misses with other processes: identical misses in several
+        /// processes at once call the model once (see ``MissCoordinator``;
+        /// LLMCacheRedis's `sharingMisses(through:)` sets one). `nil`, the
+        /// default, coalesces misses within this process only.
+        public var missCoordinator: (any MissCoordinator)?
 
         public init(
             defaultTTL: Duration? = .seconds(3600), circuitBreaker: CircuitBreaker.Configuration = .init(),
             priceTable: PriceTable = .init(), metricsPrefix: String = "llmcache",
             metricsFactory: any MetricsFactory = MetricsSystem.factory, maxPendingStores: Int = 1024,
             cacheabilityPolicy: (any CacheabilityPolicy)? = DefaultCacheabilityPolicy(),
-            semanticFeedback: SemanticFeedback = .init()
+            semanticFeedback: SemanticFeedback = .init(), missCoordinator: (any MissCoordinator)? = nil
         ) {
             self.defaultTTL = defaultTTL
             self.circuitBreaker = circuitBreaker
@@ -55,6 +60,7 @@ public final class CacheStack: Sendable {
             self.maxPendingStores = maxPendingStores
             self.cacheabilityPolicy = cacheabilityPolicy
             self.semanticFeedback = semanticFeedback
+            self.missCoordinator = missCoordinator
         }
     }
 
@@ -142,7 +148,8 @@ public final class CacheStack: Sendable {
             droppedStores: counters.droppedStores.load(ordering: .relaxed),
             incompleteAnswers: counters.incompleteAnswers.load(ordering: .relaxed),
             cacheability: counters.cacheability.snapshot(),
-            feedback: feedbackGate.counters.snapshot
+            feedback: feedbackGate.counters.snapshot,
+            sharedFlights: counters.sharedFlights.snapshot
         )
     }
 
@@ -217,4 +224,5 @@ final class StackCounters: Sendable {
     let droppedStores = Atomic<Int>(0)
     let incompleteAnswers = Atomic<Int>(0)
     let cacheability = CacheabilityCounters()
+    let sharedFlights = SharedFlightCounters()
 }

@@ -48,6 +48,8 @@ public struct CacheStatistics: Sendable, CustomStringConvertible {
     public var cacheability = Cacheability()
     /// Explorations, verifications, observations and reports of semantic hits.
     public var feedback = Feedback()
+    /// Misses shared with other processes through a ``MissCoordinator``.
+    public var sharedFlights = SharedFlights()
 
     public var hits: Int { tiers.reduce(0) { $0 + $1.hits } }
     public var tokensSaved: Int { tiers.reduce(0) { $0 + $1.tokensSaved } }
@@ -76,6 +78,7 @@ public struct CacheStatistics: Sendable, CustomStringConvertible {
                 + "hit rate \(percent)%, tokens saved \(tokensSaved), cost saved \(Self.money(costSaved))")
         if let policy = cacheability.summary { lines.append(policy) }
         if let feedback = feedback.summary { lines.append(feedback) }
+        if let flights = sharedFlights.summary { lines.append(flights) }
         return lines.joined(separator: "\n")
     }
 

@@ -87,6 +87,10 @@ public struct KeyInspection: Encodable, Sendable {
             details["records"] = try await client.send(RedisCommand("ZCARD", bytes)).int.map { "\($0)" } ?? "–"
         case .version:
             details["value"] = try await client.send(RedisCommand("GET", bytes)).string ?? "–"
+        case .flightLease where type == "string":
+            // The holder's token, then a `+` per claim that found the lease taken.
+            let held = try await client.send(RedisCommand("GET", bytes)).string ?? ""
+            details["waiting claims"] = "\(max(0, held.count - RedisMissCoordinator.tokenLength))"
         default:
             break
         }
@@ -104,6 +108,7 @@ public struct KeyInspection: Encodable, Sendable {
         case .vectorSet: "vector set (one semantic container)"
         case .lshBucket: "LSH bucket"
         case .searchDocument: "RediSearch document (semantic answer and vector)"
+        case .flightLease: "flight lease (a process is calling the model for this entry)"
         case .tagSet: "tag set"
         case .semanticExpiryIndex: "semantic expiry index"
         case .version: "namespace version counter"

@@ -65,6 +65,9 @@ public struct PublishedStatistics: Sendable {
     public var exactOnly = 0
     /// Requests the cacheability policies kept from the cache altogether.
     public var notCached = 0
+    /// Misses shared among the processes (leases taken, answers read from
+    /// another process's call, waits that timed out, coordinator failures).
+    public var sharedFlights = CacheStatistics.SharedFlights()
 
     /// Requests answered without calling the model (tier hits and coalesced waits).
     public var hitRate: Double { requests == 0 ? 0 : Double(requests - computed) / Double(requests) }

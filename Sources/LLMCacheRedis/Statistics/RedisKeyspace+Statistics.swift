@@ -4,7 +4,7 @@
 ///
 /// | key | type | holds |
 /// | --- | --- | --- |
-/// | `stats:stack` | hash | `requests`, `computed`, `coalesced`, `compute_failures`, `exact_only`, `not_cached`; `since` (ms of the first batch), `batches` |
+/// | `stats:stack` | hash | `requests`, `computed`, `coalesced`, `compute_failures`, `exact_only`, `not_cached`, `flight_leases`, `answered_elsewhere`, `flight_wait_timeouts`, `flight_failures`; `since` (ms of the first batch), `batches` |
 /// | `stats:tier:{name}` | hash | `hits`, `misses`, `errors`, `skipped`, `promotions`, `stores`, `store_errors`, `decode_failures`, `tokens_saved`, `cost_saved` (float), `lat:{bucket}` (lookup latency histogram, see `LatencyHistogram.Snapshot`) |
 /// | `stats:tiers` | sorted set | tier name → its position in the stack (0: fastest) |
 /// | `stats:instances` | sorted set | publishing process → time of its last batch (ms) |

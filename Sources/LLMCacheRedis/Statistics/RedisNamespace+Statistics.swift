@@ -48,6 +48,11 @@ extension RedisNamespace {
             instances: instances.sorted { $0.lastReport > $1.lastReport })
         published.exactOnly = integer(stack, StatisticsField.exactOnly)
         published.notCached = integer(stack, StatisticsField.notCached)
+        published.sharedFlights = CacheStatistics.SharedFlights(
+            leases: integer(stack, StatisticsField.flightLeases),
+            answeredElsewhere: integer(stack, StatisticsField.answeredElsewhere),
+            waitTimeouts: integer(stack, StatisticsField.flightWaitTimeouts),
+            failures: integer(stack, StatisticsField.flightFailures))
         return published
     }
 

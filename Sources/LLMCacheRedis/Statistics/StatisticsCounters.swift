@@ -10,6 +10,11 @@ enum StatisticsField {
     /// Requests the cacheability policy kept to exact tiers, or from the cache.
     static let exactOnly = "exact_only"
     static let notCached = "not_cached"
+    /// Misses shared with other processes (see `CacheStatistics.SharedFlights`).
+    static let flightLeases = "flight_leases"
+    static let answeredElsewhere = "answered_elsewhere"
+    static let flightWaitTimeouts = "flight_wait_timeouts"
+    static let flightFailures = "flight_failures"
     static let since = "since"
     static let batches = "batches"
 
@@ -56,6 +61,10 @@ struct StatisticsCounters: Sendable, Equatable {
             StatisticsField.coalesced: statistics.coalesced, StatisticsField.computeFailures: statistics.computeFailures,
             StatisticsField.exactOnly: statistics.cacheability.exactOnly,
             StatisticsField.notCached: statistics.cacheability.doNotCache,
+            StatisticsField.flightLeases: statistics.sharedFlights.leases,
+            StatisticsField.answeredElsewhere: statistics.sharedFlights.answeredElsewhere,
+            StatisticsField.flightWaitTimeouts: statistics.sharedFlights.waitTimeouts,
+            StatisticsField.flightFailures: statistics.sharedFlights.failures,
         ]
         tiers = statistics.tiers.enumerated().map { position, tier in
             Tier(

@@ -10,6 +10,10 @@ enum InvalidationEvent: Codable, Sendable, Equatable {
     case cleared
     /// These answers (``EntryReference`` descriptions) were removed, one by one.
     case entries([String])
+    /// The flight lease of this key name was released while processes
+    /// waited for it (see `RedisMissCoordinator`): not an invalidation, but
+    /// the channel every process already listens to.
+    case leaseReleased(String)
 
     var encoded: [UInt8] { Array((try? JSONEncoder().encode(self)) ?? Data()) }
 

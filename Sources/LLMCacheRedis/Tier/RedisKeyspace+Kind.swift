@@ -16,6 +16,9 @@ extension RedisKeyspace {
         case lshBucket(version: UInt64, container: String, bucket: String)
         /// A RediSearch document (vector and answer): `doc:{index}:v{version}:{sha256}`.
         case searchDocument(index: String, version: UInt64, hash: String)
+        /// The lease of a process calling the model for an entry (see
+        /// `RedisMissCoordinator`): `v{version}:lease:{sha256}`, short-lived.
+        case flightLease(version: UInt64, hash: String)
         /// The members of one tag: `tag:{sha256 of the tag}`.
         case tagSet
         /// Semantic index records by expiry time, for the sweep: `sx`.
@@ -39,7 +42,7 @@ extension RedisKeyspace {
         public var version: UInt64? {
             switch self {
             case .exactEntry(let version, _), .semanticAnswer(let version, _, _), .vectorSet(let version, _),
-                .lshBucket(let version, _, _), .searchDocument(_, let version, _):
+                .lshBucket(let version, _, _), .searchDocument(_, let version, _), .flightLease(let version, _):
                 return version
             case .matchObservations(let version):
                 return version
@@ -79,6 +82,7 @@ extension RedisKeyspace {
         case ("vs", 3): return .vectorSet(version: version, container: parts[2])
         case ("lsh", 4): return .lshBucket(version: version, container: parts[2], bucket: parts[3])
         case ("o", 3): return .matchObservations(version: version)
+        case ("lease", 3): return .flightLease(version: version, hash: parts[2])
         default: return .unknown
         }
     }

@@ -31,9 +31,23 @@ public struct RedisKeyspace: Sendable, Hashable {
     /// Written straight into one array because every exact lookup builds
     /// one; string interpolation and `CacheKey.hex` cost several times more.
     public func entryKey(_ key: CacheKey, version: UInt64) -> [UInt8] {
+        versionedKey(key, version: version, kind: "e")
+    }
+
+    /// The lease of the process calling the model for an entry (see
+    /// `RedisMissCoordinator`): `{prefix}v{version}:lease:{hex}`. Named
+    /// like ``entryKey(_:version:)`` but for its kind, so that the two
+    /// will share a Redis Cluster slot once key names carry hash tags (the
+    /// claim script reads both).
+    public func leaseKey(_ key: CacheKey, version: UInt64) -> [UInt8] {
+        versionedKey(key, version: version, kind: "lease")
+    }
+
+    /// `{prefix}v{version}:{kind}:{hex}`.
+    private func versionedKey(_ key: CacheKey, version: UInt64, kind: StaticString) -> [UInt8] {
         var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
         let versionLength = withUnsafeMutableBytes(of: &digits) { Self.writeDecimal(version, into: $0) }
-        let length = prefixBytes.count + 1 + versionLength + 3 + 64
+        let length = prefixBytes.count + 1 + versionLength + kind.utf8CodeUnitCount + 2 + 64
         return [UInt8](unsafeUninitializedCapacity: length) { buffer, count in
             var offset = 0
             func put(_ byte: UInt8) {
@@ -44,7 +58,7 @@ public struct RedisKeyspace: Sendable, Hashable {
             put(UInt8(ascii: "v"))
             withUnsafeBytes(of: digits) { for byte in $0.prefix(versionLength) { put(byte) } }
             put(UInt8(ascii: ":"))
-            put(UInt8(ascii: "e"))
+            kind.withUTF8Buffer { for byte in $0 { put(byte) } }
             put(UInt8(ascii: ":"))
             // The same lower-case digits as `CacheKey.hex`, without the `String`.
             withUnsafeBytes(of: key.words) { digest in

@@ -24,6 +24,9 @@ public final class RedisNamespace: NamespaceVersionSource {
     let logger: Logger
     let version = MonotonicVersion()
     private let followers = InvalidationFollowers()
+    /// Processes' leaders of misses waiting here for another process's
+    /// flight lease (see `RedisMissCoordinator`), woken by the channel.
+    let leaseWaiters = LeaseWaiters()
     /// Messages this process published and has already applied to its
     /// followers, by payload: their echo on the channel is skipped, so a
     /// late echo of our own flush cannot fence answers computed after it.
@@ -130,6 +133,8 @@ public final class RedisNamespace: NamespaceVersionSource {
     private func resubscribed() {
         ownEchoes.withLock { $0 = [:] }
         followers.deliver(.cleared)
+        // A release may have been missed: waiters look at their leases again.
+        leaseWaiters.wakeAll()
     }
 
     private func apply(_ event: InvalidationEvent) {
@@ -138,6 +143,7 @@ public final class RedisNamespace: NamespaceVersionSource {
         case .cleared: followers.deliver(.cleared)
         case .version(let newVersion): version.advance(to: newVersion)
         case .entries(let entries): followers.deliver(.entries(entries.compactMap(EntryReference.init)))
+        case .leaseReleased(let lease): leaseWaiters.wake(Array(lease.utf8))
         }
     }
 
@@ -157,6 +163,8 @@ public final class RedisNamespace: NamespaceVersionSource {
             followers.deliver(.cleared)
         case .entries(let entries):
             followers.deliver(.entries(entries.compactMap(EntryReference.init)))
+        case .leaseReleased(let lease):
+            leaseWaiters.wake(Array(lease.utf8))
         case nil:
             logger.warning("ignoring an unreadable invalidation message")
         }

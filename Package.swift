@@ -237,6 +237,12 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .executableTarget(
+            name: "ClusterBenchmark",
+            dependencies: ["LLMCache", "LLMCacheRedis", "BenchmarkSupport", "LLMCacheTesting"],
+            path: "Benchmarks/ClusterBenchmark",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
             name: "RedisBenchmark",
             dependencies: ["LLMCache", "LLMCacheRedis", "BenchmarkSupport", "LLMCacheTesting", "CHiredis"],
             path: "Benchmarks/RedisBenchmark",

@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh
 scripts/model.sh >/dev/null
-all=(MemoryTierBenchmark CompressionBenchmark SemanticBenchmark VerifierBenchmark StreamingBenchmark RedisBenchmark RedisSemanticBenchmark EmbedderBenchmark StatisticsBenchmark StallBenchmark SharedFlightBenchmark HTTPClientBenchmark GatewayBenchmark)
+all=(MemoryTierBenchmark CompressionBenchmark SemanticBenchmark VerifierBenchmark StreamingBenchmark RedisBenchmark RedisSemanticBenchmark EmbedderBenchmark StatisticsBenchmark StallBenchmark SharedFlightBenchmark HTTPClientBenchmark GatewayBenchmark ClusterBenchmark)
 if [ $# -gt 0 ] && [[ " ${all[*]} " == *" $1 "* ]]; then selected=("$1"); shift; else selected=("${all[@]}"); fi
 for benchmark in "${selected[@]}"; do
     swift build -c release --product "$benchmark" >&2
@@ -21,6 +21,8 @@ bin="$(swift build -c release --show-bin-path)"
 for benchmark in "${selected[@]}"; do
     if [ "$benchmark" = RedisBenchmark ] || [ "$benchmark" = StatisticsBenchmark ] || [ "$benchmark" = StallBenchmark ] || [ "$benchmark" = SharedFlightBenchmark ] || [ "$benchmark" = GatewayBenchmark ]; then
         LLMCACHE_REDIS_SERVERS=redis8 scripts/with-redis.sh "$bin/$benchmark" "$@"
+    elif [ "$benchmark" = ClusterBenchmark ]; then
+        LLMCACHE_REDIS_SERVERS="redis8 redis8-cluster" scripts/with-redis.sh "$bin/$benchmark" "$@"
     elif [ "$benchmark" = RedisSemanticBenchmark ]; then
         scripts/with-redis.sh "$bin/$benchmark" "$@"
     else

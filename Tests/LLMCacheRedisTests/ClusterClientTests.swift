@@ -233,17 +233,10 @@ struct ClusterClientTests {
         info.split(whereSeparator: \.isNewline).first { $0.hasPrefix("\(name):") }.map { String($0.dropFirst(name.count + 1)) }
     }
 
-    /// Starts a killed node again with scripts/redis.sh's settings and its own files.
+    /// Starts a killed node again (see ClusterNode).
     static func restart(_ endpoint: RedisConfiguration.Endpoint, directory: String, cluster: String) throws {
         guard case .tcp(_, let port) = endpoint else { return }
         let binary = try TestServers.binary(cluster == "LLMCACHE_VALKEY9_CLUSTER_URL" ? "LLMCACHE_VALKEY9_SERVER" : "LLMCACHE_REDIS8_SERVER")
-        let status = try ChildProcess.run(binary, [
-            "--port", "\(port)", "--bind", "127.0.0.1", "--protected-mode", "no", "--save", "", "--appendonly", "no",
-            "--enable-debug-command", "local", "--daemonize", "yes", "--pidfile", "\(directory)/redis.pid",
-            "--logfile", "\(directory)/redis.log", "--dir", directory, "--cluster-enabled", "yes",
-            "--cluster-config-file", "\(directory)/nodes.conf", "--cluster-node-timeout", "2000",
-            "--cluster-replica-validity-factor", "0",
-        ])
-        #expect(status == 0)
+        try ClusterNode.restart(binary: binary, port: port, directory: directory)
     }
 }

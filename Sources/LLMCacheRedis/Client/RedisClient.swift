@@ -96,7 +96,8 @@ public final class RedisClient: Sendable {
     }
 
     deinit {
-        guard !connections.allSatisfy(\.isShutDown) || router.map({ !$0.isShutDown }) ?? false else { return }
+        let isOpen = !connections.allSatisfy(\.isShutDown) || !(router?.isShutDown ?? true)
+        guard isOpen else { return }
         logger.warning("RedisClient released without shutdown(); closing its connections")
         for connection in connections { connection.requestShutdown() }
         router?.requestShutdown()

@@ -7,23 +7,55 @@ extension RedisCommand {
     /// of three places, listed here.
     var routingKey: [UInt8]? {
         guard arguments.count > 1 else { return nil }
-        let name = String(decoding: arguments[0], as: UTF8.self).uppercased()
-        switch name {
-        case "EVAL", "EVALSHA", "EVAL_RO", "EVALSHA_RO", "FCALL", "FCALL_RO":
+        switch Routing(name: arguments[0]) {
+        case .firstArgument:
+            return arguments[1]
+        case .secondArgument:
+            return arguments.count > 2 ? arguments[2] : nil
+        case .script:
+            // EVALSHA sha numkeys key …
             guard arguments.count > 3, let count = Int(String(decoding: arguments[2], as: UTF8.self)), count > 0 else {
                 return nil
             }
             return arguments[3]
-        case "MEMORY", "OBJECT", "XINFO", "XGROUP":
-            return arguments.count > 2 ? arguments[2] : nil
-        case "PING", "ECHO", "INFO", "SCAN", "PUBLISH", "SUBSCRIBE", "SCRIPT", "CLUSTER", "COMMAND", "CONFIG",
-            "DBSIZE", "FLUSHALL", "FLUSHDB", "CLIENT", "LATENCY", "MODULE", "FUNCTION", "TIME", "WAIT", "AUTH",
-            "SELECT", "HELLO", "ASKING", "READONLY", "DEBUG", "SLOWLOG", "RANDOMKEY":
+        case .anyNode:
             return nil
-        default:
+        }
+    }
+}
+
+/// Where a command names its first key.
+private enum Routing {
+    case firstArgument, secondArgument, script, anyNode
+
+    /// Every command this client sends routes by its first argument except these.
+    private static let exceptions: [[UInt8]: Routing] = {
+        var table: [[UInt8]: Routing] = [:]
+        for name in ["EVAL", "EVALSHA", "EVAL_RO", "EVALSHA_RO", "FCALL", "FCALL_RO"] { table[Array(name.utf8)] = .script }
+        for name in ["MEMORY", "OBJECT", "XINFO", "XGROUP"] { table[Array(name.utf8)] = .secondArgument }
+        for name in [
+            "PING", "ECHO", "INFO", "SCAN", "PUBLISH", "SUBSCRIBE", "SCRIPT", "CLUSTER", "COMMAND", "CONFIG", "DBSIZE",
+            "FLUSHALL", "FLUSHDB", "CLIENT", "LATENCY", "MODULE", "FUNCTION", "TIME", "WAIT", "AUTH", "SELECT", "HELLO",
+            "ASKING", "READONLY", "DEBUG", "SLOWLOG", "RANDOMKEY",
+        ] {
+            table[Array(name.utf8)] = .anyNode
+        }
+        return table
+    }()
+
+    /// The routing of a command name in any letter case (without building
+    /// a `String` per command: this runs for every command on a cluster).
+    init(name: [UInt8]) {
+        var upper = name
+        for index in upper.indices where upper[index] >= UInt8(ascii: "a") && upper[index] <= UInt8(ascii: "z") {
+            upper[index] -= 32
+        }
+        if let routing = Self.exceptions[upper] {
+            self = routing
+        } else {
             // FT.* name an index, not a key: RediSearch on a cluster needs its
-            // coordinator, which the search backend refuses to do without.
-            return name.hasPrefix("FT.") ? nil : arguments[1]
+            // coordinator, which this client does not go through.
+            self = upper.starts(with: Array("FT.".utf8)) ? .anyNode : .firstArgument
         }
     }
 }

@@ -99,7 +99,8 @@ let counters = cluster.clusterCounters ?? ClusterCounters()
 // SIGKILL of the primary now serving the first key: time to its first answer again.
 print("killing a primary", to: &standardError)
 let probe = keys[0]
-guard let victim = try await Primaries.read(cluster).first(where: { $0.serves(HashSlot(key: probe)) }) else {
+let afterReshard = try await Primaries.read(cluster)
+guard let victim = afterReshard.first(where: { $0.serves(HashSlot(key: probe)) }) else {
     fatalError("no primary serves the probe's slot")
 }
 let pid = try await victim.processID()
@@ -118,8 +119,7 @@ try ClusterNode.restart(binary: server, port: victim.port, directory: directory)
 for client in [cluster, single] {
     try await forEach(keys, tasks: tasks) { key in try await client.execute(RedisCommand("DEL", key)) }
 }
-for primary in try await Primaries.read(cluster) { await primary.client.shutdown() }
-for primary in primaries { await primary.client.shutdown() }
+for primary in primaries + afterReshard { await primary.client.shutdown() }
 await cluster.shutdown()
 await single.shutdown()
 

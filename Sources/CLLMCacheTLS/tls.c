@@ -142,11 +142,10 @@ llmcache_tls_session *llmcache_tls_connect(llmcache_tls_context *context, int fd
     return session;
 }
 
-long llmcache_tls_read(llmcache_tls_session *session, void *buffer, size_t size, char *error, size_t error_size) {
-    ERR_clear_error();
-    size_t count = 0;
-    int result = SSL_read_ex(session->ssl, buffer, size, &count);
-    if (result == 1) return (long)count;
+/* What a read or write that did not complete means: 0 when it must wait for
+   the socket, -1 with the reason in `error` when the session is over. */
+static long failed_transfer(llmcache_tls_session *session, int result, const char *what, char *error,
+                            size_t error_size) {
     switch (SSL_get_error(session->ssl, result)) {
     case SSL_ERROR_WANT_READ:
     case SSL_ERROR_WANT_WRITE:
@@ -161,9 +160,17 @@ long llmcache_tls_read(llmcache_tls_session *session, void *buffer, size_t size,
         }
         /* fall through */
     default:
-        describe(error, error_size, "TLS read failed");
+        describe(error, error_size, what);
         return -1;
     }
+}
+
+long llmcache_tls_read(llmcache_tls_session *session, void *buffer, size_t size, char *error, size_t error_size) {
+    ERR_clear_error();
+    size_t count = 0;
+    int result = SSL_read_ex(session->ssl, buffer, size, &count);
+    if (result == 1) return (long)count;
+    return failed_transfer(session, result, "TLS read failed", error, error_size);
 }
 
 long llmcache_tls_write(llmcache_tls_session *session, const void *buffer, size_t size, char *error,
@@ -172,20 +179,7 @@ long llmcache_tls_write(llmcache_tls_session *session, const void *buffer, size_
     size_t count = 0;
     int result = SSL_write_ex(session->ssl, buffer, size, &count);
     if (result == 1) return (long)count;
-    switch (SSL_get_error(session->ssl, result)) {
-    case SSL_ERROR_WANT_READ:
-    case SSL_ERROR_WANT_WRITE:
-        return 0;
-    case SSL_ERROR_SYSCALL:
-        if (ERR_peek_error() == 0) {
-            snprintf(error, error_size, "%s", errno ? strerror(errno) : "the server closed the connection");
-            return -1;
-        }
-        /* fall through */
-    default:
-        describe(error, error_size, "TLS write failed");
-        return -1;
-    }
+    return failed_transfer(session, result, "TLS write failed", error, error_size);
 }
 
 int llmcache_tls_pending(llmcache_tls_session *session) { return SSL_pending(session->ssl); }

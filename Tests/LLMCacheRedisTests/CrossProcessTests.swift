@@ -80,7 +80,7 @@ struct CrossProcessTests {
             #expect(namespace.current == 7)
             // A bump that bypasses pub/sub (a plain INCR) is still noticed by the re-read.
             try await client.execute(RedisCommand("INCR", "llmcache:\(name):version"))
-            let elapsed = try await waitUntil(.seconds(2)) { namespace.current == 8 }
+            let elapsed = try await waitUntil(.seconds(15)) { namespace.current == 8 }
             #expect(elapsed != nil)
             await namespace.shutdown()
         }

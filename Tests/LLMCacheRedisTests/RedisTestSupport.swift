@@ -199,6 +199,20 @@ final class OwnRedisServer: @unchecked Sendable {
         return process
     }
 
+    /// Freezes the server (SIGSTOP) until `resume()`: its sockets stay open
+    /// and nothing it receives is answered, a stall that lasts exactly as
+    /// long as the test wants however loaded the machine is.
+    func suspend() {
+        guard let process else { return }
+        Glibc.kill(process.processIdentifier, SIGSTOP)
+    }
+
+    /// Lets a suspended server run again.
+    func resume() {
+        guard let process else { return }
+        Glibc.kill(process.processIdentifier, SIGCONT)
+    }
+
     /// Kills the server abruptly (SIGKILL), as a crash would.
     func kill() {
         guard let process else { return }

@@ -16,7 +16,6 @@ struct StalledServerTests {
         configuration.commandTimeout = .milliseconds(300)
         configuration.maximumPendingCommands = 1_000
         let client = RedisClient(configuration: configuration)
-        let control = RedisClient(configuration: configuration)
         let namespace = try await RedisNamespace(name: uniqueNamespace("stall"), client: client)
         let memory = MemoryTier(maxEntries: 20_000)
         let stack = CacheStack(
@@ -24,7 +23,9 @@ struct StalledServerTests {
             configuration: .init(maxPendingStores: 256), versionSource: namespace)
         let calls = CallCounter()
 
-        _ = try await control.execute(RedisCommand("CLIENT", "PAUSE", 1_500))
+        // Frozen rather than `CLIENT PAUSE`d: a pause of fixed length can end
+        // before a loaded machine has started the callers.
+        server.suspend()
         let answers = try await withThrowingTaskGroup(of: Bool.self) { group in
             for index in 0..<10_000 {
                 group.addTask {
@@ -45,6 +46,7 @@ struct StalledServerTests {
         let redis = stack.statistics.tiers[1]
         #expect(redis.hits == 0 && redis.errors + redis.skipped + redis.misses == 10_000)
         #expect(redis.errors >= 5, "lookups failed (timeouts, full queues) until the breaker opened")
+        server.resume()
 
         // Once the server answers again (and the breaker lets a probe
         // through), the tier serves and stores as before.
@@ -58,7 +60,6 @@ struct StalledServerTests {
         #expect(recovered != nil)
         await namespace.shutdown()
         await client.shutdown()
-        await control.shutdown()
         server.kill()
     }
 }

@@ -62,7 +62,7 @@ struct RedisExactTierTests {
             try await tier.store(storedEntry("a", ttl: .seconds(10), tags: ["docs", oddTag]), for: CacheQuery(request: "a"))
             try await tier.store(storedEntry("b", ttl: .seconds(100), tags: ["docs"]), for: CacheQuery(request: "b"))
             try await tier.store(storedEntry("c", tags: ["other"]), for: CacheQuery(request: "c"))
-            let docs = namespace.keyspace.tagKey("docs")
+            let docs = namespace.keyspace.groups[0].tagKey("docs")
             #expect(try await client.execute(RedisCommand("SCARD", docs)).int == 2)
             let setTTL = try #require(try await client.execute(RedisCommand("PTTL", docs)).int)
             #expect(setTTL > 90_000, "a tag set lives as long as its longest member")

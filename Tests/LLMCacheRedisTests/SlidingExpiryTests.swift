@@ -98,7 +98,7 @@ struct SlidingExpiryTests {
             let options = CacheOptions(ttl: .seconds(10), expiration: .sliding, tags: ["faq"])
             _ = try await stack.response(for: "question", options: options) { _ in "answer" }
             await stack.waitForPendingStores()
-            let tagKey = namespace.keyspace.tagKey("faq")
+            let tagKey = namespace.keyspace.groups[0].tagKey("faq")
             // Age the tag set as if most of its life had passed (Redis counts
             // real time: 4 s leaves a loaded machine room to reach the hit).
             _ = try await client.execute(RedisCommand("PEXPIRE", tagKey, 4_000))

@@ -9,6 +9,10 @@ import Synchronization
 /// Reconnects with back-off and subscribes again after any failure; tells its
 /// owner each time it (re)subscribes, because messages sent while it was
 /// disconnected are lost and the owner must assume the worst.
+///
+/// On a cluster it subscribes on any node (a classic `PUBLISH` reaches
+/// subscribers on every node) and moves to the next one that `nodes` names
+/// when its node fails; the periodic read follows `MOVED` to the key's owner.
 final class RedisSubscriber: Sendable {
     struct Handlers: Sendable {
         /// A message arrived on the channel.
@@ -23,12 +27,17 @@ final class RedisSubscriber: Sendable {
     private let finished = OneShotSignal()
     private let firstAttempt = OneShotSignal()
 
+    /// - Parameter nodes: on a cluster, the nodes to subscribe on, in order
+    ///   of preference (read again at each reconnect, so that it follows the
+    ///   cluster's layout); ignored for one server.
     init(
         configuration: RedisConfiguration, channel: [UInt8], pollKey: [UInt8], pollInterval: Duration,
-        logger: Logger, handlers: Handlers
+        logger: Logger, nodes: @escaping @Sendable () -> [RedisConfiguration.Endpoint] = { [] }, handlers: Handlers
     ) {
         startThread(named: "llmcache-pubsub") { [self] in
-            run(configuration, channel: channel, pollKey: pollKey, pollInterval: pollInterval, logger: logger, handlers: handlers)
+            run(
+                configuration, channel: channel, pollKey: pollKey, pollInterval: pollInterval, logger: logger,
+                nodes: nodes, handlers: handlers)
         }
     }
 
@@ -54,27 +63,40 @@ final class RedisSubscriber: Sendable {
 
     private func run(
         _ configuration: RedisConfiguration, channel: [UInt8], pollKey: [UInt8], pollInterval: Duration,
-        logger: Logger, handlers: Handlers
+        logger: Logger, nodes: @Sendable () -> [RedisConfiguration.Endpoint], handlers: Handlers
     ) {
         var subscription: RedisWire?
         var poller: RedisWire?
         var subscribedBefore = false
         var delay = configuration.reconnectDelay
         var lastPoll: ContinuousClock.Instant?
+        // Which of the cluster's nodes to try next; always the endpoint for one server.
+        var attempt = 0
+        func node() -> RedisConfiguration {
+            var node = configuration
+            node.cluster = nil
+            guard configuration.cluster != nil else { return node }
+            var candidates = nodes()
+            for seed in [configuration.endpoint] + (configuration.cluster?.seeds ?? []) where !candidates.contains(seed) {
+                candidates.append(seed)
+            }
+            node.endpoint = candidates[attempt % candidates.count]
+            return node
+        }
 
         while !stopping {
             if lastPoll.map({ ContinuousClock.now - $0 >= pollInterval }) ?? true {
                 lastPoll = .now
                 do {
-                    if poller == nil { poller = try RedisWire(configuration: configuration) }
-                    handlers.polled(try poller!.roundTrip([Array("GET".utf8), pollKey]))
+                    if poller == nil { poller = try RedisWire(configuration: node()) }
+                    handlers.polled(try poll(pollKey, on: &poller!, configuration: configuration))
                 } catch {
                     poller = nil
                 }
             }
             if subscription == nil {
                 do {
-                    let context = try RedisWire(configuration: configuration)
+                    let context = try RedisWire(configuration: node())
                     let reply = try context.roundTrip([Array("SUBSCRIBE".utf8), channel])
                     guard reply.array?.first?.string == "subscribe" else {
                         throw RedisError(.protocolError, "unexpected reply to SUBSCRIBE: \(reply)")
@@ -87,6 +109,7 @@ final class RedisSubscriber: Sendable {
                     subscribedBefore = true
                 } catch {
                     firstAttempt.fire()
+                    attempt += 1
                     logger.warning("subscribing failed; retrying", metadata: ["error": "\(error)"])
                     pause(delay)
                     delay = min(delay * 2, configuration.maximumReconnectDelay)
@@ -98,12 +121,31 @@ final class RedisSubscriber: Sendable {
             } catch {
                 logger.warning("invalidation channel dropped; reconnecting", metadata: ["error": "\(error)"])
                 subscription = nil
+                attempt += 1
             }
         }
         subscription = nil
         poller = nil
         firstAttempt.fire()
         finished.fire()
+    }
+
+    /// `GET key` on `poller`; on a cluster node that does not own the key,
+    /// once more on the owner the `MOVED` reply names (which `poller` then
+    /// stays connected to).
+    private func poll(_ key: [UInt8], on poller: inout RedisWire, configuration: RedisConfiguration) throws(RedisError)
+        -> RedisValue
+    {
+        let command = [Array("GET".utf8), key]
+        let reply = try poller.roundTrip(command)
+        guard case .error(let message) = reply,
+            let (_, owner) = ClusterRouter.redirection(message, prefix: "MOVED ", from: configuration.endpoint)
+        else { return reply }
+        var node = configuration
+        node.cluster = nil
+        node.endpoint = owner
+        poller = try RedisWire(configuration: node)
+        return try poller.roundTrip(command)
     }
 
     /// Delivers buffered messages, then waits up to 100 ms for more.

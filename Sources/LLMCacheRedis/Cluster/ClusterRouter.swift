@@ -107,6 +107,11 @@ final class ClusterRouter: Sendable {
         }
     }
 
+    /// The primaries of the layout last read (none before the first read).
+    var knownPrimaries: [RedisConfiguration.Endpoint] {
+        state.withLock { $0.topology.primaries }
+    }
+
     /// A connection of any pool, for the client's task executor.
     var anyConnection: RedisConnection? {
         state.withLock { state in state.pools.values.lazy.flatMap { $0 }.min { $0.load < $1.load } }
@@ -248,7 +253,7 @@ final class ClusterRouter: Sendable {
 
     /// `MOVED 3999 127.0.0.1:6381` → (3999, that node); a node that does not
     /// know its address sends `:6381`, meaning the host of the node asked.
-    private static func redirection(
+    static func redirection(
         _ message: String, prefix: String, from node: RedisConfiguration.Endpoint
     ) -> (Int, RedisConfiguration.Endpoint)? {
         guard message.hasPrefix(prefix) else { return nil }

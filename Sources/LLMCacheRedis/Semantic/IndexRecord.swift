@@ -91,17 +91,20 @@ struct EntryRemoval {
 }
 
 extension RedisClient {
-    /// Removes `records` (answer, vector, expiry record) in one script call;
-    /// with `dueAt`, only those whose expiry record is still due then (a
-    /// sliding hit may have moved it since it was read). Returns how many
-    /// it removed.
+    /// Removes `records` (answer, vector, expiry record), one script call
+    /// per ``RedisKeyGroup`` they belong to; with `dueAt`, only those whose
+    /// expiry record is still due then (a sliding hit may have moved it
+    /// since it was read). Returns how many it removed.
     @discardableResult
     func drop(_ records: [IndexRecord], keyspace: RedisKeyspace, dueAt: Int64? = nil) async throws -> Int {
-        guard !records.isEmpty else { return 0 }
-        let removal = EntryRemoval(records: records)
-        let reply = try await run(
-            RedisScripts.dropEntries, keys: [keyspace.semanticExpiryKey] + removal.keys,
-            arguments: [dueAt.map { Array(String($0).utf8) } ?? [], removal.count.redisBytes] + removal.arguments)
-        return Int(reply.int ?? 0)
+        var removed = 0
+        for (group, grouped) in Dictionary(grouping: records, by: { keyspace.group(containing: $0.answerKey) }) {
+            let removal = EntryRemoval(records: grouped)
+            let reply = try await run(
+                RedisScripts.dropEntries, keys: [group.semanticExpiryKey] + removal.keys,
+                arguments: [dueAt.map { Array(String($0).utf8) } ?? [], removal.count.redisBytes] + removal.arguments)
+            removed += Int(reply.int ?? 0)
+        }
+        return removed
     }
 }

@@ -34,7 +34,12 @@ extension RedisSemanticTier {
 
     /// Asks the server which backend it offers (`COMMAND INFO` answers nil
     /// for a command it does not know), preferring vector sets, then search.
+    ///
+    /// On a cluster the search backend is never chosen, and refused when
+    /// configured: one index per node would see only that node's documents,
+    /// and this client does not go through a search coordinator.
     private func chooseBackend() async throws -> Backend {
+        let isCluster = keyspace.layout == .cluster
         func has(_ command: String) async throws -> Bool {
             let reply = try await client.execute(RedisCommand("COMMAND", "INFO", command))
             return reply.array?.first.map { !$0.isNull } ?? false
@@ -42,7 +47,7 @@ extension RedisSemanticTier {
         switch configuration.backend {
         case .auto:
             if try await has("VSIM") { return .vectorSet }
-            if try await has("FT.SEARCH") { return .search }
+            if !isCluster, try await has("FT.SEARCH") { return .search }
             return .lsh
         case .vectorSet:
             guard try await has("VSIM") else {
@@ -50,6 +55,11 @@ extension RedisSemanticTier {
             }
             return .vectorSet
         case .search:
+            guard !isCluster else {
+                throw RedisError(
+                    .invalidConfiguration,
+                    "the search backend does not run on a Redis Cluster: each node's index would see only that node's documents, and LLMCache does not use a search coordinator; use .vectorSet (Redis 8) or .lsh")
+            }
             guard try await has("FT.SEARCH") else {
                 throw RedisError(
                     .invalidConfiguration, "the search backend needs RediSearch or Valkey-search (FT.SEARCH is unknown)")

@@ -155,12 +155,15 @@ public final class RedisSemanticTier: FencedCacheTier {
             return .skipped
         }
         let (backend, index) = try await resolvedIndex()
+        let container = container(for: query, backend: backend)
         let stored = try await index.store(
             IndexedEntry(
-                key: query.key, container: container(for: query, backend: backend), vector: vector,
+                key: query.key, container: container, vector: vector,
                 frame: SlidingFrame.wrap(frame, for: entry), ttl: ttl.milliseconds,
                 expiresAt: ttl.milliseconds == 0 ? nil : entry.expiresAt?.millisecondsSince1970, tags: entry.tags,
-                fence: StoreFence(keyspace: keyspace, tags: entry.tags, version: query.namespaceVersion, mark: mark)))
+                fence: StoreFence(
+                    group: keyspace.group(ofContainer: container.id), tags: entry.tags,
+                    version: query.namespaceVersion, mark: mark)))
         await sweepIfDue(at: now)
         return stored ? .stored : .invalidatedMeanwhile
     }
@@ -181,14 +184,19 @@ public final class RedisSemanticTier: FencedCacheTier {
 
     /// Removes up to `limit` vectors whose answers have expired; returns how
     /// many. Stores call it every ``Configuration/sweepInterval``.
+    /// On a cluster it visits each ``RedisKeyGroup``'s expiry index in turn.
     @discardableResult
     public func sweep(limit: Int = 1000) async throws -> Int {
         let now = clock.now.millisecondsSince1970
-        let due = try await client.execute(
-            RedisCommand("ZRANGEBYSCORE", keyspace.semanticExpiryKey, "-inf", now, "LIMIT", 0, max(1, limit)))
-        let records = (due.array ?? []).compactMap(\.bytes).compactMap { IndexRecord($0, keyspace: keyspace) }
-        // Removed only if still due: a sliding hit may have moved one since it was read.
-        return try await client.drop(records, keyspace: keyspace, dueAt: now)
+        var removed = 0
+        for group in keyspace.groups where removed < limit {
+            let due = try await client.execute(
+                RedisCommand("ZRANGEBYSCORE", group.semanticExpiryKey, "-inf", now, "LIMIT", 0, max(1, limit - removed)))
+            let records = (due.array ?? []).compactMap(\.bytes).compactMap { IndexRecord($0, keyspace: keyspace) }
+            // Removed only if still due: a sliding hit may have moved one since it was read.
+            removed += try await client.drop(records, keyspace: keyspace, dueAt: now)
+        }
+        return removed
     }
 
     /// The backend in use, asking the server which it offers if the
@@ -228,11 +236,12 @@ public final class RedisSemanticTier: FencedCacheTier {
     private func touch(_ candidate: SemanticCandidate, of entry: CacheEntry) async throws {
         guard case .sliding(let ttl) = entry.expiration, let expiresAt = entry.expiresAt else { return }
         let milliseconds = RedisTTL.milliseconds(ttl).redisBytes
-        let tagSets = entry.tags.sorted().map(keyspace.tagKey)
+        let group = keyspace.group(containing: candidate.answerKey)
+        let tagSets = entry.tags.sorted().map(group.tagKey)
         let expiry = SlidingFrame.expiryBytes(expiresAt)
         if let record = candidate.record {
             _ = try await client.run(
-                RedisScripts.touchRecord, keys: [candidate.answerKey, keyspace.semanticExpiryKey] + tagSets,
+                RedisScripts.touchRecord, keys: [candidate.answerKey, group.semanticExpiryKey] + tagSets,
                 arguments: [milliseconds, record.bytes, expiresAt.millisecondsSince1970.redisBytes, expiry])
         } else {
             var stored = candidate.frame

@@ -93,7 +93,8 @@ extension RedisClient {
             container: vectorInBucket ? .bucket : .vectorSet)
         let reply = try await run(
             RedisScripts.storeIndexed,
-            keys: [Array(answerKey.utf8), Array(containerKey.utf8), keyspace.semanticExpiryKey] + entry.fence.keys,
+            keys: [Array(answerKey.utf8), Array(containerKey.utf8), keyspace.group(containing: answerKey).semanticExpiryKey]
+                + entry.fence.keys,
             arguments: [
                 entry.frame, entry.ttl.redisBytes, vectorInBucket ? VectorBytes.encode(entry.vector) : [],
                 Array(entry.key.hex.utf8), record.bytes, entry.expiryScore,

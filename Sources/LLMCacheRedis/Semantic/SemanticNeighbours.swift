@@ -46,7 +46,7 @@ extension RedisSemanticTier {
 extension VectorSetIndex {
     func neighbours(of vector: [Float], version: UInt64, count: Int) async throws -> [ContainedCandidate] {
         var sets = Set<String>()
-        try await client.scan(matching: Array(keyspace.vectorSetKey(container: "*", version: version).utf8)) { keys in
+        try await client.scan(matching: Array("\(keyspace.prefix)*v\(version):vs:*".utf8)) { keys in
             for key in keys {
                 if case .vectorSet(_, let container) = keyspace.kind(of: key) { sets.insert(container) }
             }
@@ -64,7 +64,7 @@ extension VectorSetIndex {
 extension BucketIndex {
     func neighbours(of vector: [Float], version: UInt64, count: Int) async throws -> [ContainedCandidate] {
         var containers = Set<String>()
-        try await client.scan(matching: Array("\(keyspace.prefix)v\(version):lsh:*".utf8)) { keys in
+        try await client.scan(matching: Array("\(keyspace.prefix)*v\(version):lsh:*".utf8)) { keys in
             for key in keys {
                 if case .lshBucket(_, let container, _) = keyspace.kind(of: key) { containers.insert(container) }
             }

@@ -66,7 +66,7 @@ struct VectorSetIndex: SemanticIndex {
         }
         let dropped = try await client.run(
             RedisScripts.dropUnanswered,
-            keys: [Array(record.answerKey.utf8), keyspace.semanticExpiryKey, Array(setKey.utf8)],
+            keys: [Array(record.answerKey.utf8), keyspace.group(containing: record.answerKey).semanticExpiryKey, Array(setKey.utf8)],
             arguments: [record.bytes, Array(record.element.utf8)])
         return dropped.int != 1
     }

@@ -63,7 +63,7 @@ extension RedisNamespace {
     public func resetPublishedStatistics() async throws -> Int {
         var removed = 0
         try await client.scan(matching: keyspace.statisticsPattern) { keys in
-            removed += Int(try await client.execute(RedisCommand("UNLINK", keys)).int ?? 0)
+            removed += try await client.unlink(keys)
         }
         return removed
     }

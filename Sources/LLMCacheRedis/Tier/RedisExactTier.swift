@@ -71,7 +71,7 @@ public final class RedisExactTier: FencedCacheTier {
         let touched = entry.touched(at: now)
         if case .sliding(let ttl) = touched.expiration, let expiresAt = touched.expiresAt {
             _ = try await client.run(
-                RedisScripts.touchEntry, keys: [key] + touched.tags.sorted().map(keyspace.tagKey),
+                RedisScripts.touchEntry, keys: [key] + touched.tags.sorted().map(keyspace.group(of: query.key).tagKey),
                 arguments: [RedisTTL.milliseconds(ttl).redisBytes, SlidingFrame.expiryBytes(expiresAt)])
         }
         return CacheHit(entry: touched, key: query.key)
@@ -107,7 +107,8 @@ public final class RedisExactTier: FencedCacheTier {
             return .skipped
         }
         let key = keyspace.entryKey(query.key, version: query.namespaceVersion)
-        let fence = StoreFence(keyspace: keyspace, tags: entry.tags, version: query.namespaceVersion, mark: mark)
+        let fence = StoreFence(
+            group: keyspace.group(of: query.key), tags: entry.tags, version: query.namespaceVersion, mark: mark)
         let reply = try await client.run(
             RedisScripts.storeEntry, keys: [key] + fence.keys,
             arguments: [SlidingFrame.wrap(frame, for: entry), ttl.milliseconds.redisBytes] + fence.arguments)

@@ -60,7 +60,11 @@ extension RedisKeyspace {
     /// What `key` holds, or `nil` when it is not a key of this namespace.
     public func kind(of key: String) -> KeyKind? {
         guard key.hasPrefix(prefix) else { return nil }
-        let rest = key.dropFirst(prefix.count)
+        var rest = key.dropFirst(prefix.count)
+        // A cluster layout's hash tag (see `RedisKeyGroup`) says where, not what.
+        if rest.first == "{", let close = rest.firstIndex(of: "}"), rest[rest.index(after: close)...].first == ":" {
+            rest = rest[rest.index(close, offsetBy: 2)...]
+        }
         let parts = rest.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
         switch parts.first {
         case "version" where parts.count == 1: return .version

@@ -29,7 +29,7 @@ extension RedisNamespace {
     /// expiry index.
     public func indexRecord(forSemanticAnswer answerKey: String) async throws -> IndexRecord? {
         guard case .semanticAnswer(let version, let container, let hash) = keyspace.kind(of: answerKey) else { return nil }
-        let index = keyspace.semanticExpiryKey
+        let index = keyspace.group(containing: answerKey).semanticExpiryKey
         let vectorSetRecord = IndexRecord(
             answerKey: answerKey, containerKey: keyspace.vectorSetKey(container: container, version: version),
             element: hash, container: .vectorSet)
@@ -53,6 +53,6 @@ extension RedisNamespace {
     /// Whether the set of `tag` lists `member` (an entry key or an index
     /// record's bytes), i.e. whether invalidating `tag` would remove it.
     public func tagSet(of tag: String, lists member: [UInt8]) async throws -> Bool {
-        try await client.execute(RedisCommand("SISMEMBER", keyspace.tagKey(tag), member)).int == 1
+        try await client.execute(RedisCommand("SISMEMBER", keyspace.group(containing: member).tagKey(tag), member)).int == 1
     }
 }

@@ -7,7 +7,8 @@ import Logging
 /// ``InvalidationMark``).
 extension RedisNamespace {
     /// Moves every process to a new version (`INCR`) and tells them in the
-    /// same step.
+    /// same step. On a cluster, each group's copy of the version (which
+    /// stores compare with) is raised right after.
     public func bump() async throws -> UInt64 {
         let (prefix, suffix) = InvalidationEvent.versionMessageAround
         let reply = try await client.run(
@@ -15,7 +16,40 @@ extension RedisNamespace {
         guard let next = reply.int else { throw RedisError(.protocolError, "version bump did not return an integer") }
         let newVersion = UInt64(max(0, next))
         version.advance(to: newVersion)
+        if keyspace.layout == .cluster {
+            try await raise(\.versionKey, to: newVersion)
+        }
         return newVersion
+    }
+
+    /// Raises one counter of every group to `value` (never lowers it).
+    private func raise(_ counter: KeyPath<RedisKeyGroup, [UInt8]>, to value: UInt64) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            for key in keyspace.groups.map({ $0[keyPath: counter] }) {
+                tasks.addTask { _ = try await self.client.run(RedisScripts.raise, keys: [key], arguments: [value.redisBytes]) }
+            }
+            try await tasks.waitForAll()
+        }
+    }
+
+    /// Runs `body` for each group at once (they may live on different
+    /// primaries); returns the sum of what it returned.
+    private func inEachGroup(
+        _ groups: some Sequence<RedisKeyGroup>, _ body: @escaping @Sendable (RedisKeyGroup) async throws -> Int
+    ) async throws -> Int {
+        try await withThrowingTaskGroup(of: Int.self) { tasks in
+            for group in groups { tasks.addTask { try await body(group) } }
+            return try await tasks.reduce(0, +)
+        }
+    }
+
+    /// Moves the invalidation counter on: its new value fences every store
+    /// of an answer whose mark is older.
+    private func nextEpoch() async throws -> UInt64 {
+        guard let epoch = try await client.execute(RedisCommand("INCR", keyspace.fenceKey)).int, epoch > 0 else {
+            throw RedisError(.protocolError, "the invalidation counter did not return a positive integer")
+        }
+        return UInt64(epoch)
     }
 
     /// The namespace's invalidation counter now, as a mark for a
@@ -38,34 +72,53 @@ extension RedisNamespace {
 
     /// Removes every entry carrying any of `tags`, in every Redis tier of the
     /// namespace (tag sets are shared), and tells every process.
+    ///
+    /// The invalidation counter moves first; then each group, atomically,
+    /// fences the tags at that value and removes their members. On a
+    /// cluster the groups are visited at once but for one, visited last,
+    /// whose script publishes: a process that hears of the invalidation
+    /// finds no group still holding an answer it retired.
     func invalidate(tags: Set<String>) async throws -> Int {
         guard !tags.isEmpty else { return 0 }
         let sorted = tags.sorted()
-        let tagSets = sorted.map(keyspace.tagKey)
-        let tagFences = sorted.map(keyspace.tagFenceKey)
-        // Stores with these tags are held and the members read first, so that
-        // the script can declare every key it touches; it refuses (-1) if a
-        // set gained a member meanwhile (only a store made without a mark can).
         let event = InvalidationEvent.tags(sorted)
         return try await announcing(event) {
-            for _ in 0..<Self.invalidationAttempts {
-                let held = try await client.run(
-                    RedisScripts.holdTags, keys: tagFences + tagSets, arguments: [Self.holdTime.redisBytes])
-                let members = (held.array ?? []).flatMap { $0.array ?? [] }.compactMap(\.bytes)
-                let removal = EntryRemoval(members: Array(Set(members)), keyspace: keyspace)
-                let reply = try await client.run(
-                    RedisScripts.invalidateTags,
-                    keys: [keyspace.fenceKey, keyspace.semanticExpiryKey] + tagSets + tagFences + removal.keys,
-                    arguments: [
-                        keyspace.channel, event.encoded, RedisTTL.expiry(fenceWindow).redisBytes,
-                        sorted.count.redisBytes, removal.count.redisBytes,
-                    ] + removal.arguments)
-                guard let removed = reply.int else { throw RedisError(.protocolError, "unexpected invalidation reply") }
-                if removed >= 0 { return Int(removed) }
+            let epoch = try await nextEpoch()
+            let groups = keyspace.groups
+            var removed = try await inEachGroup(groups.dropLast()) { group in
+                try await self.invalidate(sorted, in: group, epoch: epoch, publishing: nil)
             }
-            throw RedisError(
-                .serverError, "tags \(sorted) kept gaining members during \(Self.invalidationAttempts) invalidation attempts")
+            removed += try await invalidate(sorted, in: groups[groups.count - 1], epoch: epoch, publishing: event)
+            return removed
         }
+    }
+
+    /// Invalidates `tags` in one group. Stores with these tags are held and
+    /// the members read first, so that the script can declare every key it
+    /// touches; it refuses (-1) if a set gained a member meanwhile (only a
+    /// store made without a mark can), and the group is read again.
+    private func invalidate(
+        _ tags: [String], in group: RedisKeyGroup, epoch: UInt64, publishing event: InvalidationEvent?
+    ) async throws -> Int {
+        let tagSets = tags.map(group.tagKey)
+        let tagFences = tags.map(group.tagFenceKey)
+        for _ in 0..<Self.invalidationAttempts {
+            let held = try await client.run(
+                RedisScripts.holdTags, keys: tagFences + tagSets, arguments: [Self.holdTime.redisBytes])
+            let members = (held.array ?? []).flatMap { $0.array ?? [] }.compactMap(\.bytes)
+            let removal = EntryRemoval(members: Array(Set(members)), keyspace: keyspace)
+            let reply = try await client.run(
+                RedisScripts.invalidateTags,
+                keys: [group.semanticExpiryKey] + tagSets + tagFences + removal.keys,
+                arguments: [
+                    keyspace.channel, event?.encoded ?? [], RedisTTL.expiry(fenceWindow).redisBytes,
+                    tags.count.redisBytes, removal.count.redisBytes, epoch.redisBytes,
+                ] + removal.arguments)
+            guard let removed = reply.int else { throw RedisError(.protocolError, "unexpected invalidation reply") }
+            if removed >= 0 { return Int(removed) }
+        }
+        throw RedisError(
+            .serverError, "tags \(tags) kept gaining members during \(Self.invalidationAttempts) invalidation attempts")
     }
 
     /// Removes `keys` (one entry's keys in this namespace: its answer,
@@ -75,9 +128,9 @@ extension RedisNamespace {
     func remove(_ entry: EntryReference, keys: [[UInt8]]) async throws -> Int {
         let event = InvalidationEvent.entries([entry.description])
         return try await announcing(event) {
-            let removed = try await client.execute(RedisCommand("UNLINK", keys)).int ?? 0
+            let removed = try await client.unlink(keys)
             try await client.execute(RedisCommand("PUBLISH", keyspace.channel, event.encoded))
-            return Int(removed)
+            return removed
         }
     }
 
@@ -90,22 +143,15 @@ extension RedisNamespace {
     @discardableResult
     public func removeEntry(_ entry: EntryReference) async throws -> Int {
         var keys = [keyspace.entryKey(entry.key, version: entry.namespaceVersion)]
-        var cursor: [UInt8] = Array("0".utf8)
-        let pattern = Array("llmcache:\(keyspace.namespace):*\(entry.key.hex)".utf8)
-        repeat {
-            let reply = try await client.execute(RedisCommand("SCAN", cursor, "MATCH", pattern, "COUNT", 1000))
-            guard let parts = reply.array, parts.count == 2, let next = parts[0].bytes, let found = parts[1].array else {
-                throw RedisError(.protocolError, "unexpected SCAN reply")
-            }
-            for key in found.compactMap(\.bytes) {
+        try await client.scan(matching: Array("\(keyspace.prefix)*\(entry.key.hex)".utf8)) { found in
+            for key in found {
                 switch keyspace.kind(of: key) {
                 case .semanticAnswer(let version, _, _), .searchDocument(_, let version, _):
                     if version == entry.namespaceVersion { keys.append(key) }
                 default: break
                 }
             }
-            cursor = next
-        } while cursor != Array("0".utf8)
+        }
         return try await remove(entry, keys: keys)
     }
 
@@ -130,31 +176,24 @@ extension RedisNamespace {
     ///   Processes still using it would start over at version 0.
     @discardableResult
     public func removeAllEntries(includingSettings: Bool = false, progress: (Int) -> Void = { _ in }) async throws -> Int {
-        // First, so that answers computed before the flush are not stored after it.
-        _ = try await client.run(RedisScripts.fenceFlush, keys: [keyspace.fenceKey, keyspace.flushFenceKey])
+        // First, so that answers computed before the flush are not stored
+        // after it; one stored before its group's fence moved is deleted below.
+        try await raise(\.flushFenceKey, to: try await nextEpoch())
         return try await announcing(.cleared) {
             try await deleteKeys(includingSettings: includingSettings, progress: progress)
         }
     }
 
     private func deleteKeys(includingSettings: Bool, progress: (Int) -> Void) async throws -> Int {
-        var cursor: [UInt8] = Array("0".utf8)
         var deleted = 0
-        repeat {
-            let reply = try await client.execute(RedisCommand("SCAN", cursor, "MATCH", keyspace.pattern, "COUNT", 1000))
-            guard let parts = reply.array, parts.count == 2, let next = parts[0].bytes, let keys = parts[1].array else {
-                throw RedisError(.protocolError, "unexpected SCAN reply")
-            }
-            let doomed = keys.compactMap(\.bytes).filter { includingSettings || !keyspace.survivesRemoveAll($0) }
-            if !doomed.isEmpty {
-                // Keys that expired between SCAN and UNLINK are not counted.
-                deleted += Int(try await client.execute(RedisCommand("UNLINK", doomed)).int ?? 0)
-                progress(deleted)
-            }
-            cursor = next
-        } while cursor != Array("0".utf8)
+        try await client.scan(matching: keyspace.pattern) { keys in
+            let doomed = keys.filter { includingSettings || !keyspace.survivesRemoveAll($0) }
+            guard !doomed.isEmpty else { return }
+            // Keys that expired between SCAN and UNLINK are not counted.
+            deleted += try await client.unlink(doomed)
+            progress(deleted)
+        }
         try await client.execute(RedisCommand("PUBLISH", keyspace.channel, InvalidationEvent.cleared.encoded))
         return deleted
     }
-
 }

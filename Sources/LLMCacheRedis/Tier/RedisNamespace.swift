@@ -37,9 +37,12 @@ public final class RedisNamespace: NamespaceVersionSource {
     /// subscription is in place. If Redis is down the namespace starts at
     /// version 0 and catches up once Redis answers.
     ///
+    /// On a cluster client, key names are laid out by slot (see
+    /// ``RedisKeyGroup``) and the channel is a classic pub/sub channel, which
+    /// a cluster delivers to subscribers on every node.
+    ///
     /// - Throws: `.invalidConfiguration` for a namespace name with forbidden
-    ///   characters, or a client in cluster mode (the tiers do not support
-    ///   it yet).
+    ///   characters.
     /// - Parameters:
     ///   - refreshInterval: how often the version is re-read as a safety
     ///     net under pub/sub.
@@ -53,15 +56,7 @@ public final class RedisNamespace: NamespaceVersionSource {
         fenceWindow: Duration = .seconds(3600),
         logger: Logger = Logger(label: "llmcache.redis", factory: { _ in SwiftLogNoOpLogHandler() })
     ) async throws(RedisError) {
-        // The tiers' scripts touch an entry's keys together with namespace-wide
-        // ones (tag sets, fences, the version), which a cluster keeps in
-        // different slots: refused here rather than failing store by store.
-        guard client.configuration.cluster == nil else {
-            throw RedisError(
-                .invalidConfiguration,
-                "the cache tiers do not run on a Redis Cluster yet: their keys are not laid out by slot (issue 17); RedisClient itself works on one")
-        }
-        self.keyspace = try RedisKeyspace(namespace: name)
+        self.keyspace = try RedisKeyspace(namespace: name, layout: client.configuration.cluster == nil ? .singleServer : .cluster)
         self.client = client
         self.fenceWindow = max(.seconds(1), fenceWindow)
         self.logger = logger
@@ -77,7 +72,8 @@ public final class RedisNamespace: NamespaceVersionSource {
         )
         let subscriber = RedisSubscriber(
             configuration: client.configuration, channel: keyspace.channel, pollKey: keyspace.versionKey,
-            pollInterval: refreshInterval, logger: logger, handlers: handlers)
+            pollInterval: refreshInterval, logger: logger, nodes: { [router = client.router] in router?.knownPrimaries ?? [] },
+            handlers: handlers)
         self.subscriber.withLock { $0 = subscriber }
         await subscriber.waitUntilFirstAttempt()
     }

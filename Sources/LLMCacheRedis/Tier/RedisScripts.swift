@@ -14,7 +14,8 @@ enum RedisScripts {
     /// `stale(first)` reads the ``StoreFence`` layout whose tag sets start at
     /// `KEYS[first]`: true if one of the entry's tags is being invalidated
     /// right now (even without a mark), or, with a mark, if the entry's
-    /// namespace version is no longer current, or a flush or one of its tags
+    /// namespace version is older than the group's (newer is accepted: a
+    /// cluster's group copies follow a bump a moment later), or a flush or one of its tags
     /// was invalidated after the mark.
     /// `tag(first, record, ttl)` adds `record` to those tag sets; a tag set
     /// lives as long as its longest-lived member. `extendTags(first, ttl)`
@@ -41,7 +42,7 @@ enum RedisScripts {
             if fences[i] == '\(StoreFence.hold)' then return true end
           end
           if mark == '' then return false end
-          if (redis.call('GET', KEYS[first + n]) or '0') ~= version then return true end
+          if tonumber(redis.call('GET', KEYS[first + n]) or '0') > tonumber(version) then return true end
           local m = tonumber(mark)
           for i = first + n + 1, first + 2 * n + 1 do
             if fences[i] and tonumber(fences[i]) > m then return true end
@@ -110,35 +111,35 @@ enum RedisScripts {
             return 1
             """)
 
-    /// KEYS[1] the invalidation counter, KEYS[2] the semantic expiry index,
-    /// KEYS[3..2+n] the tag sets, KEYS[3+n..2+2n] the tags' fence keys, then
-    /// the members' keys (`EntryRemoval`). ARGV: channel, message, fence
-    /// window ms, n, the member count, then the members' arguments.
+    /// KEYS[1] the group's semantic expiry index, KEYS[2..1+n] the group's
+    /// tag sets, KEYS[2+n..1+2n] the tags' fence keys, then the members'
+    /// keys (`EntryRemoval`). ARGV: channel, message (empty: publish
+    /// nothing), fence window ms, n, the member count, the invalidation's
+    /// counter value, then the members' arguments.
     ///
     /// The members were read before the call by `holdTags` (their keys must
     /// be declared); if a tag set now lists one that was not passed (a store
     /// made without a mark), nothing is done and -1 comes back, for the
-    /// caller to read again. Otherwise it moves the
-    /// counter, records it as each tag's fence (so stores of answers
-    /// computed before now are refused), removes every member (with its
-    /// vector) and the sets, and publishes the message from inside the same
-    /// step, so the other processes hear of every invalidation that
-    /// happened. Returns how many answers still existed.
+    /// caller to read again. Otherwise it records the counter value as each
+    /// tag's fence (so stores of answers computed before the invalidation
+    /// are refused), removes every member (with its vector) and the sets,
+    /// and publishes the message from inside the same step, so the other
+    /// processes hear of every invalidation that happened. Returns how many
+    /// answers still existed.
     static let invalidateTags = RedisScript(
         helpers + """
-            local n, count = tonumber(ARGV[4]), tonumber(ARGV[5])
+            local n, count, epoch = tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6]
             local declared = {}
-            for i = 6, 5 + 3 * count, 3 do declared[ARGV[i + 1]] = true end
-            for k = 3, 2 + n do
+            for i = 7, 6 + 3 * count, 3 do declared[ARGV[i + 1]] = true end
+            for k = 2, 1 + n do
               for _, member in ipairs(redis.call('SMEMBERS', KEYS[k])) do
                 if not declared[member] then return -1 end
               end
             end
-            local epoch = redis.call('INCR', KEYS[1])
-            for k = 3, 2 + n do redis.call('SET', KEYS[k + n], epoch, 'PX', ARGV[3]) end
-            local removed = dropEntries(KEYS[2], 3 + 2 * n, 6, count, '')
-            for k = 3, 2 + n do redis.call('UNLINK', KEYS[k]) end
-            redis.call('PUBLISH', ARGV[1], ARGV[2])
+            for k = 2, 1 + n do redis.call('SET', KEYS[k + n], epoch, 'PX', ARGV[3]) end
+            local removed = dropEntries(KEYS[1], 2 + 2 * n, 7, count, '')
+            for k = 2, 1 + n do redis.call('UNLINK', KEYS[k]) end
+            if ARGV[2] ~= '' then redis.call('PUBLISH', ARGV[1], ARGV[2]) end
             return removed
             """)
 
@@ -159,14 +160,16 @@ enum RedisScripts {
         return members
         """)
 
-    /// KEYS[1] the invalidation counter, KEYS[2] the flush fence. Moves the
-    /// counter and records it as the flush fence: answers computed before
-    /// now are refused from here on. Returns the counter.
-    static let fenceFlush = RedisScript(
+    /// KEYS[1] a counter kept by value (a group's flush fence or copy of
+    /// the version); ARGV[1] a number. Raises the counter to the number,
+    /// never lowers it, so that two flushes or bumps that reach a group in
+    /// either order leave the later value.
+    static let raise = RedisScript(
         """
-        local epoch = redis.call('INCR', KEYS[1])
-        redis.call('SET', KEYS[2], epoch)
-        return epoch
+        if tonumber(redis.call('GET', KEYS[1]) or '0') < tonumber(ARGV[1]) then
+          redis.call('SET', KEYS[1], ARGV[1])
+        end
+        return 1
         """)
 
     /// KEYS[1] the version counter; ARGV: channel, then the version message

@@ -5,7 +5,7 @@ import LLMCache
 ///
 /// Every store script takes them in one layout, after its own keys and
 /// arguments: KEYS gets the entry's tag sets, the version key, the flush
-/// fence and the tags' fence keys; ARGV ends with the number of tags, the
+/// fence and the tags' fence keys, all of the entry's ``RedisKeyGroup``; ARGV ends with the number of tags, the
 /// mark (empty: store unconditionally) and the namespace version the entry
 /// belongs to. The script's Lua helpers (`stale`, `tag`) read that layout.
 struct StoreFence {
@@ -18,9 +18,9 @@ struct StoreFence {
     /// store of an answer with that tag is refused (2^53, exact in Lua).
     static let hold = "9007199254740992"
 
-    init(keyspace: RedisKeyspace, tags: Set<String>, version: UInt64, mark: InvalidationMark?) {
+    init(group: RedisKeyGroup, tags: Set<String>, version: UInt64, mark: InvalidationMark?) {
         let sorted = tags.sorted()
-        keys = sorted.map(keyspace.tagKey) + [keyspace.versionKey, keyspace.flushFenceKey] + sorted.map(keyspace.tagFenceKey)
+        keys = sorted.map(group.tagKey) + [group.versionKey, group.flushFenceKey] + sorted.map(group.tagFenceKey)
         arguments = [sorted.count.redisBytes, mark.map { Array(String($0.epoch).utf8) } ?? [], Array(String(version).utf8)]
     }
 }

@@ -182,27 +182,7 @@ extension OnTheLocalClusters {
                 let slot = HashSlot(key: Array(keys[0].utf8))
                 let all = try await primaries(client)
                 let victim = try #require(all.first { $0.slots.contains { $0.contains(Int(slot.rawValue)) } })
-                let victimNode = try node(victim.endpoint)
-                // Wait until the replica holds what the primary holds: replication is asynchronous.
-                let nodes = try #require(try await victimNode.execute(RedisCommand("CLUSTER", "NODES")).string)
-                let replicaAddress = try #require(
-                    nodes.split(separator: "\n").first { $0.contains(" \(victim.id) ") && $0.contains("slave") }?
-                        .split(separator: " ")[1].split(separator: "@")[0])
-                let replica = try RedisClient(url: "redis://\(replicaAddress)")
-                let replicated = try await waitUntil(.seconds(30), every: .milliseconds(50)) {
-                    let keysOnPrimary = try await victimNode.execute(RedisCommand("DBSIZE")).int
-                    let keysOnReplica = try await replica.execute(RedisCommand("DBSIZE")).int
-                    let replication = try await victimNode.execute(RedisCommand("INFO", "replication")).string ?? ""
-                    return keysOnPrimary == keysOnReplica && replication.contains("connected_slaves:1")
-                }
-                #expect(replicated != nil)
-                await replica.shutdown()
-
-                let info = try #require(try await victimNode.execute(RedisCommand("INFO", "server")).string)
-                let pid = try #require(Self.field("process_id", in: info).flatMap { pid_t($0) })
-                let directory = try #require(try await victimNode.execute(RedisCommand("CONFIG", "GET", "dir")).array?.last?.string)
-                await victimNode.shutdown()
-                kill(pid, SIGKILL)
+                let killed = try await kill(victim, of: cluster)
 
                 var failures = 0
                 let recovered = try await waitUntil(.seconds(60), every: .milliseconds(20)) {
@@ -222,15 +202,55 @@ extension OnTheLocalClusters {
                 let followed = try #require(client.clusterCounters)
                 #expect(followed.layoutReads > 1)
 
-                try Self.restart(victim.endpoint, directory: directory, cluster: cluster)
-                let rejoined = try await waitUntil(.seconds(60), every: .milliseconds(100)) {
-                    let node = try node(victim.endpoint)
-                    defer { Task { await node.shutdown() } }
-                    let role = try? await node.execute(RedisCommand("INFO", "replication")).string
-                    let state = try? await node.execute(RedisCommand("CLUSTER", "INFO")).string
-                    return role?.contains("role:slave") == true && state?.contains("cluster_state:ok") == true
-                }
+                let rejoined = try await rejoin(killed)
                 #expect(rejoined != nil, "the killed node came back as a replica")
+            }
+        }
+
+        /// A primary a test killed, to start again once its replica has taken over.
+        struct KilledPrimary {
+            let endpoint: RedisConfiguration.Endpoint
+            let directory: String
+            let cluster: String
+        }
+
+        /// Waits until the primary's replica holds what it holds (replication
+        /// is asynchronous), then SIGKILLs it.
+        func kill(
+            _ victim: (endpoint: RedisConfiguration.Endpoint, id: String, slots: [ClosedRange<Int>]), of cluster: String
+        ) async throws -> KilledPrimary {
+            let victimNode = try node(victim.endpoint)
+            let nodes = try #require(try await victimNode.execute(RedisCommand("CLUSTER", "NODES")).string)
+            let replicaAddress = try #require(
+                nodes.split(separator: "\n").first { $0.contains(" \(victim.id) ") && $0.contains("slave") }?
+                    .split(separator: " ")[1].split(separator: "@")[0])
+            let replica = try RedisClient(url: "redis://\(replicaAddress)")
+            let replicated = try await waitUntil(.seconds(30), every: .milliseconds(50)) {
+                let keysOnPrimary = try await victimNode.execute(RedisCommand("DBSIZE")).int
+                let keysOnReplica = try await replica.execute(RedisCommand("DBSIZE")).int
+                let replication = try await victimNode.execute(RedisCommand("INFO", "replication")).string ?? ""
+                return keysOnPrimary == keysOnReplica && replication.contains("connected_slaves:1")
+            }
+            #expect(replicated != nil)
+            await replica.shutdown()
+            let info = try #require(try await victimNode.execute(RedisCommand("INFO", "server")).string)
+            let pid = try #require(Self.field("process_id", in: info).flatMap { pid_t($0) })
+            let directory = try #require(try await victimNode.execute(RedisCommand("CONFIG", "GET", "dir")).array?.last?.string)
+            await victimNode.shutdown()
+            Glibc.kill(pid, SIGKILL)
+            return KilledPrimary(endpoint: victim.endpoint, directory: directory, cluster: cluster)
+        }
+
+        /// Starts a killed primary again; returns once it serves as a replica
+        /// of a healthy cluster (`nil` if not within 60 s).
+        func rejoin(_ killed: KilledPrimary) async throws -> Duration? {
+            try Self.restart(killed.endpoint, directory: killed.directory, cluster: killed.cluster)
+            return try await waitUntil(.seconds(60), every: .milliseconds(100)) {
+                let node = try node(killed.endpoint)
+                defer { Task { await node.shutdown() } }
+                let role = try? await node.execute(RedisCommand("INFO", "replication")).string
+                let state = try? await node.execute(RedisCommand("CLUSTER", "INFO")).string
+                return role?.contains("role:slave") == true && state?.contains("cluster_state:ok") == true
             }
         }
 

@@ -235,5 +235,62 @@ extension OnTheLocalClusters {
             #expect(model.count == 1, "one model call for four processes")
             for replica in replicas { await replica.shutdown() }
         }
+
+        /// Subscribers on every live node of the cluster for `channel` (a
+        /// node counts only its own in `PUBSUB NUMSUB`).
+        func subscribers(of channel: [UInt8], through client: RedisClient) async throws -> Int {
+            let layout = try #require(try await client.execute(RedisCommand("CLUSTER", "NODES")).string)
+            var total = 0
+            for line in layout.split(separator: "\n") where !line.contains("fail") {
+                let address = line.split(separator: " ")[1].split(separator: "@")[0]
+                let node = try RedisClient(url: "redis://\(address)")
+                total += Int(try await node.execute(RedisCommand("PUBSUB", "NUMSUB", channel)).array?.last?.int ?? 0)
+                await node.shutdown()
+            }
+            return total
+        }
+
+        /// The node a process listens on is killed: its subscription moves to
+        /// another node, and the next invalidation reaches its memory tier.
+        @Test(arguments: clusters)
+        func aProcessKeepsHearingInvalidationsWhenItsSubscriptionNodeDies(cluster: String) async throws {
+            let url = try TestServers.url(cluster)
+            let name = uniqueNamespace("cluster-subscriber")
+            let writer = try await Process(url: url, name: name)
+            let reader = try await Process(url: url, name: name)
+            let channel = reader.namespace.keyspace.channel
+            let clients = ClusterClientTests()
+            var listenedOn: (endpoint: RedisConfiguration.Endpoint, id: String, slots: [ClosedRange<Int>])?
+            for primary in try await clients.primaries(writer.client) {
+                let node = try clients.node(primary.endpoint)
+                if try await node.execute(RedisCommand("PUBSUB", "NUMSUB", channel)).array?.last?.int ?? 0 > 0 { listenedOn = primary }
+                await node.shutdown()
+            }
+            let victim = try #require(listenedOn, "the processes subscribe on a primary")
+            let killed = try await clients.kill(victim, of: cluster)
+
+            // Both processes subscribe again elsewhere once the cluster has recovered.
+            let resubscribed = try await waitUntil(.seconds(60), every: .milliseconds(100)) {
+                (try? await subscribers(of: channel, through: writer.client)) ?? 0 >= 2
+            }
+            #expect(resubscribed != nil, "both processes subscribed on a live node within 60 s")
+            let served = try await waitUntil(.seconds(60), every: .milliseconds(50)) {
+                (try? await writer.exact.store(storedEntry("x"), for: CacheQuery(request: "probe"), unlessInvalidatedSince: nil))
+                    == .stored
+            }
+            #expect(served != nil)
+
+            _ = try await writer.stack.response(for: "after the failover", options: CacheOptions(tags: ["moved"])) { _ in "answer" }
+            await writer.stack.waitForPendingStores()
+            let read = try await reader.stack.response(for: "after the failover") { _ in "recomputed" }
+            #expect(read.value == "answer" && reader.memory.count == 1)
+            #expect(try await writer.exact.invalidate(tags: ["moved"]) == 1)
+            let heard = try await waitUntil(.seconds(10), every: .milliseconds(20)) { reader.memory.count == 0 }
+            #expect(heard != nil, "the invalidation reached the process through its new node")
+
+            #expect(try await clients.rejoin(killed) != nil, "the killed node came back as a replica")
+            await writer.shutdown()
+            await reader.shutdown()
+        }
     }
 }

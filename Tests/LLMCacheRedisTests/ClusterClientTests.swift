@@ -174,7 +174,7 @@ extension OnTheLocalClusters {
         /// primary without a restart. The killed node is started again and
         /// rejoins as a replica, so that the cluster is whole for the next run.
         @Test(arguments: clusters)
-        func aKilledPrimarysSlotsAreServedByItsPromotedReplica(cluster: String) async throws {
+        func aKilledNodesSlotsAreServedByItsPromotedReplica(cluster: String) async throws {
             try await withRedisClient(try RedisConfiguration(url: try TestServers.url(cluster))) { client in
                 let prefix = "failover:\(uniqueNamespace()):"
                 let keys = (0..<300).map { "\(prefix)\($0)" }
@@ -207,8 +207,8 @@ extension OnTheLocalClusters {
             }
         }
 
-        /// A primary a test killed, to start again once its replica has taken over.
-        struct KilledPrimary {
+        /// A node a test killed, to start again (a primary once its replica has taken over).
+        struct KilledNode {
             let endpoint: RedisConfiguration.Endpoint
             let directory: String
             let cluster: String
@@ -218,7 +218,7 @@ extension OnTheLocalClusters {
         /// is asynchronous), then SIGKILLs it.
         func kill(
             _ victim: (endpoint: RedisConfiguration.Endpoint, id: String, slots: [ClosedRange<Int>]), of cluster: String
-        ) async throws -> KilledPrimary {
+        ) async throws -> KilledNode {
             let victimNode = try node(victim.endpoint)
             let nodes = try #require(try await victimNode.execute(RedisCommand("CLUSTER", "NODES")).string)
             let replicaAddress = try #require(
@@ -233,17 +233,24 @@ extension OnTheLocalClusters {
             }
             #expect(replicated != nil)
             await replica.shutdown()
-            let info = try #require(try await victimNode.execute(RedisCommand("INFO", "server")).string)
-            let pid = try #require(Self.field("process_id", in: info).flatMap { pid_t($0) })
-            let directory = try #require(try await victimNode.execute(RedisCommand("CONFIG", "GET", "dir")).array?.last?.string)
             await victimNode.shutdown()
+            return try await kill(victim.endpoint, of: cluster)
+        }
+
+        /// SIGKILLs one node, as a crash would.
+        func kill(_ endpoint: RedisConfiguration.Endpoint, of cluster: String) async throws -> KilledNode {
+            let victim = try node(endpoint)
+            let info = try #require(try await victim.execute(RedisCommand("INFO", "server")).string)
+            let pid = try #require(Self.field("process_id", in: info).flatMap { pid_t($0) })
+            let directory = try #require(try await victim.execute(RedisCommand("CONFIG", "GET", "dir")).array?.last?.string)
+            await victim.shutdown()
             Glibc.kill(pid, SIGKILL)
-            return KilledPrimary(endpoint: victim.endpoint, directory: directory, cluster: cluster)
+            return KilledNode(endpoint: endpoint, directory: directory, cluster: cluster)
         }
 
         /// Starts a killed primary again; returns once it serves as a replica
         /// of a healthy cluster (`nil` if not within 60 s).
-        func rejoin(_ killed: KilledPrimary) async throws -> Duration? {
+        func rejoin(_ killed: KilledNode) async throws -> Duration? {
             try Self.restart(killed.endpoint, directory: killed.directory, cluster: killed.cluster)
             return try await waitUntil(.seconds(60), every: .milliseconds(100)) {
                 let node = try node(killed.endpoint)

@@ -133,6 +133,24 @@ struct CacheStackTests {
         #expect(cache.statistics.computeFailures == 1)
     }
 
+    /// One shard of a tier down: its lookups fail, the rest serve, and the
+    /// tier's breaker must not stop the shards that work.
+    @Test func partialFailuresAreCountedButLeaveTheBreakerClosed() async throws {
+        let flaky = SwitchableFailingTier(clock: clock)
+        let cache = CacheStack(
+            tiers: [flaky],
+            configuration: .init(circuitBreaker: .init(failureThreshold: 3, coolDown: .seconds(10))), clock: clock)
+        flaky.isFailing = true
+        flaky.failsPartially = true
+        for index in 0..<10 {
+            #expect(try await cache.response(for: "q\(index)", compute: model.answer).source == .computed)
+        }
+        await cache.waitForPendingStores()
+        #expect(cache.statistics.tiers[0].breaker == .closed)
+        #expect(cache.statistics.tiers[0].errors == 10)
+        #expect(flaky.lookupCount == 10, "no lookup was skipped")
+    }
+
     @Test func aFailingTierIsAMissAndItsBreakerOpensThenProbes() async throws {
         let flaky = SwitchableFailingTier(clock: clock)
         let cache = CacheStack(

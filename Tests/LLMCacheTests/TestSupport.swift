@@ -6,13 +6,22 @@ import Synchronization
 /// how the stack treats a tier in trouble (the behaviour of a real Redis that
 /// is down is tested against a real server in the Redis module's tests).
 final class SwitchableFailingTier: CacheTier {
-    struct Failure: Error {}
+    struct Failure: PartialTierFailure {
+        var isPartial = false
+    }
 
     let name: String
     let matching: TierMatching = .exact
     let inner: MemoryTier
     private let failing = Atomic<Bool>(false)
     private let lookups = Atomic<Int>(0)
+    private let partial = Atomic<Bool>(false)
+
+    /// Whether failures say that only part of the tier failed (see `PartialTierFailure`).
+    var failsPartially: Bool {
+        get { partial.load(ordering: .relaxed) }
+        set { partial.store(newValue, ordering: .relaxed) }
+    }
 
     init(name: String = "flaky", clock: ManualCacheClock) {
         self.name = name
@@ -28,12 +37,12 @@ final class SwitchableFailingTier: CacheTier {
 
     func lookup(_ query: CacheQuery) throws -> CacheHit? {
         lookups.add(1, ordering: .relaxed)
-        if isFailing { throw Failure() }
+        if isFailing { throw Failure(isPartial: failsPartially) }
         return inner.lookup(query)
     }
 
     func store(_ entry: CacheEntry, for query: CacheQuery) throws {
-        if isFailing { throw Failure() }
+        if isFailing { throw Failure(isPartial: failsPartially) }
         inner.store(entry, for: query)
     }
 

@@ -164,7 +164,7 @@ extension CacheStack {
                 marks[layer.tier.name] = try await fenced.invalidationMark()
                 layer.breaker.recordSuccess()
             } catch {
-                if !(error is CancellationError) { layer.breaker.recordFailure() }
+                layer.breaker.recordFailure(error)
                 logger.warning(
                     "could not read a tier's invalidation mark; not storing this answer there",
                     metadata: ["tier": "\(layer.tier.name)", "error": "\(error)"])
@@ -204,7 +204,7 @@ extension CacheStack {
                 layer.breaker.recordSuccess()
             } catch {
                 // A cancelled caller says nothing about the tier's health.
-                if !(error is CancellationError) { layer.breaker.recordFailure() }
+                layer.breaker.recordFailure(error)
                 layer.recorder.recordError()
                 failed.insert(layer.tier.name)
                 logger.warning(
@@ -362,7 +362,7 @@ extension CacheStack {
             }
             return outcome
         } catch {
-            if !(error is CancellationError) { layer.breaker.recordFailure() }
+            layer.breaker.recordFailure(error)
             layer.recorder.recordStore(succeeded: false)
             logger.warning(
                 "cache tier store failed", metadata: ["tier": "\(layer.tier.name)", "error": "\(error)"])

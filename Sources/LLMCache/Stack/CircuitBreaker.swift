@@ -60,6 +60,15 @@ public final class CircuitBreaker: Sendable {
         storage.withLock { $0 = Storage() }
     }
 
+    /// Records that a request failed with `error`, unless it was cancelled
+    /// (the caller gave up, the tier did not fail) or the tier says only
+    /// part of it failed (see ``PartialTierFailure``).
+    public func recordFailure(_ error: any Error) {
+        if error is CancellationError { return }
+        if let partial = error as? any PartialTierFailure, partial.isPartial { return }
+        recordFailure()
+    }
+
     public func recordFailure() {
         let now = clock.now
         let configuration = configuration

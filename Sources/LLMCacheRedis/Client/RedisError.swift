@@ -1,3 +1,5 @@
+import LLMCache
+
 /// The one error type of the Redis module.
 ///
 /// A struct with an opaque ``Code`` so new failure kinds never break callers.
@@ -7,6 +9,7 @@ public struct RedisError: Error, Sendable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable {
             case invalidURL, connectionFailed, connectionUnavailable, authenticationFailed
             case invalidConfiguration, timeout, ioError, serverError, protocolError, clientShutDown, overloaded, tlsFailed
+            case shardUnavailable
         }
 
         private let base: Base
@@ -41,6 +44,12 @@ public struct RedisError: Error, Sendable, CustomStringConvertible {
         /// Too many commands were already waiting for the connection (see
         /// ``RedisConfiguration/maximumPendingCommands``); nothing was sent.
         public static var overloaded: Self { .init(.overloaded) }
+        /// A cluster node serving the command's slot is unreachable (and
+        /// no replica has taken over): the command was not sent, or its
+        /// connection failed. Only that node's slots are affected, so a
+        /// cache tier reports it as a ``PartialTierFailure`` and its other
+        /// shards keep serving.
+        public static var shardUnavailable: Self { .init(.shardUnavailable) }
 
         public var description: String { base.rawValue }
     }
@@ -58,4 +67,9 @@ public struct RedisError: Error, Sendable, CustomStringConvertible {
     }
 
     public var description: String { "RedisError(\(code)): \(message)" }
+}
+
+extension RedisError: PartialTierFailure {
+    /// True for ``Code/shardUnavailable``: one node of a cluster is down.
+    public var isPartial: Bool { code == .shardUnavailable }
 }

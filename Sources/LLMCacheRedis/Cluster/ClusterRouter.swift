@@ -9,8 +9,10 @@ import Synchronization
 /// read of the layout; `ASK` sends `ASKING` and the command once to the node
 /// named; `TRYAGAIN` and `CLUSTERDOWN` are retried with back-off within the
 /// retry budget; a connection failure re-reads the layout and retries if the
-/// slot moved (a replica promoted after its primary died). Anything else is
-/// the caller's: a command never waits longer than its redirects and budget.
+/// slot moved (a replica promoted after its primary died); a node that keeps
+/// failing is skipped for a while (`NodeBreakers`), its commands failing at
+/// once with `.shardUnavailable`. Anything else is the caller's: a command
+/// never waits longer than its redirects and budget.
 final class ClusterRouter: Sendable {
     private struct State {
         var topology = ClusterTopology()
@@ -25,12 +27,14 @@ final class ClusterRouter: Sendable {
     private let logger: Logger
     private let state = Mutex(State())
     let counters = AtomicClusterCounters()
+    private let breakers: NodeBreakers
     private static let asking = [Array("ASKING".utf8)]
 
     init(configuration: RedisConfiguration, cluster: RedisCluster, logger: Logger) {
         self.configuration = configuration
         self.cluster = cluster
         self.logger = logger
+        self.breakers = NodeBreakers(threshold: cluster.nodeFailureThreshold, coolDown: cluster.nodeCoolDown)
     }
 
     // MARK: - Sending
@@ -48,15 +52,25 @@ final class ClusterRouter: Sendable {
             } else {
                 target = try await owner(of: slot)
             }
+            guard askTarget != nil || breakers.allows(target) else {
+                // A replica may have been promoted meanwhile: look, now and then.
+                scheduleRefresh(ifOlderThan: .milliseconds(250))
+                throw RedisError(
+                    .shardUnavailable,
+                    "cluster node \(target.displayName) failed repeatedly; commands for its slots fail fast until it answers or a replica takes over")
+            }
             let reply: RedisValue
             do {
                 reply = try await connection(to: target).send(command.arguments, after: askTarget == nil ? nil : Self.asking)
+                breakers.recordSuccess(target)
             } catch let error as RedisError where Self.isTransport(error) {
                 // The node may be gone: a replica may serve its slots now.
-                guard redirects < cluster.maximumRedirects else { throw error }
+                breakers.recordFailure(target)
+                let unavailable = RedisError(.shardUnavailable, "cluster node \(target.displayName): \(error.message)")
+                guard redirects < cluster.maximumRedirects else { throw unavailable }
                 await refresh()
                 let owner = try? await owner(of: slot)
-                guard askTarget != nil || owner != target else { throw error }
+                guard askTarget != nil || owner != target else { throw unavailable }
                 redirects += 1
                 askTarget = nil
                 counters.retried.add(1, ordering: .relaxed)
@@ -121,7 +135,7 @@ final class ClusterRouter: Sendable {
     /// the layout first if none is known or it is due.
     private func owner(of slot: HashSlot?) async throws -> RedisConfiguration.Endpoint {
         let (known, due) = state.withLock { state in
-            let owner = slot.map { state.topology.owner(of: $0) } ?? state.topology.primaries.first
+            let owner = slot.map { state.topology.owner(of: $0) } ?? anyPrimary(of: state.topology)
             let due = state.lastRefresh.map { .now - $0 > cluster.refreshInterval } ?? true
             return (owner, due)
         }
@@ -131,7 +145,7 @@ final class ClusterRouter: Sendable {
         }
         await refresh()
         let owner = state.withLock { state in
-            slot.map { state.topology.owner(of: $0) } ?? state.topology.primaries.first
+            slot.map { state.topology.owner(of: $0) } ?? anyPrimary(of: state.topology)
         }
         guard let owner else {
             throw RedisError(
@@ -139,6 +153,13 @@ final class ClusterRouter: Sendable {
                 slot.map { "no node of the cluster serves slot \($0)" } ?? "no node of the cluster answered")
         }
         return owner
+    }
+
+    /// Where a command without keys goes: the first primary with no failure
+    /// on record, so that one dead node does not take `SCRIPT`, `INFO` or
+    /// `CLUSTER NODES` down with it.
+    private func anyPrimary(of topology: ClusterTopology) -> RedisConfiguration.Endpoint? {
+        topology.primaries.first(where: breakers.isHealthy) ?? topology.primaries.first
     }
 
     private func connection(to endpoint: RedisConfiguration.Endpoint) throws(RedisError) -> RedisConnection {
@@ -160,10 +181,12 @@ final class ClusterRouter: Sendable {
 
     // MARK: - The layout
 
-    /// Reads the layout in the background unless a read is under way.
-    private func scheduleRefresh() {
+    /// Reads the layout in the background unless a read is under way (or,
+    /// with `age`, one finished less than `age` ago).
+    private func scheduleRefresh(ifOlderThan age: Duration? = nil) {
         state.withLock { state in
             guard state.refresh == nil, !state.isShutDown else { return }
+            if let age, let last = state.lastRefresh, ContinuousClock.now - last < age { return }
             state.refresh = Task { await self.readLayout() }
         }
     }

@@ -19,14 +19,24 @@ public struct RedisCluster: Sendable, Hashable {
     /// `TRYAGAIN` (a multi-key command during a slot migration) or
     /// `CLUSTERDOWN` (a failover in progress) before that reply is returned.
     public var retryBudget: Duration
+    /// Consecutive transport failures after which commands for a node's
+    /// slots fail at once (``RedisError/Code/shardUnavailable``) instead of
+    /// each waiting for its own connect attempt.
+    public var nodeFailureThreshold: Int
+    /// How long a node that reached the threshold is skipped before one
+    /// command probes it; the layout is re-read meanwhile, so commands move
+    /// to a promoted replica as soon as the cluster names one.
+    public var nodeCoolDown: Duration
 
     public init(
         seeds: [RedisConfiguration.Endpoint] = [], maximumRedirects: Int = 5, refreshInterval: Duration = .seconds(30),
-        retryBudget: Duration = .milliseconds(500)
+        retryBudget: Duration = .milliseconds(500), nodeFailureThreshold: Int = 3, nodeCoolDown: Duration = .seconds(1)
     ) {
         self.seeds = seeds
         self.maximumRedirects = maximumRedirects
         self.refreshInterval = refreshInterval
         self.retryBudget = retryBudget
+        self.nodeFailureThreshold = max(1, nodeFailureThreshold)
+        self.nodeCoolDown = nodeCoolDown
     }
 }

@@ -173,7 +173,7 @@ public struct Gateway: Sendable {
         var report: [String: Any] = [:]
         var ready = true
         if let namespace {
-            let up = (try? await namespace.client.execute(RedisCommand("PING")))?.string == "PONG"
+            let up = (try? await namespace.client.execute(.ping)) == "PONG"
             report["redis"] = up ? "up" : "down"
             ready = up
         }

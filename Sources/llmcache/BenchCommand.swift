@@ -58,7 +58,7 @@ struct BenchCommand: AsyncParsableCommand {
 
         let report = try await withRedisClient(configuration) { client in
             do {
-                try await client.execute(RedisCommand("PING"))
+                try await client.execute(.ping)
             } catch {
                 throw BenchFailure("cannot reach Redis at \(server): \(error)")
             }

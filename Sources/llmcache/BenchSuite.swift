@@ -79,11 +79,11 @@ struct BenchSuite: Sendable {
         let entry = try answerEntry()
         try await tier.store(entry, for: query)
         let key = namespace.keyspace.entryKey(query.key, version: namespace.current)
-        let frameBytes = Int(try await client.execute(RedisCommand("STRLEN", key)).int ?? 0)
+        let frameBytes = Int(try await client.execute(.strlen(key)))
 
         var phases: [BenchPhase] = []
         phases.append(try await sequentialPhase("redis_get_bare", "redis GET, bare (same bytes)", number: 2) { _ in
-            guard try await client.execute(RedisCommand("GET", key)).bytes != nil else {
+            guard try await client.execute(.get(key)) != nil else {
                 throw BenchFailure("the stored answer disappeared from Redis during the run")
             }
         })

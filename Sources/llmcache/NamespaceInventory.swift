@@ -126,9 +126,9 @@ struct NamespaceInventory: Encodable {
         // Sizes of sampled keys, vectors in every set and bucket: many small
         // commands sent concurrently, which the client pipelines.
         let sampled = groups.values.flatMap(\.sample)
-        let sizes = try await Self.integers(client: client, keys: sampled) { RedisCommand("MEMORY", "USAGE", $0) }
-        let setSizes = try await Self.integers(client: client, keys: vectorSets.map(\.key)) { RedisCommand("VCARD", $0) }
-        let bucketSizes = try await Self.integers(client: client, keys: buckets.map(\.key)) { RedisCommand("HLEN", $0) }
+        let sizes = try await Self.integers(client: client, keys: sampled) { .memoryUsage($0) }
+        let setSizes = try await Self.integers(client: client, keys: vectorSets.map(\.key)) { .vcard($0) }
+        let bucketSizes = try await Self.integers(client: client, keys: buckets.map(\.key)) { TypedRedisCommand<Int64>.hlen($0).map { Optional($0) } }
         for name in groups.keys {
             var group = groups[name]!
             let measured = group.sample.compactMap { sizes[$0] }
@@ -187,14 +187,20 @@ struct NamespaceInventory: Encodable {
     /// `command(key)` for every key, 64 at a time; integer replies by key
     /// (keys that vanished meanwhile are left out).
     private static func integers(
-        client: RedisClient, keys: [[UInt8]], _ command: @escaping @Sendable ([UInt8]) -> RedisCommand
+        client: RedisClient, keys: [[UInt8]], _ command: @escaping @Sendable ([UInt8]) -> TypedRedisCommand<Int64?>
     ) async throws -> [[UInt8]: Int] {
         var results: [[UInt8]: Int] = [:]
         for start in stride(from: 0, to: keys.count, by: 64) {
             let chunk = keys[start..<min(keys.count, start + 64)]
             try await withThrowingTaskGroup(of: ([UInt8], Int?).self) { group in
                 for key in chunk {
-                    group.addTask { (key, try await client.send(command(key)).int.map(Int.init)) }
+                    group.addTask {
+                        do {
+                            return (key, try await client.execute(command(key)).map(Int.init))
+                        } catch let error as RedisError where error.code == .serverError {
+                            return (key, nil)  // the key changed type or vanished since the walk
+                        }
+                    }
                 }
                 for try await (key, value) in group { results[key] = value }
             }

@@ -117,7 +117,7 @@ struct StatsReport: Encodable {
         static func read(client: RedisClient) async throws -> Server {
             var fields: [String: String] = [:]
             for section in ["server", "memory"] {
-                let text = try await client.execute(RedisCommand("INFO", section)).string ?? ""
+                let text = try await client.execute(.info(section))
                 for line in text.split(whereSeparator: \.isNewline) {
                     let parts = line.split(separator: ":", maxSplits: 1)
                     if parts.count == 2 { fields[String(parts[0])] = String(parts[1]) }

@@ -52,14 +52,14 @@ struct TextInspection: Encodable {
         let query = CacheQuery(request: text, namespaceVersion: version)
         let promptContainer = try await tier.containerID(for: query)
         let exactKey = namespace.keyspace.entryKey(query.key, version: version)
-        let exactTTL = try await client.execute(RedisCommand("PTTL", exactKey)).int ?? -2
+        let exactTTL = try await client.execute(.pttl(exactKey))
 
         let encoding = try await query.embeddings.encoding(of: text, using: embedder, timeout: nil)
         let vector = encoding.vector
         let matchGuard = LearnedVerifier()
         var neighbours: [Neighbour] = []
         for (index, found) in try await tier.neighbours(of: vector, count: count, version: version).enumerated() {
-            let ttl = try await client.execute(RedisCommand("PTTL", found.key)).int ?? -2
+            let ttl = try await client.execute(.pttl(found.key))
             let samePromptScope = found.container == promptContainer
             let above = found.similarity >= threshold
             var allows: Bool?

@@ -27,13 +27,10 @@ extension RedisClient {
     ) async throws {
         var cursor: [UInt8] = Array("0".utf8)
         repeat {
-            let reply = try Self.throwingErrors(try await node(RedisCommand("SCAN", cursor, "MATCH", pattern, "COUNT", count)))
-            guard let parts = reply.array, parts.count == 2, let next = parts[0].bytes, let keys = parts[1].array else {
-                throw RedisError(.protocolError, "unexpected SCAN reply")
-            }
-            let names = keys.compactMap(\.bytes)
-            if !names.isEmpty { try await body(names) }
-            cursor = next
+            let step = TypedRedisCommand<ScanPage>.scan(from: cursor, matching: pattern, count: count)
+            let page = try step.reply(from: try Self.throwingErrors(try await node(step.command)))
+            if !page.keys.isEmpty { try await body(page.keys) }
+            cursor = page.cursor
         } while cursor != Array("0".utf8)
     }
 }

@@ -7,11 +7,11 @@ extension RedisClient {
     @discardableResult
     public func unlink(_ keys: [[UInt8]]) async throws -> Int {
         guard !keys.isEmpty else { return 0 }
-        guard router != nil else { return Int(try await execute(RedisCommand("UNLINK", keys)).int ?? 0) }
+        guard router != nil else { return Int(try await execute(.unlink(keys))) }
         let bySlot = Dictionary(grouping: keys) { HashSlot(key: $0) }
         return try await withThrowingTaskGroup(of: Int.self) { tasks in
             for batch in bySlot.values {
-                tasks.addTask { Int(try await self.execute(RedisCommand("UNLINK", batch)).int ?? 0) }
+                tasks.addTask { Int(try await self.execute(.unlink(batch))) }
             }
             return try await tasks.reduce(0, +)
         }

@@ -81,7 +81,7 @@ public final class RedisMissCoordinator: MissCoordinator {
         defer { namespace.leaseWaiters.remove(lease, id: id) }
         var pause = Self.firstPause
         while true {
-            let left = try await client.execute(RedisCommand("PTTL", lease)).int ?? -2
+            let left = try await client.execute(.pttl(lease))
             if left == -2 { return true }  // released or expired
             let now = ContinuousClock.now
             guard now < deadline else { return false }

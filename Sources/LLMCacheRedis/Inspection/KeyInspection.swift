@@ -29,11 +29,11 @@ public struct KeyInspection: Encodable, Sendable {
         let client = namespace.client
         let keyspace = namespace.keyspace
         let bytes = Array(key.utf8)
-        let type = try await client.execute(RedisCommand("TYPE", bytes)).string ?? "none"
+        let type = try await client.execute(.type(bytes))
         guard type != "none" else { return nil }
-        let ttl = try await client.execute(RedisCommand("PTTL", bytes)).int ?? -1
-        let memory = try await client.send(RedisCommand("MEMORY", "USAGE", bytes)).int.map(Int.init)
-        let encoding = try await client.send(RedisCommand("OBJECT", "ENCODING", bytes)).string
+        let ttl = try await client.execute(.pttl(bytes))
+        let memory = try await client.execute(.memoryUsage(bytes)).map { Int($0) }
+        let encoding = try await client.execute(.objectEncoding(bytes))
         let kind = keyspace.kind(of: bytes)
         var details: [String: String] = [:]
         var answer: EntryReport?
@@ -48,7 +48,7 @@ public struct KeyInspection: Encodable, Sendable {
 
         switch kind {
         case .exactEntry where type == "string":
-            if let frame = try await client.execute(RedisCommand("GET", bytes)).bytes {
+            if let frame = try await client.execute(.get(bytes)) {
                 answer = try await EntryReport.read(frame, preview: preview, isIndexed: membership(bytes))
             }
         case .semanticAnswer(_, let container, _) where type == "string":
@@ -56,7 +56,7 @@ public struct KeyInspection: Encodable, Sendable {
             let record = try await namespace.indexRecord(forSemanticAnswer: key)
             details["container"] = container
             details["index record"] = record.map { String(decoding: $0.bytes, as: UTF8.self) } ?? "not found in the expiry index"
-            if let frame = try await client.execute(RedisCommand("GET", bytes)).bytes {
+            if let frame = try await client.execute(.get(bytes)) {
                 answer = try await EntryReport.read(frame, preview: preview, isIndexed: membership(record?.bytes))
             }
         case .searchDocument where type == "hash":
@@ -67,8 +67,8 @@ public struct KeyInspection: Encodable, Sendable {
                 answer = try await EntryReport.read(frame, preview: preview, isIndexed: membership(bytes))
             }
         case .vectorSet:
-            details["vectors"] = try await client.send(RedisCommand("VCARD", bytes)).int.map { "\($0)" } ?? "–"
-            details["dimensions"] = try await client.send(RedisCommand("VDIM", bytes)).int.map { "\($0)" } ?? "–"
+            details["vectors"] = try await client.execute(.vcard(bytes)).map { "\($0)" } ?? "–"
+            details["dimensions"] = try await client.execute(.vdim(bytes)).map { "\($0)" } ?? "–"
             // The settings that explain recall and memory: quantisation and graph shape.
             let info = try await client.send(RedisCommand("VINFO", bytes)).array ?? []
             for index in stride(from: 0, to: info.count - 1, by: 2) {
@@ -78,18 +78,18 @@ public struct KeyInspection: Encodable, Sendable {
                 details[field] = value
             }
         case .lshBucket:
-            details["vectors"] = try await client.send(RedisCommand("HLEN", bytes)).int.map { "\($0)" } ?? "–"
+            details["vectors"] = "\(try await client.execute(.hlen(bytes)))"
         case .tagSet:
-            details["members"] = try await client.send(RedisCommand("SCARD", bytes)).int.map { "\($0)" } ?? "–"
-            let sample = try await client.send(RedisCommand("SRANDMEMBER", bytes, 3)).array?.compactMap(\.string) ?? []
+            details["members"] = "\(try await client.execute(.scard(bytes)))"
+            let sample = try await client.execute(.srandmember(bytes, count: 3)).map { String(decoding: $0, as: UTF8.self) }
             details["some members"] = sample.joined(separator: ", ")
         case .semanticExpiryIndex:
-            details["records"] = try await client.send(RedisCommand("ZCARD", bytes)).int.map { "\($0)" } ?? "–"
+            details["records"] = "\(try await client.execute(.zcard(bytes)))"
         case .version:
-            details["value"] = try await client.send(RedisCommand("GET", bytes)).string ?? "–"
+            details["value"] = try await client.execute(.get(bytes)).map { String(decoding: $0, as: UTF8.self) } ?? "–"
         case .flightLease where type == "string":
             // The holder's token, then a `+` per claim that found the lease taken.
-            let held = try await client.send(RedisCommand("GET", bytes)).string ?? ""
+            let held = try await client.execute(.get(bytes)) ?? []
             details["waiting claims"] = "\(max(0, held.count - RedisMissCoordinator.tokenLength))"
         default:
             break

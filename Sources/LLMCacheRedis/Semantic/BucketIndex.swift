@@ -39,15 +39,15 @@ struct BucketIndex: SemanticIndex {
         let best = matches.prefix(count)
         let answerPrefix = keyspace.semanticAnswerPrefix(container: container.id, version: container.version)
         let answerKeys = best.map { Array((answerPrefix + $0.element).utf8) }
-        guard let frames = try await client.execute(RedisCommand("MGET", answerKeys)).array, frames.count == best.count
-        else { throw RedisError(.protocolError, "unexpected MGET reply") }
+        let frames = try await client.execute(.mget(answerKeys))
+        guard frames.count == best.count else { throw RedisError(.protocolError, "MGET returned \(frames.count) values for \(best.count) keys") }
         var candidates: [SemanticCandidate] = []
         var dead: [IndexRecord] = []
         for (match, (answerKey, frame)) in zip(best, zip(answerKeys, frames)) {
             let record = IndexRecord(
                 answerKey: String(decoding: answerKey, as: UTF8.self), containerKey: match.bucket, element: match.element,
                 container: .bucket)
-            if let frame = frame.bytes {
+            if let frame {
                 candidates.append(SemanticCandidate(similarity: match.similarity, frame: frame, answerKey: answerKey, record: record))
             } else {
                 dead.append(record)

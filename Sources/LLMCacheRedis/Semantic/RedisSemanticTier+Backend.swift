@@ -41,8 +41,7 @@ extension RedisSemanticTier {
     private func chooseBackend() async throws -> Backend {
         let isCluster = keyspace.layout == .cluster
         func has(_ command: String) async throws -> Bool {
-            let reply = try await client.execute(RedisCommand("COMMAND", "INFO", command))
-            return reply.array?.first.map { !$0.isNull } ?? false
+            try await client.execute(.knowsCommand(command))
         }
         switch configuration.backend {
         case .auto:
@@ -74,8 +73,8 @@ extension RedisSemanticTier {
     /// it (`SET NX`), every process and restart after reads the same.
     private func hyperplaneSeed() async throws -> UInt64 {
         let key = keyspace.hyperplaneSeedKey
-        try await client.execute(RedisCommand("SET", key, UInt64.random(in: 1...UInt64.max), "NX"))
-        guard let seed = try await client.execute(RedisCommand("GET", key)).string.flatMap(UInt64.init) else {
+        try await client.execute(.setIfAbsent(key, UInt64.random(in: 1...UInt64.max)))
+        guard let stored = try await client.execute(.get(key)), let seed = UInt64(String(decoding: stored, as: UTF8.self)) else {
             throw RedisError(.protocolError, "the LSH seed at \(String(decoding: key, as: UTF8.self)) is not a number")
         }
         return seed

@@ -190,9 +190,8 @@ public final class RedisSemanticTier: FencedCacheTier {
         let now = clock.now.millisecondsSince1970
         var removed = 0
         for group in keyspace.groups where removed < limit {
-            let due = try await client.execute(
-                RedisCommand("ZRANGEBYSCORE", group.semanticExpiryKey, "-inf", now, "LIMIT", 0, max(1, limit - removed)))
-            let records = (due.array ?? []).compactMap(\.bytes).compactMap { IndexRecord($0, keyspace: keyspace) }
+            let due = try await client.execute(.zrangeByScore(group.semanticExpiryKey, upTo: now, limit: max(1, limit - removed)))
+            let records = due.compactMap { IndexRecord($0, keyspace: keyspace) }
             // Removed only if still due: a sliding hit may have moved one since it was read.
             removed += try await client.drop(records, keyspace: keyspace, dueAt: now)
         }
@@ -224,7 +223,7 @@ public final class RedisSemanticTier: FencedCacheTier {
             if let record = candidate.record {
                 try await client.drop([record], keyspace: keyspace)
             } else {
-                try await client.execute(RedisCommand("UNLINK", candidate.answerKey))
+                try await client.execute(.unlink([candidate.answerKey]))
             }
             return nil
         }

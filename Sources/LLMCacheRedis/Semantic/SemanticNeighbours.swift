@@ -55,7 +55,8 @@ extension VectorSetIndex {
         var searchable: [String] = []
         for container in sets.sorted() {
             let key = keyspace.vectorSetKey(container: container, version: version)
-            if try await client.send(RedisCommand("VDIM", key)).int == Int64(vector.count) { searchable.append(container) }
+            // A set removed since the walk has no dimension (an error reply on some versions).
+            if (try? await client.execute(.vdim(key))) == Int64(vector.count) { searchable.append(container) }
         }
         return try await nearest(to: vector, inEach: searchable, version: version, count: count)
     }

@@ -4,9 +4,8 @@ extension RedisNamespace {
     /// What every process's ``RedisStatisticsPublisher`` has published to
     /// this namespace since the last reset, read in one consistent step.
     public func publishedStatistics() async throws -> PublishedStatistics {
-        let order = try await client.execute(RedisCommand("ZRANGE", keyspace.statisticsTiersKey, 0, -1, "WITHSCORES"))
-        let tierPairs = Self.pairs(order.array ?? [])
-        let tierNames = tierPairs.map(\.0)
+        let order = try await client.execute(.zrangeWithScores(keyspace.statisticsTiersKey))
+        let tierNames = order.map { String(decoding: $0.member, as: UTF8.self) }
         let reply = try await client.run(
             StatisticsScripts.read,
             keys: [keyspace.statisticsStackKey, keyspace.statisticsInstancesKey]
@@ -16,7 +15,8 @@ extension RedisNamespace {
         }
         let stack = Dictionary(Self.pairs(parts[0].array ?? []), uniquingKeysWith: { $1 })
         func integer(_ fields: [String: String], _ name: String) -> Int { fields[name].flatMap { Int($0) } ?? 0 }
-        let tiers = zip(tierPairs, parts.dropFirst(2)).map { pair, hash in
+        let tiers = zip(zip(tierNames, order), parts.dropFirst(2)).map { named, hash in
+            let (name, position) = (named.0, named.1.score)
             let fields = Dictionary(Self.pairs(hash.array ?? []), uniquingKeysWith: { $1 })
             var buckets: [Int: Int] = [:]
             for (field, value) in fields where field.hasPrefix(StatisticsField.latencyPrefix) {
@@ -25,7 +25,7 @@ extension RedisNamespace {
                 }
             }
             return PublishedStatistics.Tier(
-                name: pair.0, position: Int(Double(pair.1) ?? 0),
+                name: name, position: Int(position),
                 hits: integer(fields, StatisticsField.hits), misses: integer(fields, StatisticsField.misses),
                 errors: integer(fields, StatisticsField.errors), skipped: integer(fields, StatisticsField.skipped),
                 promotions: integer(fields, StatisticsField.promotions), stores: integer(fields, StatisticsField.stores),

@@ -55,15 +55,14 @@ public final class RedisExactTier: FencedCacheTier {
 
     public func lookup(_ query: CacheQuery) async throws -> CacheHit? {
         let key = keyspace.entryKey(query.key, version: query.namespaceVersion)
-        let reply = try await client.execute(RedisCommand("GET", key))
-        guard let stored = reply.bytes else { return nil }
+        guard let stored = try await client.execute(.get(key)) else { return nil }
         let entry: CacheEntry
         do {
             entry = try SlidingFrame.decode(stored, with: configuration.codec)
         } catch {
             corrupt.add(1, ordering: .relaxed)
             logger.warning("deleting an undecodable cache entry", metadata: ["key": "\(query.key)", "error": "\(error)"])
-            try await client.execute(RedisCommand("UNLINK", key))
+            try await client.execute(.unlink([key]))
             return nil
         }
         let now = clock.now

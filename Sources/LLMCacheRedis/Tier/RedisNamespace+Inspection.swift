@@ -17,10 +17,11 @@ extension RedisNamespace {
 
     /// The fields of the RediSearch document `key`.
     public func searchDocument(_ key: [UInt8]) async throws -> SearchDocument {
-        let fields = try await client.execute(RedisCommand("HMGET", key, "p", "c", "vec")).array ?? []
+        let fields = try await client.execute(.hmget(key, ["p", "c", "vec"]))
         guard fields.count == 3 else { return SearchDocument() }
         return SearchDocument(
-            storedValue: fields[0].bytes, container: fields[1].string, dimensions: fields[2].bytes.map { $0.count / 4 })
+            storedValue: fields[0], container: fields[1].map { String(decoding: $0, as: UTF8.self) },
+            dimensions: fields[2].map { $0.count / 4 })
     }
 
     /// The index record under which the semantic answer `answerKey` (vector
@@ -33,26 +34,23 @@ extension RedisNamespace {
         let vectorSetRecord = IndexRecord(
             answerKey: answerKey, containerKey: keyspace.vectorSetKey(container: container, version: version),
             element: hash, container: .vectorSet)
-        if !(try await client.execute(RedisCommand("ZSCORE", index, vectorSetRecord.bytes)).isNull) {
+        if try await client.execute(.zscore(index, vectorSetRecord.bytes)) != nil {
             return vectorSetRecord
         }
-        var cursor = "0"
+        var cursor = Array("0".utf8)
         repeat {
-            let reply = try await client.execute(RedisCommand("ZSCAN", index, cursor, "MATCH", "\(answerKey)|*", "COUNT", 1000))
-            guard let parts = reply.array, parts.count == 2, let next = parts[0].string, let found = parts[1].array else {
-                return nil
-            }
-            if let record = found.lazy.compactMap(\.bytes).compactMap({ IndexRecord($0, keyspace: self.keyspace) }).first {
+            let page = try await client.execute(.zscan(index, from: cursor, matching: Array("\(answerKey)|*".utf8), count: 1000))
+            if let record = page.keys.lazy.compactMap({ IndexRecord($0, keyspace: self.keyspace) }).first {
                 return record
             }
-            cursor = next
-        } while cursor != "0"
+            cursor = page.cursor
+        } while cursor != Array("0".utf8)
         return nil
     }
 
     /// Whether the set of `tag` lists `member` (an entry key or an index
     /// record's bytes), i.e. whether invalidating `tag` would remove it.
     public func tagSet(of tag: String, lists member: [UInt8]) async throws -> Bool {
-        try await client.execute(RedisCommand("SISMEMBER", keyspace.group(containing: member).tagKey(tag), member)).int == 1
+        try await client.execute(.sismember(keyspace.group(containing: member).tagKey(tag), member))
     }
 }

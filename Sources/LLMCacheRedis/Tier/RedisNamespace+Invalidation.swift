@@ -46,7 +46,8 @@ extension RedisNamespace {
     /// Moves the invalidation counter on: its new value fences every store
     /// of an answer whose mark is older.
     private func nextEpoch() async throws -> UInt64 {
-        guard let epoch = try await client.execute(RedisCommand("INCR", keyspace.fenceKey)).int, epoch > 0 else {
+        let epoch = try await client.execute(.incr(keyspace.fenceKey))
+        guard epoch > 0 else {
             throw RedisError(.protocolError, "the invalidation counter did not return a positive integer")
         }
         return UInt64(epoch)
@@ -55,8 +56,8 @@ extension RedisNamespace {
     /// The namespace's invalidation counter now, as a mark for a
     /// computation about to start (see ``InvalidationMark``).
     func invalidationMark() async throws -> InvalidationMark {
-        let reply = try await client.execute(RedisCommand("GET", keyspace.fenceKey))
-        return InvalidationMark(epoch: reply.string.flatMap(UInt64.init) ?? 0)
+        let stored = try await client.execute(.get(keyspace.fenceKey))
+        return InvalidationMark(epoch: stored.flatMap { UInt64(String(decoding: $0, as: UTF8.self)) } ?? 0)
     }
 
     /// Whether a store with `mark` can still be checked: Redis forgets a
@@ -129,7 +130,7 @@ extension RedisNamespace {
         let event = InvalidationEvent.entries([entry.description])
         return try await announcing(event) {
             let removed = try await client.unlink(keys)
-            try await client.execute(RedisCommand("PUBLISH", keyspace.channel, event.encoded))
+            try await client.execute(.publish(event.encoded, to: keyspace.channel))
             return removed
         }
     }
@@ -193,7 +194,7 @@ extension RedisNamespace {
             deleted += try await client.unlink(doomed)
             progress(deleted)
         }
-        try await client.execute(RedisCommand("PUBLISH", keyspace.channel, InvalidationEvent.cleared.encoded))
+        try await client.execute(.publish(InvalidationEvent.cleared.encoded, to: keyspace.channel))
         return deleted
     }
 }

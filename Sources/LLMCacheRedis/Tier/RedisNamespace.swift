@@ -61,14 +61,14 @@ public final class RedisNamespace: NamespaceVersionSource {
         self.fenceWindow = max(.seconds(1), fenceWindow)
         self.logger = logger
         do {
-            observe(version: try await client.send(RedisCommand("GET", keyspace.versionKey)))
+            observe(version: try await client.execute(.get(keyspace.versionKey)))
         } catch {
             logger.warning("could not read the namespace version; starting at 0", metadata: ["error": "\(error)"])
         }
         let handlers = RedisSubscriber.Handlers(
             message: { [weak self] payload in self?.handle(payload) },
             subscribed: { [weak self] isReconnect in if isReconnect { self?.resubscribed() } },
-            polled: { [weak self] value in self?.observe(version: value) }
+            polled: { [weak self] value in self?.observe(version: value.bytes) }
         )
         let subscriber = RedisSubscriber(
             configuration: client.configuration, channel: keyspace.channel, pollKey: keyspace.versionKey,
@@ -166,9 +166,10 @@ public final class RedisNamespace: NamespaceVersionSource {
         }
     }
 
-    private func observe(version value: RedisValue) {
-        if value.isNull { return }
-        if let number = value.int, number >= 0 { version.advance(to: UInt64(number)) }
+    /// The stored version counter (`nil` before the first bump).
+    private func observe(version stored: [UInt8]?) {
+        guard let stored, let number = UInt64(String(decoding: stored, as: UTF8.self)) else { return }
+        version.advance(to: number)
     }
 }
 

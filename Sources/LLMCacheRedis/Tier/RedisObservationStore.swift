@@ -48,8 +48,7 @@ public struct RedisObservationStore: ObservationStore {
 
     /// Unreadable elements (written by something else) are skipped.
     private func read(_ key: [UInt8]) async throws -> [MatchObservation] {
-        let reply = try await namespace.client.execute(RedisCommand("LRANGE", key, 0, -1))
-        return (reply.array ?? []).compactMap(\.string).compactMap { MatchObservation(encoded: $0) }
+        try await namespace.client.execute(.lrangeAll(key)).compactMap { MatchObservation(encoded: String(decoding: $0, as: UTF8.self)) }
     }
 
     /// KEYS: the pool, the entry's list. ARGV: the observation, pool limit,

@@ -1,5 +1,5 @@
 import LLMCache
-import LLMCacheRedis
+@testable import LLMCacheRedis
 import LLMCacheTesting
 import Testing
 
@@ -35,6 +35,28 @@ struct SearchFilterPolicyTests {
                     #expect(hit?.entry.value == Array("large \(index)".utf8))
                     #expect(try await tier.lookup(query("small", 200 + index), vector: large[index]) == nil, "never across scopes")
                 }
+            }
+        }
+    }
+
+    /// The plain query form, which Valkey-search's smaller `FT.SEARCH`
+    /// accepts (no `HYBRID_POLICY`, `SORTBY` or `RETURN`), finds the same
+    /// answers nearest first; checked on RediSearch, which accepts both
+    /// (no build of valkey-search is available here).
+    @Test func thePlainQueryFormFindsTheSameAnswers() async throws {
+        try await withSemanticTier(.search, configure: { $0.matchGuard = nil }) { tier, _, _ in
+            var vectors = RandomVectors(dimensions: 32, seed: 5)
+            let stored = (0..<20).map { _ in vectors.unit() }
+            func query(_ index: Int) -> CacheQuery { CacheQuery(request: "question \(index)") }
+            for (index, vector) in stored.enumerated() {
+                try await tier.store(storedEntry("answer \(index)"), for: query(index), vector: vector)
+            }
+            let search = try #require(try await tier.resolvedIndex().index as? SearchIndex)
+            search.filterPolicy.rejectHints()
+            #expect(search.filterPolicy.sendsPlainQueries)
+            for (index, vector) in stored.enumerated() {
+                let hit = try await tier.lookup(query(100 + index), vector: vectors.near(vector, cosine: 0.97))
+                #expect(hit?.entry.value == Array("answer \(index)".utf8))
             }
         }
     }

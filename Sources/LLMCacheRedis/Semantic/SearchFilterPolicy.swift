@@ -65,8 +65,13 @@ final class SearchFilterPolicy: Sendable {
         }
     }
 
-    /// The server does not understand `HYBRID_POLICY`: stop sending it.
+    /// The server does not understand the full query (`HYBRID_POLICY`,
+    /// `SORTBY`, `RETURN` of fields outside the schema: Valkey-search's
+    /// smaller `FT.SEARCH`): send the plain form from now on.
     func rejectHints() {
         state.withLock { $0.hintsRejected = true }
     }
+
+    /// Whether ``rejectHints()`` was called.
+    var sendsPlainQueries: Bool { state.withLock { $0.hintsRejected } }
 }

@@ -15,7 +15,7 @@ struct SearchIndex: SemanticIndex {
     let name: String
     let documentPrefix: String
     let dimensions: Int
-    private let filterPolicy = SearchFilterPolicy()
+    let filterPolicy = SearchFilterPolicy()
 
     init(
         client: RedisClient, keyspace: RedisKeyspace, settings: RedisSemanticTier.SearchSettings, model: String,
@@ -64,18 +64,24 @@ struct SearchIndex: SemanticIndex {
     private func search(
         _ vector: [Float], in container: SemanticContainer, count: Int, batches: Bool, above minimumSimilarity: Float
     ) async throws -> [SemanticCandidate] {
-        func command(batches: Bool) -> RedisCommand {
-            let policy = batches ? " HYBRID_POLICY BATCHES" : ""
-            return RedisCommand(
-                "FT.SEARCH", name,
+        /// The full form, or the plain one that Valkey-search's documented
+        /// subset accepts (no `HYBRID_POLICY`, no `SORTBY`, no `RETURN`: a
+        /// KNN query returns its results nearest first, with every field).
+        func command(batches: Bool, plain: Bool) -> RedisCommand {
+            let policy = batches && !plain ? " HYBRID_POLICY BATCHES" : ""
+            var arguments: [any RedisArgument] = [
+                name,
                 "@c:{\(container.id)}=>[KNN \(count) @vec $vector EF_RUNTIME \(settings.searchExplorationFactor)\(policy) AS distance]",
-                "PARAMS", 2, "vector", VectorBytes.encode(vector), "SORTBY", "distance", "RETURN", 2, "distance", "p",
-                "LIMIT", 0, count, "DIALECT", 2)
+                "PARAMS", 2, "vector", VectorBytes.encode(vector),
+            ]
+            if !plain { arguments += ["SORTBY", "distance", "RETURN", 2, "distance", "p"] }
+            return RedisCommand("FT.SEARCH", arguments + ["LIMIT", 0, count, "DIALECT", 2])
         }
-        var reply = try await client.send(command(batches: batches))
-        if batches, case .error = reply {
-            // A server without `HYBRID_POLICY` (Valkey-search) refuses the hint: stop giving it.
-            reply = try await client.send(command(batches: false))
+        let plain = filterPolicy.sendsPlainQueries
+        var reply = try await client.send(command(batches: batches, plain: plain))
+        if !plain, case .error = reply {
+            // A server with a smaller FT.SEARCH (Valkey-search) refuses the full form: stop sending it.
+            reply = try await client.send(command(batches: false, plain: true))
             if case .error = reply {} else { filterPolicy.rejectHints() }
         }
         if case .error(let message) = reply, message.lowercased().contains("no such index")
@@ -83,7 +89,7 @@ struct SearchIndex: SemanticIndex {
         {
             // The index went away (FLUSHALL, a restart without persistence): recreate it.
             try await prepare()
-            reply = try await client.send(command(batches: false))
+            reply = try await client.send(command(batches: false, plain: filterPolicy.sendsPlainQueries))
         }
         guard let results = try RedisClient.throwingErrors(reply).array, !results.isEmpty else {
             throw RedisError(.protocolError, "unexpected FT.SEARCH reply")
@@ -95,7 +101,8 @@ struct SearchIndex: SemanticIndex {
             var frame: [UInt8]?
             for field in stride(from: 0, to: fields.count - 1, by: 2) {
                 switch fields[field].string {
-                case "distance": distance = fields[field + 1].string.flatMap(Float.init)
+                // `__vec_score`: the name a server that ignores the alias gives the distance.
+                case "distance", "__vec_score": distance = fields[field + 1].string.flatMap(Float.init)
                 case "p": frame = fields[field + 1].bytes
                 default: break
                 }
@@ -106,7 +113,7 @@ struct SearchIndex: SemanticIndex {
             guard similarity >= minimumSimilarity else { continue }
             candidates.append(SemanticCandidate(similarity: similarity, frame: frame, answerKey: key, record: nil))
         }
-        return candidates
+        return candidates.sorted { $0.similarity > $1.similarity }
     }
 
     /// The share of the index's documents that belong to `container`, or

@@ -168,6 +168,57 @@ extension OnTheLocalClusters {
             }
         }
 
+        /// `read_from_replicas=yes`: reads go to each shard's primary and
+        /// replica in turn (the replicas' own `INFO commandstats` count
+        /// them), writes to the primary, and every read finds its value.
+        @Test(arguments: clusters)
+        func readsSpreadOverTheReplicasWhenAsked(cluster: String) async throws {
+            let url = try TestServers.url(cluster) + "&read_from_replicas=yes"
+            let configuration = try RedisConfiguration(url: url)
+            #expect(configuration.cluster?.readsFromReplicas == true)
+            try await withRedisClient(configuration) { client in
+                let prefix = "replica-reads:\(uniqueNamespace()):"
+                let count = 600
+                for index in 0..<count { try await client.execute(RedisCommand("SET", "\(prefix)\(index)", "v\(index)", "EX", 300)) }
+                let layout = try #require(try await client.execute(RedisCommand("CLUSTER", "NODES")).string)
+                let replicas = layout.split(separator: "\n").filter { $0.contains("slave") && !$0.contains("fail") }.map { line in
+                    String(line.split(separator: " ")[1].split(separator: "@")[0])
+                }
+                #expect(replicas.count == 3)
+                func replicaGets() async throws -> Int {
+                    var total = 0
+                    for address in replicas {
+                        let replica = try RedisClient(url: "redis://\(address)")
+                        let stats = try await replica.execute(.info("commandstats"))
+                        await replica.shutdown()
+                        let line = stats.split(whereSeparator: \.isNewline).first { $0.hasPrefix("cmdstat_get:") } ?? ""
+                        total += line.split(separator: ",").first.flatMap { Int($0.split(separator: "=").last ?? "") } ?? 0
+                    }
+                    return total
+                }
+                // Replication is asynchronous, and a replica of a fresh cluster
+                // joins the reads once the layout shows it synced: wait for both.
+                let initial = try await replicaGets()
+                let replicated = try await waitUntil(.seconds(30), every: .milliseconds(200)) {
+                    var found = 0
+                    for index in 0..<count where try await client.execute(.get("\(prefix)\(index)")) == Array("v\(index)".utf8) {
+                        found += 1
+                    }
+                    let served = try await replicaGets()
+                    return found == count && served > initial
+                }
+                #expect(replicated != nil)
+                let before = try await replicaGets()
+                var wrong = 0
+                for index in 0..<count where try await client.execute(.get("\(prefix)\(index)")) != Array("v\(index)".utf8) {
+                    wrong += 1
+                }
+                #expect(wrong == 0)
+                let served = try await replicaGets() - before
+                #expect(served > count / 4 && served < count * 3 / 4, "about half the reads went to replicas: \(served) of \(count)")
+            }
+        }
+
         /// SIGKILL of a primary: its replica is promoted (about 4 s with the
         /// local clusters' 2 s node timeout); meanwhile commands for its slots
         /// fail fast, and afterwards the same client serves them from the new

@@ -14,6 +14,9 @@ public struct RedisConfiguration: Sendable, Hashable {
     /// Cluster mode (`cluster=yes` in the URL): `endpoint` and the seeds
     /// are where the layout is first read; `nil` talks to one server.
     public var cluster: RedisCluster?
+    /// Whether each connection sends `READONLY` (a cluster node's
+    /// connections when replicas serve reads; see ``RedisCluster/readsFromReplicas``).
+    var sendsReadOnly = false
     /// ACL user for `AUTH user password`; `nil` sends `AUTH password`.
     public var username: String?
     public var password: String?
@@ -115,6 +118,11 @@ public struct RedisConfiguration: Sendable, Hashable {
         if let mode = items.first(where: { $0.name == "cluster" })?.value {
             guard mode == "yes" || mode == "no" else { throw RedisError(.invalidURL, "cluster must be yes or no in \(url)") }
             if mode == "yes" { cluster = RedisCluster() }
+        }
+        if let reads = items.first(where: { $0.name == "read_from_replicas" })?.value {
+            guard cluster != nil else { throw RedisError(.invalidURL, "read_from_replicas needs cluster=yes in \(url)") }
+            guard reads == "yes" || reads == "no" else { throw RedisError(.invalidURL, "read_from_replicas must be yes or no in \(url)") }
+            cluster?.readsFromReplicas = reads == "yes"
         }
         for item in items where item.name == "seed" {
             guard cluster != nil else { throw RedisError(.invalidURL, "seed needs cluster=yes in \(url)") }

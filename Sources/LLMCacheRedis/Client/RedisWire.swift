@@ -36,6 +36,12 @@ final class RedisWire {
                 throw RedisError(.authenticationFailed, "AUTH to \(target) was refused: \(message)")
             }
         }
+        if configuration.sendsReadOnly {
+            // Lets a replica answer reads for its primary's slots.
+            if case .error(let message) = try roundTrip([Array("READONLY".utf8)]) {
+                throw RedisError(.serverError, "READONLY to \(target) was refused: \(message)")
+            }
+        }
         if configuration.database != 0 {
             let reply = try roundTrip([Array("SELECT".utf8), Array(String(configuration.database).utf8)])
             if case .error(let message) = reply {

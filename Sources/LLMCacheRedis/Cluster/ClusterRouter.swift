@@ -28,6 +28,8 @@ final class ClusterRouter: Sendable {
     private let state = Mutex(State())
     let counters = AtomicClusterCounters()
     private let breakers: NodeBreakers
+    /// Turns of the shard's nodes for reads spread over replicas.
+    private let readTurn = Atomic<UInt>(0)
     private static let asking = [Array("ASKING".utf8)]
 
     init(configuration: RedisConfiguration, cluster: RedisCluster, logger: Logger) {
@@ -45,14 +47,22 @@ final class ClusterRouter: Sendable {
         var redirects = 0
         var askTarget: RedisConfiguration.Endpoint?
         var backOff = Duration.milliseconds(5)
+        // A read that a replica failed goes to the primary.
+        var primaryOnly = !(cluster.readsFromReplicas && command.isReadOnly)
         while true {
             let target: RedisConfiguration.Endpoint
             if let askTarget {
                 target = askTarget
+            } else if !primaryOnly, let slot, let node = readNode(for: slot) {
+                target = node
             } else {
                 target = try await owner(of: slot)
             }
             guard askTarget != nil || breakers.allows(target) else {
+                if !primaryOnly {
+                    primaryOnly = true
+                    continue
+                }
                 // A replica may have been promoted meanwhile: look, now and then.
                 scheduleRefresh(ifOlderThan: .milliseconds(250))
                 throw RedisError(
@@ -66,6 +76,11 @@ final class ClusterRouter: Sendable {
             } catch let error as RedisError where Self.isTransport(error) {
                 // The node may be gone: a replica may serve its slots now.
                 breakers.recordFailure(target)
+                if !primaryOnly {
+                    primaryOnly = true
+                    counters.retried.add(1, ordering: .relaxed)
+                    continue
+                }
                 let unavailable = RedisError(.shardUnavailable, "cluster node \(target.displayName): \(error.message)")
                 guard redirects < cluster.maximumRedirects else { throw unavailable }
                 await refresh()
@@ -155,6 +170,20 @@ final class ClusterRouter: Sendable {
         return owner
     }
 
+    /// The node of `slot`'s shard whose turn it is to serve a read: the
+    /// primary and its healthy replicas in rotation; `nil` before the layout
+    /// is known.
+    private func readNode(for slot: HashSlot) -> RedisConfiguration.Endpoint? {
+        let (nodes, awaitsReplicas) = state.withLock { state -> ([RedisConfiguration.Endpoint], Bool) in
+            guard let primary = state.topology.owner(of: slot) else { return ([], false) }
+            return ([primary] + state.topology.replicas(of: slot).filter(breakers.isHealthy), state.topology.awaitsReplicas)
+        }
+        // A replica that was syncing at the last read joins once it is online.
+        if awaitsReplicas { scheduleRefresh(ifOlderThan: .seconds(1)) }
+        guard !nodes.isEmpty else { return nil }
+        return nodes[Int(readTurn.wrappingAdd(1, ordering: .relaxed).oldValue % UInt(nodes.count))]
+    }
+
     /// Where a command without keys goes: the first primary with no failure
     /// on record, so that one dead node does not take `SCRIPT`, `INFO` or
     /// `CLUSTER NODES` down with it.
@@ -169,6 +198,9 @@ final class ClusterRouter: Sendable {
             var node = configuration
             node.endpoint = endpoint
             node.cluster = nil
+            // On every node's connections: a primary ignores it, and a node
+            // may change role with a failover.
+            node.sendsReadOnly = cluster.readsFromReplicas
             let pool = (0..<configuration.poolSize).map { index in
                 RedisConnection(configuration: node, logger: logger, name: "llmcache-redis-\(endpoint.displayName)-\(index)")
             }

@@ -1,7 +1,12 @@
-/// Which primary serves each slot, as a node reported it.
+/// Which primary serves each slot, and its replicas, as a node reported it.
 struct ClusterTopology: Sendable, Equatable {
     /// The primaries, in the order first seen.
     private(set) var primaries: [RedisConfiguration.Endpoint] = []
+    /// Each primary's healthy replicas, by the primary's index.
+    private(set) var replicas: [Int: [RedisConfiguration.Endpoint]] = [:]
+    /// Whether a replica was still loading (syncing with its primary) when
+    /// the layout was read: it serves reads once a later read finds it online.
+    private(set) var awaitsReplicas = false
     /// For each slot, an index into `primaries`; `unassigned` when no healthy primary serves it.
     private(set) var owners = [UInt16](repeating: unassigned, count: HashSlot.count)
 
@@ -11,6 +16,12 @@ struct ClusterTopology: Sendable, Equatable {
     func owner(of slot: HashSlot) -> RedisConfiguration.Endpoint? {
         let index = owners[Int(slot.rawValue)]
         return index == Self.unassigned ? nil : primaries[Int(index)]
+    }
+
+    /// The replicas of the primary serving `slot` (none if unknown).
+    func replicas(of slot: HashSlot) -> [RedisConfiguration.Endpoint] {
+        let index = owners[Int(slot.rawValue)]
+        return index == Self.unassigned ? [] : replicas[Int(index)] ?? []
     }
 
     /// Records that `endpoint` serves `slots` (a `MOVED` reply or the layout).
@@ -40,34 +51,49 @@ struct ClusterTopology: Sendable, Equatable {
                 throw Self.malformed("CLUSTER SHARDS", shard)
             }
             var primary: RedisConfiguration.Endpoint?
+            var shardReplicas: [RedisConfiguration.Endpoint] = []
             for node in nodes {
                 let node = try Self.fields(node)
-                let role = node["role"]?.string ?? ""
-                guard role == "master" || role == "primary", node["health"]?.string ?? "online" == "online" else { continue }
+                let health = node["health"]?.string ?? "online"
+                if health == "loading" { awaitsReplicas = true }
+                guard health == "online" else { continue }
                 let port = (tls ? node["tls-port"]?.int : nil) ?? node["port"]?.int
                 let named = [node["endpoint"]?.string, node["ip"]?.string].compactMap { $0 }.first {
                     !$0.isEmpty && $0 != "?"
                 }
                 guard let port else { continue }
-                primary = .tcp(host: named ?? defaultHost, port: Int(port))
+                let endpoint = RedisConfiguration.Endpoint.tcp(host: named ?? defaultHost, port: Int(port))
+                switch node["role"]?.string ?? "" {
+                case "master", "primary": primary = endpoint
+                case "replica", "slave": shardReplicas.append(endpoint)
+                default: break
+                }
             }
             guard let primary else { continue }
             let bounds = slotBounds.compactMap(\.int)
             for pair in stride(from: 0, to: bounds.count - 1, by: 2) {
                 assign(Int(bounds[pair])...Int(bounds[pair + 1]), to: primary)
             }
+            if let index = primaries.firstIndex(of: primary), !shardReplicas.isEmpty { replicas[index] = shardReplicas }
         }
     }
 
-    /// The layout in a `CLUSTER SLOTS` reply (older servers).
+    /// The layout in a `CLUSTER SLOTS` reply (older servers): per range,
+    /// its bounds, then the primary and its replicas as `[host, port, …]`.
     init(slots reply: RedisValue, defaultHost: String) throws(RedisError) {
+        func endpoint(_ node: RedisValue) -> RedisConfiguration.Endpoint? {
+            guard let node = node.array, node.count >= 2, let port = node[1].int else { return nil }
+            let host = node[0].string.flatMap { $0.isEmpty || $0 == "?" ? nil : $0 } ?? defaultHost
+            return .tcp(host: host, port: Int(port))
+        }
         guard let ranges = reply.array else { throw Self.malformed("CLUSTER SLOTS", reply) }
         for range in ranges {
             guard let parts = range.array, parts.count >= 3, let start = parts[0].int, let end = parts[1].int,
-                let node = parts[2].array, node.count >= 2, let port = node[1].int
+                let primary = endpoint(parts[2])
             else { throw Self.malformed("CLUSTER SLOTS", range) }
-            let host = node[0].string.flatMap { $0.isEmpty || $0 == "?" ? nil : $0 } ?? defaultHost
-            assign(Int(start)...Int(end), to: .tcp(host: host, port: Int(port)))
+            assign(Int(start)...Int(end), to: primary)
+            let shardReplicas = parts.dropFirst(3).compactMap(endpoint)
+            if let index = primaries.firstIndex(of: primary), !shardReplicas.isEmpty { replicas[index] = shardReplicas }
         }
     }
 

@@ -27,6 +27,13 @@ public struct RedisCluster: Sendable, Hashable {
     /// command probes it; the layout is re-read meanwhile, so commands move
     /// to a promoted replica as soon as the cluster names one.
     public var nodeCoolDown: Duration
+    /// Whether read-only commands (`GET`, `MGET`, `PTTL`, set and sorted-set
+    /// reads, vector-set searches) are spread over each shard's primary and
+    /// replicas in turn (`read_from_replicas=yes` in the URL). It takes load
+    /// off the primaries, at a price: replication is asynchronous, so a read
+    /// from a replica may for a moment still find an answer that an
+    /// invalidation has just removed on the primary, or miss one just stored.
+    public var readsFromReplicas: Bool = false
 
     public init(
         seeds: [RedisConfiguration.Endpoint] = [], maximumRedirects: Int = 5, refreshInterval: Duration = .seconds(30),

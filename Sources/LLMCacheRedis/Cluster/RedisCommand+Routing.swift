@@ -24,6 +24,21 @@ extension RedisCommand {
     }
 }
 
+extension RedisCommand {
+    /// Whether a replica may run the command (see
+    /// ``RedisCluster/readsFromReplicas``): the reads this project sends.
+    var isReadOnly: Bool {
+        guard let name = arguments.first else { return false }
+        return Self.readOnlyNames.contains(Routing.upperCased(name))
+    }
+
+    private static let readOnlyNames: Set<[UInt8]> = Set([
+        "GET", "MGET", "STRLEN", "EXISTS", "TTL", "PTTL", "TYPE", "SCARD", "SISMEMBER", "SMEMBERS", "SRANDMEMBER",
+        "ZSCORE", "ZCARD", "ZRANGE", "ZRANGEBYSCORE", "ZSCAN", "HGET", "HMGET", "HGETALL", "HLEN", "LRANGE", "VSIM",
+        "VDIM", "VCARD", "VINFO", "VEMB", "EVALSHA_RO", "EVAL_RO",
+    ].map { Array($0.utf8) })
+}
+
 /// Where a command names its first key.
 private enum Routing {
     case firstArgument, secondArgument, script, anyNode
@@ -46,10 +61,7 @@ private enum Routing {
     /// The routing of a command name in any letter case (without building
     /// a `String` per command: this runs for every command on a cluster).
     init(name: [UInt8]) {
-        var upper = name
-        for index in upper.indices where upper[index] >= UInt8(ascii: "a") && upper[index] <= UInt8(ascii: "z") {
-            upper[index] -= 32
-        }
+        let upper = Self.upperCased(name)
         if let routing = Self.exceptions[upper] {
             self = routing
         } else {
@@ -57,5 +69,14 @@ private enum Routing {
             // coordinator, which this client does not go through.
             self = upper.starts(with: Array("FT.".utf8)) ? .anyNode : .firstArgument
         }
+    }
+
+    /// A command name in capitals.
+    static func upperCased(_ name: [UInt8]) -> [UInt8] {
+        var upper = name
+        for index in upper.indices where upper[index] >= UInt8(ascii: "a") && upper[index] <= UInt8(ascii: "z") {
+            upper[index] -= 32
+        }
+        return upper
     }
 }

@@ -1,17 +1,20 @@
 import Foundation
 import LLMCache
 import LLMCacheRedis
+import LLMCacheTesting
 import Testing
 
 /// A server `scripts/test.sh` starts (Redis 8 unless told otherwise);
 /// missing is a failure, not a skip.
 func testRedisURL(_ variable: String = "LLMCACHE_REDIS8_URL") throws -> String {
-    if let url = ProcessInfo.processInfo.environment[variable], !url.isEmpty { return url }
+    if let url = ProcessInfo.processInfo.environment[variable], !url.isEmpty {
+        return url.trimmingCharacters(in: CharacterSet(charactersIn: "'"))
+    }
     let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent(".cache/redis/run/env")
     let text = (try? String(contentsOf: file, encoding: .utf8)) ?? ""
     for line in text.split(separator: "\n") where line.hasPrefix("\(variable)=") {
-        return String(line.dropFirst(variable.count + 1))
+        return String(line.dropFirst(variable.count + 1)).trimmingCharacters(in: CharacterSet(charactersIn: "'"))
     }
     throw CLIError(description: "\(variable) is not set: run the tests with scripts/test.sh")
 }
@@ -107,5 +110,38 @@ struct MaintenanceCommandTests {
         #expect(noTag.status != 0 && noTag.error.contains("--tag"))
         let badNamespace = try await CommandLineTool.run(["flush", "--yes", "--redis", try testRedisURL(), "--namespace", "a b"])
         #expect(badNamespace.status != 0 && badNamespace.error.contains("namespace"))
+    }
+
+    /// The maintenance and inspection commands on the local clusters: the
+    /// namespace-wide ones reach every primary.
+    @Test(arguments: ["LLMCACHE_REDIS8_CLUSTER_URL", "LLMCACHE_VALKEY9_CLUSTER_URL"])
+    func theCommandsWorkOnACluster(server: String) async throws {
+        try await LocalClusters.exclusively {
+            try await withStoredEntries(server: server, untagged: 300) { url, name, tier in
+                func json(_ arguments: [String]) async throws -> [String: Any] {
+                    let result = try await CommandLineTool.run(arguments + ["--redis", url, "--namespace", name, "--json"])
+                    #expect(result.status == 0, "\(arguments): \(result.error)")
+                    return try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
+                }
+                let invalidated = try await json(["invalidate", "--tag", "docs"])
+                #expect((invalidated["removed"] as? NSNumber)?.intValue == 1)
+                #expect(try await tier.lookup(CacheQuery(request: "a")) == nil)
+                #expect(try await tier.lookup(CacheQuery(request: "b")) != nil)
+
+                let stats = try await json(["stats"])
+                let groups = (stats["entries"] as? [String: Any])?["groups"] as? [[String: Any]] ?? []
+                let answers = groups.first { $0["kind"] as? String == "exact answers" && $0["current_version"] as? Bool == true }
+                #expect((answers?["keys"] as? NSNumber)?.intValue == 301, "every primary's entries counted: \(groups)")
+
+                let inspected = try await json(["inspect", CacheKey(request: "b").hex])
+                #expect(inspected["kind"] as? String == "exact answer")
+
+                let bumped = try await json(["bump-version"])
+                #expect((bumped["version"] as? NSNumber)?.intValue == 1)
+                let flushed = try await json(["flush", "--yes"])
+                #expect(((flushed["deleted_keys"] as? NSNumber)?.intValue ?? 0) >= 301)
+                #expect(try await tier.lookup(CacheQuery(request: "b")) == nil)
+            }
+        }
     }
 }

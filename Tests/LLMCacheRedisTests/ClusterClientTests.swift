@@ -225,36 +225,38 @@ extension OnTheLocalClusters {
         /// primary without a restart. The killed node is started again and
         /// rejoins as a replica, so that the cluster is whole for the next run.
         @Test(arguments: clusters)
-        func aKilledNodesSlotsAreServedByItsPromotedReplica(cluster: String) async throws {
-            try await withRedisClient(try RedisConfiguration(url: try TestServers.url(cluster))) { client in
-                let prefix = "failover:\(uniqueNamespace()):"
-                let keys = (0..<300).map { "\(prefix)\($0)" }
-                for (index, key) in keys.enumerated() { try await client.execute(RedisCommand("SET", key, "v\(index)", "EX", 600)) }
-                let slot = HashSlot(key: Array(keys[0].utf8))
-                let all = try await primaries(client)
-                let victim = try #require(all.first { $0.slots.contains { $0.contains(Int(slot.rawValue)) } })
-                let killed = try await kill(victim, of: cluster)
+        func aKilledPrimarysSlotsAreServedByItsPromotedReplica(cluster: String) async throws {
+            try await LocalClusters.exclusively {
+                try await withRedisClient(try RedisConfiguration(url: try TestServers.url(cluster))) { client in
+                    let prefix = "failover:\(uniqueNamespace()):"
+                    let keys = (0..<300).map { "\(prefix)\($0)" }
+                    for (index, key) in keys.enumerated() { try await client.execute(RedisCommand("SET", key, "v\(index)", "EX", 600)) }
+                    let slot = HashSlot(key: Array(keys[0].utf8))
+                    let all = try await primaries(client)
+                    let victim = try #require(all.first { $0.slots.contains { $0.contains(Int(slot.rawValue)) } })
+                    let killed = try await kill(victim, of: cluster)
 
-                var failures = 0
-                let recovered = try await waitUntil(.seconds(60), every: .milliseconds(20)) {
-                    do {
-                        return try await client.execute(RedisCommand("GET", keys[0])).string == "v0"
-                    } catch {
-                        failures += 1
-                        return false
+                    var failures = 0
+                    let recovered = try await waitUntil(.seconds(60), every: .milliseconds(20)) {
+                        do {
+                            return try await client.execute(RedisCommand("GET", keys[0])).string == "v0"
+                        } catch {
+                            failures += 1
+                            return false
+                        }
                     }
-                }
-                #expect(recovered != nil, "the killed primary's slot was served again within 60 s")
-                var wrong = 0
-                for (index, key) in keys.enumerated() where try await client.execute(RedisCommand("GET", key)).string != "v\(index)" {
-                    wrong += 1
-                }
-                #expect(wrong == 0, "every key was replicated before the kill and is read from the promoted replica")
-                let followed = try #require(client.clusterCounters)
-                #expect(followed.layoutReads > 1)
+                    #expect(recovered != nil, "the killed primary's slot was served again within 60 s")
+                    var wrong = 0
+                    for (index, key) in keys.enumerated() where try await client.execute(RedisCommand("GET", key)).string != "v\(index)" {
+                        wrong += 1
+                    }
+                    #expect(wrong == 0, "every key was replicated before the kill and is read from the promoted replica")
+                    let followed = try #require(client.clusterCounters)
+                    #expect(followed.layoutReads > 1)
 
-                let rejoined = try await rejoin(killed)
-                #expect(rejoined != nil, "the killed node came back as a replica")
+                    let rejoined = try await rejoin(killed)
+                    #expect(rejoined != nil, "the killed node came back as a replica")
+                }
             }
         }
 

@@ -254,48 +254,50 @@ extension OnTheLocalClusters {
         /// another node, and the next invalidation reaches its memory tier.
         @Test(arguments: clusters)
         func aProcessKeepsHearingInvalidationsWhenItsSubscriptionNodeDies(cluster: String) async throws {
-            let url = try TestServers.url(cluster)
-            let name = uniqueNamespace("cluster-subscriber")
-            let writer = try await Process(url: url, name: name)
-            let reader = try await Process(url: url, name: name)
-            let channel = reader.namespace.keyspace.channel
-            let clients = ClusterClientTests()
-            var listenedOn: (endpoint: RedisConfiguration.Endpoint, id: String, slots: [ClosedRange<Int>])?
-            for primary in try await clients.primaries(writer.client) {
-                let node = try clients.node(primary.endpoint)
-                if try await node.execute(RedisCommand("PUBSUB", "NUMSUB", channel)).array?.last?.int ?? 0 > 0 { listenedOn = primary }
-                await node.shutdown()
-            }
-            let victim = try #require(listenedOn, "the processes subscribe on a primary")
-            let killed = try await clients.kill(victim, of: cluster)
+            try await LocalClusters.exclusively {
+                let url = try TestServers.url(cluster)
+                let name = uniqueNamespace("cluster-subscriber")
+                let writer = try await Process(url: url, name: name)
+                let reader = try await Process(url: url, name: name)
+                let channel = reader.namespace.keyspace.channel
+                let clients = ClusterClientTests()
+                var listenedOn: (endpoint: RedisConfiguration.Endpoint, id: String, slots: [ClosedRange<Int>])?
+                for primary in try await clients.primaries(writer.client) {
+                    let node = try clients.node(primary.endpoint)
+                    if try await node.execute(RedisCommand("PUBSUB", "NUMSUB", channel)).array?.last?.int ?? 0 > 0 { listenedOn = primary }
+                    await node.shutdown()
+                }
+                let victim = try #require(listenedOn, "the processes subscribe on a primary")
+                let killed = try await clients.kill(victim, of: cluster)
 
-            // Both processes subscribe again elsewhere once the cluster has recovered.
-            let resubscribed = try await waitUntil(.seconds(60), every: .milliseconds(100)) {
-                (try? await subscribers(of: channel, through: writer.client)) ?? 0 >= 2
-            }
-            #expect(resubscribed != nil, "both processes subscribed on a live node within 60 s")
-            // Recovered once a request of the victim's slots is stored again.
-            let keyspace = writer.namespace.keyspace
-            let probe = try #require((0..<10_000).lazy.map { CacheQuery(request: "probe \($0)") }.first { query in
-                let slot = Int(HashSlot(key: keyspace.entryKey(query.key, version: 0)).rawValue)
-                return victim.slots.contains { $0.contains(slot) }
-            })
-            let served = try await waitUntil(.seconds(60), every: .milliseconds(50)) {
-                (try? await writer.exact.store(storedEntry("x"), for: probe, unlessInvalidatedSince: nil)) == .stored
-            }
-            #expect(served != nil)
+                // Both processes subscribe again elsewhere once the cluster has recovered.
+                let resubscribed = try await waitUntil(.seconds(60), every: .milliseconds(100)) {
+                    (try? await subscribers(of: channel, through: writer.client)) ?? 0 >= 2
+                }
+                #expect(resubscribed != nil, "both processes subscribed on a live node within 60 s")
+                // Recovered once a request of the victim's slots is stored again.
+                let keyspace = writer.namespace.keyspace
+                let probe = try #require((0..<10_000).lazy.map { CacheQuery(request: "probe \($0)") }.first { query in
+                    let slot = Int(HashSlot(key: keyspace.entryKey(query.key, version: 0)).rawValue)
+                    return victim.slots.contains { $0.contains(slot) }
+                })
+                let served = try await waitUntil(.seconds(60), every: .milliseconds(50)) {
+                    (try? await writer.exact.store(storedEntry("x"), for: probe, unlessInvalidatedSince: nil)) == .stored
+                }
+                #expect(served != nil)
 
-            _ = try await writer.stack.response(for: "after the failover", options: CacheOptions(tags: ["moved"])) { _ in "answer" }
-            await writer.stack.waitForPendingStores()
-            let read = try await reader.stack.response(for: "after the failover") { _ in "recomputed" }
-            #expect(read.value == "answer" && reader.memory.count == 1)
-            #expect(try await writer.exact.invalidate(tags: ["moved"]) == 1)
-            let heard = try await waitUntil(.seconds(10), every: .milliseconds(20)) { reader.memory.count == 0 }
-            #expect(heard != nil, "the invalidation reached the process through its new node")
+                _ = try await writer.stack.response(for: "after the failover", options: CacheOptions(tags: ["moved"])) { _ in "answer" }
+                await writer.stack.waitForPendingStores()
+                let read = try await reader.stack.response(for: "after the failover") { _ in "recomputed" }
+                #expect(read.value == "answer" && reader.memory.count == 1)
+                #expect(try await writer.exact.invalidate(tags: ["moved"]) == 1)
+                let heard = try await waitUntil(.seconds(10), every: .milliseconds(20)) { reader.memory.count == 0 }
+                #expect(heard != nil, "the invalidation reached the process through its new node")
 
-            #expect(try await clients.rejoin(killed) != nil, "the killed node came back as a replica")
-            await writer.shutdown()
-            await reader.shutdown()
+                #expect(try await clients.rejoin(killed) != nil, "the killed node came back as a replica")
+                await writer.shutdown()
+                await reader.shutdown()
+            }
         }
 
         /// Every node of the cluster that is not marked failed.
@@ -316,69 +318,71 @@ extension OnTheLocalClusters {
         /// their slots are cached again.
         @Test(arguments: clusters)
         func aLostShardCostsOnlyItsOwnSlots(cluster: String) async throws {
-            let url = try TestServers.url(cluster)
-            let clients = ClusterClientTests()
-            let admin = try RedisClient(url: url)
-            // A cache serves the shards it has (the setting caches run with).
-            let nodes = try await liveNodes(admin)
-            func requireFullCoverage(_ value: String, on endpoints: [RedisConfiguration.Endpoint]) async throws {
-                for endpoint in endpoints {
-                    let node = try clients.node(endpoint)
-                    try await node.execute(RedisCommand("CONFIG", "SET", "cluster-require-full-coverage", value))
-                    await node.shutdown()
+            try await LocalClusters.exclusively {
+                let url = try TestServers.url(cluster)
+                let clients = ClusterClientTests()
+                let admin = try RedisClient(url: url)
+                // A cache serves the shards it has (the setting caches run with).
+                let nodes = try await liveNodes(admin)
+                func requireFullCoverage(_ value: String, on endpoints: [RedisConfiguration.Endpoint]) async throws {
+                    for endpoint in endpoints {
+                        let node = try clients.node(endpoint)
+                        try await node.execute(RedisCommand("CONFIG", "SET", "cluster-require-full-coverage", value))
+                        await node.shutdown()
+                    }
                 }
-            }
-            try await requireFullCoverage("no", on: nodes.map(\.endpoint))
+                try await requireFullCoverage("no", on: nodes.map(\.endpoint))
 
-            let process = try await Process(url: url, name: uniqueNamespace("cluster-lost-shard"))
-            let stack = CacheStack(tiers: [process.exact], versionSource: process.namespace)
-            let count = 300
-            let queries = (0..<count).map { CacheQuery(request: "question \($0)") }
-            for (index, query) in queries.enumerated() { try await process.exact.store(storedEntry("answer \(index)"), for: query) }
+                let process = try await Process(url: url, name: uniqueNamespace("cluster-lost-shard"))
+                let stack = CacheStack(tiers: [process.exact], versionSource: process.namespace)
+                let count = 300
+                let queries = (0..<count).map { CacheQuery(request: "question \($0)") }
+                for (index, query) in queries.enumerated() { try await process.exact.store(storedEntry("answer \(index)"), for: query) }
 
-            let victim = try #require(try await clients.primaries(admin).first)
-            let replica = try #require(nodes.first { $0.line.contains(" \(victim.id) ") && $0.line.contains("slave") })
-            let lost = Set(queries.indices.filter { index in
-                let slot = Int(HashSlot(key: process.namespace.keyspace.entryKey(queries[index].key, version: 0)).rawValue)
-                return victim.slots.contains { $0.contains(slot) }
-            })
-            #expect(!lost.isEmpty && lost.count < count)
-            let killedReplica = try await clients.kill(replica.endpoint, of: cluster)
-            let killedPrimary = try await clients.kill(victim.endpoint, of: cluster)
+                let victim = try #require(try await clients.primaries(admin).first)
+                let replica = try #require(nodes.first { $0.line.contains(" \(victim.id) ") && $0.line.contains("slave") })
+                let lost = Set(queries.indices.filter { index in
+                    let slot = Int(HashSlot(key: process.namespace.keyspace.entryKey(queries[index].key, version: 0)).rawValue)
+                    return victim.slots.contains { $0.contains(slot) }
+                })
+                #expect(!lost.isEmpty && lost.count < count)
+                let killedReplica = try await clients.kill(replica.endpoint, of: cluster)
+                let killedPrimary = try await clients.kill(victim.endpoint, of: cluster)
 
-            var hits = 0
-            var answered = 0
-            for _ in 0..<2 {
-                for index in 0..<count {
-                    let result = try await stack.response(for: "question \(index)") { _ in "answer \(index)" }
-                    answered += result.value == "answer \(index)" ? 1 : 0
-                    hits += result.source == .computed ? 0 : 1
+                var hits = 0
+                var answered = 0
+                for _ in 0..<2 {
+                    for index in 0..<count {
+                        let result = try await stack.response(for: "question \(index)") { _ in "answer \(index)" }
+                        answered += result.value == "answer \(index)" ? 1 : 0
+                        hits += result.source == .computed ? 0 : 1
+                    }
                 }
-            }
-            await stack.waitForPendingStores()
-            #expect(answered == 2 * count, "every caller was answered")
-            #expect(hits == 2 * (count - lost.count), "every entry of a live shard was a hit, twice")
-            let tier = stack.statistics.tiers[0]
-            #expect(tier.breaker == .closed, "the tier's breaker stays closed for the live shards")
-            #expect(tier.errors == 2 * lost.count, "each lookup on the lost shard failed, fast")
-
-            try ClusterClientTests.restart(killedPrimary.endpoint, directory: killedPrimary.directory, cluster: cluster)
-            try ClusterClientTests.restart(killedReplica.endpoint, directory: killedReplica.directory, cluster: cluster)
-            let probe = try #require(lost.first)
-            let cachedAgain = try await waitUntil(.seconds(60), every: .milliseconds(100)) {
-                _ = try await stack.response(for: "question \(probe)") { _ in "answer \(probe)" }
                 await stack.waitForPendingStores()
-                return try await stack.response(for: "question \(probe)") { _ in "recomputed" }.source != .computed
+                #expect(answered == 2 * count, "every caller was answered")
+                #expect(hits == 2 * (count - lost.count), "every entry of a live shard was a hit, twice")
+                let tier = stack.statistics.tiers[0]
+                #expect(tier.breaker == .closed, "the tier's breaker stays closed for the live shards")
+                #expect(tier.errors == 2 * lost.count, "each lookup on the lost shard failed, fast")
+
+                try ClusterClientTests.restart(killedPrimary.endpoint, directory: killedPrimary.directory, cluster: cluster)
+                try ClusterClientTests.restart(killedReplica.endpoint, directory: killedReplica.directory, cluster: cluster)
+                let probe = try #require(lost.first)
+                let cachedAgain = try await waitUntil(.seconds(60), every: .milliseconds(100)) {
+                    _ = try await stack.response(for: "question \(probe)") { _ in "answer \(probe)" }
+                    await stack.waitForPendingStores()
+                    return try await stack.response(for: "question \(probe)") { _ in "recomputed" }.source != .computed
+                }
+                #expect(cachedAgain != nil, "the shard's slots are cached again once its nodes are back")
+                let whole = try await waitUntil(.seconds(60), every: .milliseconds(100)) {
+                    let state = try? await clients.node(killedReplica.endpoint).execute(RedisCommand("CLUSTER", "INFO")).string
+                    return state?.contains("cluster_state:ok") == true
+                }
+                #expect(whole != nil, "the cluster is whole again for the next test")
+                try await requireFullCoverage("yes", on: try await liveNodes(admin).map(\.endpoint))
+                await process.shutdown()
+                await admin.shutdown()
             }
-            #expect(cachedAgain != nil, "the shard's slots are cached again once its nodes are back")
-            let whole = try await waitUntil(.seconds(60), every: .milliseconds(100)) {
-                let state = try? await clients.node(killedReplica.endpoint).execute(RedisCommand("CLUSTER", "INFO")).string
-                return state?.contains("cluster_state:ok") == true
-            }
-            #expect(whole != nil, "the cluster is whole again for the next test")
-            try await requireFullCoverage("yes", on: try await liveNodes(admin).map(\.endpoint))
-            await process.shutdown()
-            await admin.shutdown()
         }
     }
 }

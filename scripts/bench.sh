@@ -24,7 +24,7 @@ for benchmark in "${selected[@]}"; do
     elif [ "$benchmark" = ClusterBenchmark ]; then
         LLMCACHE_REDIS_SERVERS="redis8 redis8-cluster" scripts/with-redis.sh "$bin/$benchmark" "$@"
     elif [ "$benchmark" = RedisSemanticBenchmark ]; then
-        scripts/with-redis.sh "$bin/$benchmark" "$@"
+        LLMCACHE_REDIS_SERVERS="redis8 redis8-search redis7" scripts/with-redis.sh "$bin/$benchmark" "$@"
     else
         "$bin/$benchmark" "$@"
     fi

@@ -13,12 +13,16 @@
 // and server as RediSearch (scripts/redisvl.sh installs it) and reports how
 // many times faster each backend is. `--real-text` replaces the random
 // vectors by MiniLM embeddings of real questions (../shared/data/pairs/
-// qqp-dev.jsonl, or `--pairs FILE`): the distinct questions are stored and
-// the second sides of the duplicate pairs are the queries.
+// qqp-train.jsonl, about 100k distinct questions, or `--pairs FILE`),
+// embedded once and kept under .cache/embeddings/: the first N questions of
+// a fixed shuffle are stored, and the other sides of duplicate pairs whose
+// question is among them are the queries. `--links M` and `--build-ef N`
+// set the graph of both graph backends. Each size also reports the server's
+// memory per stored entry (`INFO memory` before and after storing).
 //
 //   scripts/bench.sh RedisSemanticBenchmark [--runs 5] [--sizes 10000,50000]
 //       [--queries 500] [--backends vectorSet,search,lsh] [--redisvl]
-//       [--real-text [--pairs FILE]] [--json]
+//       [--real-text [--pairs FILE]] [--links M] [--build-ef N] [--answer-bytes 2048] [--json]
 import BenchmarkSupport
 import Foundation
 import LLMCache
@@ -49,22 +53,49 @@ func serverURL(for backend: RedisSemanticTier.Backend) -> String {
 
 let vectors = PrecomputedVectors(dimensions: dimensions)
 let realText: RealTextVectors? = if CommandLine.arguments.contains("--real-text") {
-    try await RealTextVectors.embed(
-        pairs: BenchmarkReport.argument("pairs") ?? "../shared/data/pairs/qqp-dev.jsonl",
+    try await RealTextVectors.load(
+        pairs: BenchmarkReport.argument("pairs") ?? "../shared/data/pairs/qqp-train.jsonl",
         modelFolder: ProcessInfo.processInfo.environment[MiniLMEmbedder.modelPathVariable]
-            ?? FileManager.default.currentDirectoryPath + "/.cache/models/all-MiniLM-L6-v2")
+            ?? FileManager.default.currentDirectoryPath + "/.cache/models/all-MiniLM-L6-v2",
+        cacheFolder: FileManager.default.currentDirectoryPath + "/.cache/embeddings")
 } else {
     nil
 }
-/// Stored entries per measurement; real text has one size, all its questions.
-let sizes = realText.map { [$0.stored.count] }
-    ?? (BenchmarkReport.argument("sizes") ?? "10000,50000").split(separator: ",").compactMap { Int($0) }
+/// Stored entries per measurement.
+let sizes = (BenchmarkReport.argument("sizes") ?? "10000,50000").split(separator: ",").compactMap { Int($0) }
+let links = BenchmarkReport.argument("links").flatMap(Int.init)
+let buildExplorationFactor = BenchmarkReport.argument("build-ef").flatMap(Int.init)
+let concurrentInserts = BenchmarkReport.argument("concurrent-inserts").flatMap(Int.init)
 
-/// The vectors stored and the queries asked at `size` entries.
-func dataset(size: Int) -> (stored: [[Float]], queries: [[Float]]) {
-    if let realText { return (realText.stored, Array(realText.queries.prefix(queryCount))) }
+/// The vectors stored and the queries asked at `size` entries, and the
+/// vectors stored by writers while lookups are timed.
+func dataset(size: Int) -> (stored: [[Float]], queries: [[Float]], extra: [[Float]]) {
+    if let realText { return realText.dataset(size: size, queries: queryCount, extra: storesDuringLookups) }
     let stored = vectors.storedVectors(size)
-    return (stored, vectors.paraphrases(of: stored, count: queryCount))
+    return (stored, vectors.paraphrases(of: stored, count: queryCount), vectors.storedVectors(storesDuringLookups, seed: 99))
+}
+
+/// The server's own microseconds per call of each command since the last
+/// `CONFIG RESETSTAT` (`INFO commandstats`), by lower-case command name.
+func serverMicrosecondsPerCall(_ client: RedisClient) async throws -> [String: Double] {
+    var figures: [String: Double] = [:]
+    for line in try await client.execute(.info("commandstats")).split(whereSeparator: \.isNewline) {
+        // cmdstat_vadd:calls=10000,usec=123,usec_per_call=12.30,…
+        guard line.hasPrefix("cmdstat_"), let colon = line.firstIndex(of: ":") else { continue }
+        let name = line[line.index(line.startIndex, offsetBy: 8)..<colon]
+        let fields = line[line.index(after: colon)...].split(separator: ",")
+        if let perCall = fields.first(where: { $0.hasPrefix("usec_per_call=") }).flatMap({ Double($0.dropFirst(14)) }) {
+            figures[name.lowercased()] = perCall
+        }
+    }
+    return figures
+}
+
+/// The server's `used_memory`.
+func usedMemory(_ client: RedisClient) async throws -> Int {
+    let info = try await client.execute(.info("memory"))
+    let line = info.split(whereSeparator: \.isNewline).first { $0.hasPrefix("used_memory:") } ?? ""
+    return Int(line.dropFirst("used_memory:".count)) ?? 0
 }
 
 /// The index of the stored vector nearest to each query, by exhaustive search.
@@ -89,7 +120,8 @@ func progress(_ message: String) {
     FileHandle.standardError.write(Data("[\(Date())] \(message)\n".utf8))
 }
 
-let answer = Array(String(repeating: "A cached answer of a few hundred bytes. ", count: 8).utf8)
+/// Each stored answer: English prose of `--answer-bytes` (2 KB), as a chat answer is.
+let answer = Array(BenchmarkPayload.prose(bytes: Int(BenchmarkReport.argument("answer-bytes") ?? "") ?? 2048).utf8)
 let explorationFactor = BenchmarkReport.argument("ef").flatMap(Int.init)
 let compareWithRedisvl = CommandLine.arguments.contains("--redisvl")
 /// Each backend's lookup p50 per size, for the comparison with redisvl.
@@ -100,6 +132,9 @@ report.add("runs", runs)
 report.add("dimensions", dimensions)
 report.add("queries", queryCount)
 report.add("vectors", realText == nil ? "random unit vectors" : "MiniLM embeddings of real questions")
+if let links { report.add("links", links) }
+if let buildExplorationFactor { report.add("build_ef", buildExplorationFactor) }
+if let concurrentInserts { report.add("concurrent_inserts", concurrentInserts) }
 for backend in backends {
     var backendReport = BenchmarkReport(name: backend.rawValue)
     // Generous timeout: dropping a 50k-element vector set at the end takes a while.
@@ -107,7 +142,7 @@ for backend in backends {
     clientConfiguration.commandTimeout = .seconds(60)
     let client = RedisClient(configuration: clientConfiguration)
     for size in sizes {
-        let (stored, queries) = dataset(size: size)
+        let (stored, queries, extra) = dataset(size: size)
         let truth = bruteForceNearest(queries, in: stored)
         let namespace = try await RedisNamespace(
             name: ThrowawayNamespace.uniqueName("bench-semantic-\(backend)-\(size)"), client: client)
@@ -118,11 +153,23 @@ for backend in backends {
             configuration.vectorSet.searchExplorationFactor = explorationFactor
             configuration.search.searchExplorationFactor = explorationFactor
         }
+        if let links {
+            configuration.vectorSet.links = links
+            configuration.search.links = links
+        }
+        if let concurrentInserts { configuration.vectorSet.concurrentInserts = concurrentInserts }
+        if let buildExplorationFactor {
+            configuration.vectorSet.buildExplorationFactor = buildExplorationFactor
+            configuration.search.buildExplorationFactor = buildExplorationFactor
+        }
         let tier = try RedisSemanticTier(namespace: namespace, embedder: vectors, configuration: configuration)
         try await tier.resolveBackend()
 
         progress("\(backend), \(size) entries: storing with \(writers) writers")
+        let memoryBefore = try await usedMemory(client)
+        try await client.execute(RedisCommand("CONFIG", "RESETSTAT"))
         let storesPerSecond = try await storeConcurrently(stored, in: tier, writers: writers, answer: answer)
+        let storeCommands = try await serverMicrosecondsPerCall(client)
 
         // RediSearch moves new vectors into its HNSW graph on background
         // threads (minutes for 50k on two cores); measure the settled index,
@@ -143,11 +190,18 @@ for backend in backends {
         }
 
         var sizeReport = BenchmarkReport(name: "\(size)")
+        sizeReport.add("queries", queries.count)
+        sizeReport.add("memory_bytes_per_entry", Double(try await usedMemory(client) - memoryBefore) / Double(stored.count))
         sizeReport.add("lookup_p50_us", median(p50s))
         lookupMedians.append((backend, size, median(p50s)))
         sizeReport.add("lookup_p99_us", median(p99s))
         sizeReport.add("top1_agreement", agreement)
         sizeReport.add("stores_per_second_8_writers", storesPerSecond)
+        // What the server spends per call while the writers store: the graph
+        // insert (VADD; RediSearch indexes in the background) and the scripts.
+        for (command, perCall) in storeCommands.sorted(by: { $0.key < $1.key }) where ["vadd", "evalsha", "hset"].contains(command) {
+            sizeReport.add("server_us_per_\(command)_while_storing", perCall)
+        }
         if let bare = try await bareCommandLatency(
             backend, queries: queries, client: client, namespace: namespace.keyspace.namespace,
             configuration: configuration)
@@ -156,7 +210,7 @@ for backend in backends {
         }
         progress("\(backend), \(size) entries: lookups while \(writers) writers store \(storesDuringLookups) more")
         let during = try await lookupsDuringStores(
-            tier, queries: queries, extra: vectors.storedVectors(storesDuringLookups, seed: 99), firstIndex: size,
+            tier, queries: queries, extra: extra, firstIndex: size,
             writers: writers, answer: answer)
         sizeReport.add("lookup_during_stores_p50_us", during.value(at: 0.5))
         sizeReport.add("lookup_during_stores_p99_us", during.value(at: 0.99))
@@ -171,7 +225,7 @@ if compareWithRedisvl {
     var redisvlReport = BenchmarkReport(name: "redisvl")
     for size in sizes {
         progress("redisvl, \(size) entries: storing, then \(runs) runs of \(queryCount) checks")
-        let (stored, queries) = dataset(size: size)
+        let (stored, queries, _) = dataset(size: size)
         let figures = try RedisvlFigures.measure(url: serverURL(for: .search), stored: stored, queries: queries, runs: runs)
         var sizeReport = BenchmarkReport(name: "\(size)")
         sizeReport.add("lookup_p50_us", figures.lookupP50Microseconds)

@@ -43,15 +43,23 @@ extension RedisSemanticTier {
         /// Candidates explored per search (`VSIM … EF`): higher finds the true
         /// nearest neighbour more often, at some latency.
         public var searchExplorationFactor: Int = 24
+        /// Graph inserts (`VADD`) this tier has in flight at once; further
+        /// stores wait their turn, so that a burst of writes leaves the
+        /// server's cores to lookups. 0: no limit. With 1, lookups at 10k
+        /// real questions took 0.8 ms p50 and 2.9 ms p99 while 8 writers
+        /// stored, against 2.9 ms and 7.3 ms without a limit, for about the
+        /// same store rate (the server's insert work is the bound).
+        public var concurrentInserts: Int = 1
 
         public init(
             quantization: Quantization = .int8, links: Int = 48, buildExplorationFactor: Int = 200,
-            searchExplorationFactor: Int = 24
+            searchExplorationFactor: Int = 24, concurrentInserts: Int = 1
         ) {
             self.quantization = quantization
             self.links = links
             self.buildExplorationFactor = buildExplorationFactor
             self.searchExplorationFactor = searchExplorationFactor
+            self.concurrentInserts = concurrentInserts
         }
     }
 

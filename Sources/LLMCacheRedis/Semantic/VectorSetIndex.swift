@@ -7,6 +7,14 @@ struct VectorSetIndex: SemanticIndex {
     let client: RedisClient
     let keyspace: RedisKeyspace
     let settings: RedisSemanticTier.VectorSetSettings
+    let inserts: InsertGate
+
+    init(client: RedisClient, keyspace: RedisKeyspace, settings: RedisSemanticTier.VectorSetSettings) {
+        self.client = client
+        self.keyspace = keyspace
+        self.settings = settings
+        self.inserts = InsertGate(permits: settings.concurrentInserts)
+    }
 
     func nearest(
         to vector: [Float], in container: SemanticContainer, minimumSimilarity: Float, count: Int
@@ -56,10 +64,12 @@ struct VectorSetIndex: SemanticIndex {
         guard let record = try await client.storeIndexed(entry, containerKey: setKey, keyspace: keyspace, vectorInBucket: false)
         else { return false }
         do {
-            _ = try await client.execute(
-                RedisCommand(
-                    "VADD", setKey, "FP32", VectorBytes.encode(entry.vector), entry.key.hex, "CAS",
-                    settings.quantization.rawValue, "M", settings.links, "EF", settings.buildExplorationFactor))
+            _ = try await inserts.run {
+                try await client.execute(
+                    RedisCommand(
+                        "VADD", setKey, "FP32", VectorBytes.encode(entry.vector), entry.key.hex, "CAS",
+                        settings.quantization.rawValue, "M", settings.links, "EF", settings.buildExplorationFactor))
+            }
         } catch {
             _ = try? await client.drop([record], keyspace: keyspace)
             throw error

@@ -46,9 +46,9 @@ extension RedisSemanticTier {
         /// Graph inserts (`VADD`) this tier has in flight at once; further
         /// stores wait their turn, so that a burst of writes leaves the
         /// server's cores to lookups. 0: no limit. With 1, lookups at 10k
-        /// real questions took 0.8 ms p50 and 2.9 ms p99 while 8 writers
-        /// stored, against 2.9 ms and 7.3 ms without a limit, for about the
-        /// same store rate (the server's insert work is the bound).
+        /// real questions took 1.5 ms p50 while 8 writers stored, against
+        /// 5.0–5.7 ms without a limit; the writers stored 408 entries/s
+        /// instead of 630 (the server's insert work is the bound either way).
         public var concurrentInserts: Int = 1
 
         public init(

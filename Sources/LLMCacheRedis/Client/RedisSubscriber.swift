@@ -28,8 +28,8 @@ final class RedisSubscriber: Sendable {
     private let firstAttempt = OneShotSignal()
 
     /// - Parameter nodes: on a cluster, the nodes to subscribe on, in order
-    ///   of preference (read again at each reconnect, so that it follows the
-    ///   cluster's layout); ignored for one server.
+    ///   of preference, never empty (read again at each reconnect, so that it
+    ///   follows the cluster's layout); ignored for one server.
     init(
         configuration: RedisConfiguration, channel: [UInt8], pollKey: [UInt8], pollInterval: Duration,
         logger: Logger, nodes: @escaping @Sendable () -> [RedisConfiguration.Endpoint] = { [] }, handlers: Handlers
@@ -73,15 +73,9 @@ final class RedisSubscriber: Sendable {
         // Which of the cluster's nodes to try next; always the endpoint for one server.
         var attempt = 0
         func node() -> RedisConfiguration {
-            var node = configuration
-            node.cluster = nil
-            guard configuration.cluster != nil else { return node }
-            var candidates = nodes()
-            for seed in [configuration.endpoint] + (configuration.cluster?.seeds ?? []) where !candidates.contains(seed) {
-                candidates.append(seed)
-            }
-            node.endpoint = candidates[attempt % candidates.count]
-            return node
+            let candidates = nodes()
+            guard configuration.cluster != nil, !candidates.isEmpty else { return configuration.forNode(configuration.endpoint) }
+            return configuration.forNode(candidates[attempt % candidates.count])
         }
 
         while !stopping {
@@ -141,10 +135,7 @@ final class RedisSubscriber: Sendable {
         guard case .error(let message) = reply,
             let (_, owner) = ClusterRouter.redirection(message, prefix: "MOVED ", from: configuration.endpoint)
         else { return reply }
-        var node = configuration
-        node.cluster = nil
-        node.endpoint = owner
-        poller = try RedisWire(configuration: node)
+        poller = try RedisWire(configuration: configuration.forNode(owner))
         return try poller.roundTrip(command)
     }
 

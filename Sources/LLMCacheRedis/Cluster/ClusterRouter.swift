@@ -136,9 +136,14 @@ final class ClusterRouter: Sendable {
         }
     }
 
-    /// The primaries of the layout last read (none before the first read).
-    var knownPrimaries: [RedisConfiguration.Endpoint] {
-        state.withLock { $0.topology.primaries }
+    /// The nodes to ask for anything any node answers (the layout, a
+    /// subscription): the primaries of the layout last read, then the seeds.
+    var knownNodes: [RedisConfiguration.Endpoint] {
+        state.withLock { state in
+            var endpoints = state.topology.primaries
+            for seed in [configuration.endpoint] + cluster.seeds where !endpoints.contains(seed) { endpoints.append(seed) }
+            return endpoints
+        }
     }
 
     /// A connection of any pool, for the client's task executor.
@@ -195,12 +200,7 @@ final class ClusterRouter: Sendable {
         let pool = try state.withLock { state throws(RedisError) -> [RedisConnection] in
             guard !state.isShutDown else { throw RedisError(.clientShutDown, "the Redis client was shut down") }
             if let pool = state.pools[endpoint] { return pool }
-            var node = configuration
-            node.endpoint = endpoint
-            node.cluster = nil
-            // On every node's connections: a primary ignores it, and a node
-            // may change role with a failover.
-            node.sendsReadOnly = cluster.readsFromReplicas
+            let node = configuration.forNode(endpoint)
             let pool = (0..<configuration.poolSize).map { index in
                 RedisConnection(configuration: node, logger: logger, name: "llmcache-redis-\(endpoint.displayName)-\(index)")
             }
@@ -236,11 +236,7 @@ final class ClusterRouter: Sendable {
     }
 
     private func readLayout() async {
-        let candidates = state.withLock { state in
-            var endpoints = state.topology.primaries
-            for seed in [configuration.endpoint] + cluster.seeds where !endpoints.contains(seed) { endpoints.append(seed) }
-            return endpoints
-        }
+        let candidates = knownNodes
         var layout: ClusterTopology?
         counters.layoutReads.add(1, ordering: .relaxed)
         for endpoint in candidates {

@@ -1,3 +1,16 @@
+extension RedisConfiguration {
+    /// This configuration for one node of its cluster: that endpoint, no
+    /// cluster mode, and `READONLY` on its connections when replicas serve
+    /// reads (a primary ignores it, and a node may change role with a failover).
+    func forNode(_ node: Endpoint) -> RedisConfiguration {
+        var configuration = self
+        configuration.endpoint = node
+        configuration.cluster = nil
+        configuration.sendsReadOnly = cluster?.readsFromReplicas ?? false
+        return configuration
+    }
+}
+
 /// How a client talks to a Redis Cluster (or a Valkey cluster).
 ///
 /// Set ``RedisConfiguration/cluster`` (or add `cluster=yes` to the URL) and

@@ -7,13 +7,14 @@ struct VectorSetIndex: SemanticIndex {
     let client: RedisClient
     let keyspace: RedisKeyspace
     let settings: RedisSemanticTier.VectorSetSettings
-    let inserts: InsertGate
+    /// Graph inserts in flight from this tier (see ``RedisSemanticTier/VectorSetSettings/concurrentInserts``).
+    let inserts: AsyncPermits
 
     init(client: RedisClient, keyspace: RedisKeyspace, settings: RedisSemanticTier.VectorSetSettings) {
         self.client = client
         self.keyspace = keyspace
         self.settings = settings
-        self.inserts = InsertGate(permits: settings.concurrentInserts)
+        self.inserts = AsyncPermits(count: settings.concurrentInserts)
     }
 
     func nearest(

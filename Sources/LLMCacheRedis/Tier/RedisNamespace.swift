@@ -72,7 +72,7 @@ public final class RedisNamespace: NamespaceVersionSource {
         )
         let subscriber = RedisSubscriber(
             configuration: client.configuration, channel: keyspace.channel, pollKey: keyspace.versionKey,
-            pollInterval: refreshInterval, logger: logger, nodes: { [router = client.router] in router?.knownPrimaries ?? [] },
+            pollInterval: refreshInterval, logger: logger, nodes: { [router = client.router] in router?.knownNodes ?? [] },
             handlers: handlers)
         self.subscriber.withLock { $0 = subscriber }
         await subscriber.waitUntilFirstAttempt()

@@ -1,11 +1,11 @@
-@testable import LLMCacheRedis
+import LLMCache
 import Synchronization
 import Testing
 
-/// The gate in front of vector-set inserts lets a fixed number through at
-/// once and every caller through in the end.
-@Suite("Insert gate")
-struct InsertGateTests {
+/// Permits let a fixed number of callers through at once (the vector-set
+/// tier's graph inserts) and every caller through in the end.
+@Suite("Async permits")
+struct AsyncPermitsTests {
     /// Bodies inside the gate now, and the most at once.
     final class Counts: Sendable {
         let running = Atomic<Int>(0)
@@ -14,7 +14,7 @@ struct InsertGateTests {
 
     @Test(arguments: [1, 2, 0])
     func atMostThePermittedInsertsRunAtOnce(permits: Int) async throws {
-        let gate = InsertGate(permits: permits)
+        let gate = AsyncPermits(count: permits)
         let counts = Counts()
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<40 {
@@ -39,7 +39,7 @@ struct InsertGateTests {
 
     @Test func aFailedInsertLetsTheNextOneIn() async throws {
         struct Failure: Error {}
-        let gate = InsertGate(permits: 1)
+        let gate = AsyncPermits(count: 1)
         await #expect(throws: Failure.self) { try await gate.run { throw Failure() } }
         #expect(try await gate.run { 7 } == 7)
     }

@@ -1,14 +1,14 @@
 import Synchronization
 
-/// At most a fixed number of graph inserts in flight from this process;
-/// the others wait their turn here.
+/// At most a fixed number of async callers inside at once; the others wait
+/// their turn, first come first served.
 ///
-/// Why: the server inserts a vector on its own threads, but on the same
-/// cores that answer lookups. Writers storing as fast as they can would
-/// have every lookup wait behind a queue of inserts; a store that waits is
-/// cheaper than every lookup waiting, since stores happen after the answer
-/// is returned (see `CacheStack.Configuration.maxPendingStores`).
-final class InsertGate: Sendable {
+/// Why: some work is cheaper to queue in the caller than to pile onto a
+/// shared resource. The Redis vector-set tier keeps one graph insert in
+/// flight per process this way (the server inserts on the same cores that
+/// answer lookups, so a store that waits is cheaper than every lookup
+/// waiting), and tests that kill cluster nodes run one at a time.
+public final class AsyncPermits: Sendable {
     private struct State {
         var available: Int
         var waiting: [CheckedContinuation<Void, Never>] = []
@@ -16,13 +16,13 @@ final class InsertGate: Sendable {
 
     private let state: Mutex<State>
 
-    /// - Parameter permits: inserts in flight at once; 0 or less: no limit.
-    init(permits: Int) {
-        state = Mutex(State(available: permits > 0 ? permits : .max))
+    /// - Parameter count: callers inside at once; 0 or less: no limit.
+    public init(count: Int) {
+        state = Mutex(State(available: count > 0 ? count : .max))
     }
 
-    /// Runs `body` once an insert may start, then lets the next one in.
-    func run<T>(_ body: () async throws -> T) async throws -> T {
+    /// Runs `body` once a permit is free, then hands the permit on.
+    public func run<T>(_ body: () async throws -> T) async throws -> T {
         await acquire()
         defer { release() }
         return try await body()

@@ -31,11 +31,13 @@ private final class Finished: Sendable {
     let flag = Atomic<Bool>(false)
 }
 
-/// Lookup latency while `writers` tasks store `extra` more vectors: what a
-/// reader sees while misses are being stored, since the server inserts into
-/// the same graph it searches.
+/// Latency of `lookup` (given a counter and a query) while `writers` tasks
+/// store `extra` more vectors through `tier`: what a reader sees while
+/// misses are being stored, since the server inserts into the same graph
+/// it searches.
 func lookupsDuringStores(
-    _ tier: RedisSemanticTier, queries: [[Float]], extra: [[Float]], firstIndex: Int, writers: Int, answer: [UInt8]
+    _ lookup: @Sendable (Int, [Float]) async throws -> Void, queries: [[Float]], extra: [[Float]], firstIndex: Int,
+    in tier: RedisSemanticTier, writers: Int, answer: [UInt8]
 ) async throws -> Percentiles {
     let finished = Finished()
     let storing = Task {
@@ -46,10 +48,34 @@ func lookupsDuringStores(
     var index = 0
     while !finished.flag.load(ordering: .acquiring) {
         let start = ContinuousClock.now
-        _ = try await tier.lookup(CacheQuery(request: "during \(index)"), vector: queries[index % queries.count])
+        try await lookup(index, queries[index % queries.count])
         samples.append(microseconds(since: start))
         index += 1
     }
     try await storing.value
     return Percentiles(samples)
+}
+
+/// Bare `VADD … CAS` of `vectors` into `setKey` with the tier's graph
+/// settings, `inFlight` at a time: the server's own insert rate, to set the
+/// tier's store rate against in the same run. Returns inserts per second.
+func bareInsertRate(
+    _ vectors: [[Float]], into setKey: String, tag: String, client: RedisClient, inFlight: Int,
+    settings: RedisSemanticTier.VectorSetSettings
+) async throws -> Double {
+    let start = ContinuousClock.now
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        for writer in 0..<inFlight {
+            group.addTask {
+                for index in stride(from: writer, to: vectors.count, by: inFlight) {
+                    try await client.execute(
+                        RedisCommand(
+                            "VADD", setKey, "FP32", float32Bytes(vectors[index]), "\(tag)\(index)", "CAS",
+                            settings.quantization.rawValue, "M", settings.links, "EF", settings.buildExplorationFactor))
+                }
+            }
+        }
+        try await group.waitForAll()
+    }
+    return Double(vectors.count) / (microseconds(since: start) / 1e6)
 }

@@ -17,6 +17,9 @@ struct RealTextVectors {
     let stored: [[Float]]
     /// Each query's vector and the index in `stored` of the question it paraphrases.
     let queries: [(vector: [Float], partner: Int)]
+    /// The text of each stored question and of each query, in the same orders.
+    let storedTexts: [String]
+    let queryTexts: [String]
 
     /// The first `size` stored vectors, the queries whose partner is among
     /// them (at most `count`), and the next `extra` questions to store while
@@ -75,6 +78,7 @@ struct RealTextVectors {
         }
         return RealTextVectors(
             stored: Array(vectors.prefix(storedTexts.count)),
-            queries: zip(vectors.dropFirst(storedTexts.count), queryPairs).map { ($0, $1.partner) })
+            queries: zip(vectors.dropFirst(storedTexts.count), queryPairs).map { ($0, $1.partner) },
+            storedTexts: storedTexts, queryTexts: queryPairs.map(\.text))
     }
 }

@@ -18,11 +18,17 @@
 // a fixed shuffle are stored, and the other sides of duplicate pairs whose
 // question is among them are the queries. `--links M` and `--build-ef N`
 // set the graph of both graph backends. Each size also reports the server's
-// memory per stored entry (`INFO memory` before and after storing).
+// memory per stored entry (`INFO memory` before and after storing, and
+// `MEMORY USAGE` by kind of key), the bare search command's latency under
+// the same write load, and the server's own `VADD … CAS` rate into the same
+// graph (8 and 1 in flight), the bound on the tier's stores. With
+// `--real-text --end-to-end` it also times semantic hits text in, answer
+// out: the native MiniLM's embedding plus the lookup.
 //
 //   scripts/bench.sh RedisSemanticBenchmark [--runs 5] [--sizes 10000,50000]
 //       [--queries 500] [--backends vectorSet,search,lsh] [--redisvl]
-//       [--real-text [--pairs FILE]] [--links M] [--build-ef N] [--answer-bytes 2048] [--json]
+//       [--real-text [--pairs FILE] [--end-to-end]] [--links M] [--build-ef N]
+//       [--concurrent-inserts N] [--answer-bytes 2048] [--json]
 import BenchmarkSupport
 import Foundation
 import LLMCache
@@ -192,6 +198,11 @@ for backend in backends {
         var sizeReport = BenchmarkReport(name: "\(size)")
         sizeReport.add("queries", queries.count)
         sizeReport.add("memory_bytes_per_entry", Double(try await usedMemory(client) - memoryBefore) / Double(stored.count))
+        for (part, perEntry) in try await memoryBreakdown(
+            client: client, keyspace: namespace.keyspace, entries: stored.count
+        ).sorted(by: { $0.key < $1.key }) {
+            sizeReport.add("memory_usage_\(part)_bytes_per_entry", perEntry)
+        }
         sizeReport.add("lookup_p50_us", median(p50s))
         lookupMedians.append((backend, size, median(p50s)))
         sizeReport.add("lookup_p99_us", median(p99s))
@@ -202,24 +213,57 @@ for backend in backends {
         for (command, perCall) in storeCommands.sorted(by: { $0.key < $1.key }) where ["vadd", "evalsha", "hset"].contains(command) {
             sizeReport.add("server_us_per_\(command)_while_storing", perCall)
         }
-        if let bare = try await bareCommandLatency(
-            backend, queries: queries, client: client, namespace: namespace.keyspace.namespace,
-            configuration: configuration)
-        {
-            sizeReport.add("bare_command_p50_us", bare)
+        let bareSearch = try await bareSearchCommand(
+            backend, client: client, namespace: namespace.keyspace.namespace, configuration: configuration)
+        if let bareSearch {
+            sizeReport.add("bare_command_p50_us", try await bareCommandLatency(bareSearch, queries: queries, client: client))
         }
         progress("\(backend), \(size) entries: lookups while \(writers) writers store \(storesDuringLookups) more")
         let during = try await lookupsDuringStores(
-            tier, queries: queries, extra: extra, firstIndex: size,
-            writers: writers, answer: answer)
+            { index, query in _ = try await tier.lookup(CacheQuery(request: "during \(index)"), vector: query) },
+            queries: queries, extra: extra, firstIndex: size, in: tier, writers: writers, answer: answer)
         sizeReport.add("lookup_during_stores_p50_us", during.value(at: 0.5))
         sizeReport.add("lookup_during_stores_p99_us", during.value(at: 0.99))
+        // The same write load under the bare search command: how much of the
+        // tail is the server's own (its inserts and searches share its cores).
+        if let bareSearch {
+            progress("\(backend), \(size) entries: bare searches while \(writers) writers store \(storesDuringLookups) more")
+            let bareDuring = try await lookupsDuringStores(
+                { _, query in _ = try await client.execute(bareSearch(float32Bytes(query))) }, queries: queries,
+                extra: extra, firstIndex: size + extra.count, in: tier, writers: writers, answer: answer)
+            sizeReport.add("bare_command_during_stores_p50_us", bareDuring.value(at: 0.5))
+            sizeReport.add("bare_command_during_stores_p99_us", bareDuring.value(at: 0.99))
+        }
+        // The server's own insert rate into the same graph, in the same run:
+        // the bound on the tier's stores (vector sets; RediSearch inserts
+        // inside HSET, whose server time is reported above).
+        if backend == .vectorSet, let setKey = try await vectorSetKey(client: client, namespace: namespace.keyspace.namespace) {
+            for inFlight in [writers, 1] {
+                progress("\(backend), \(size) entries: bare VADD … CAS, \(inFlight) in flight")
+                let rate = try await bareInsertRate(
+                    extra, into: setKey, tag: "bare\(inFlight)-", client: client, inFlight: inFlight,
+                    settings: configuration.vectorSet)
+                sizeReport.add("bare_vadd_per_second_\(inFlight)_in_flight", rate)
+            }
+        }
         backendReport.add("entries_\(size)", sizeReport)
         try await ThrowawayNamespace.delete(namespace, client: client)
         await namespace.shutdown()
     }
     await client.shutdown()
     report.add(backend.rawValue, backendReport)
+}
+if let realText, CommandLine.arguments.contains("--end-to-end") {
+    progress("end to end: storing 2,000 questions as text, then \(runs) runs of paraphrases")
+    let client = RedisClient(configuration: try RedisConfiguration(url: serverURL(for: .vectorSet)))
+    let figures = try await endToEndHitLatency(
+        texts: realText, size: 2000, queries: queryCount, runs: runs, client: client, answer: answer)
+    await client.shutdown()
+    var endToEnd = BenchmarkReport(name: "end_to_end")
+    endToEnd.add("hit_p50_us", figures.p50)
+    endToEnd.add("hit_p99_us", figures.p99)
+    endToEnd.add("embedding_p50_us", figures.embedding)
+    report.add("end_to_end_vectorSet_2000", endToEnd)
 }
 if compareWithRedisvl {
     var redisvlReport = BenchmarkReport(name: "redisvl")
@@ -284,21 +328,25 @@ func waitForBackgroundIndexing(client: RedisClient, namespace: String) async thr
     return microseconds(since: start) / 1e6
 }
 
-/// The median latency of the search alone, sent as a bare command by the
-/// same client: `VSIM` on the tier's vector set or `FT.SEARCH` on its index
-/// (with the batches policy the tier uses for a scope holding the whole index).
-func bareCommandLatency(
-    _ backend: RedisSemanticTier.Backend, queries: [[Float]], client: RedisClient, namespace: String,
+/// The tier's vector set for `namespace` (the benchmark stores into one scope).
+func vectorSetKey(client: RedisClient, namespace: String) async throws -> String? {
+    let scan = try await client.execute(RedisCommand("SCAN", 0, "MATCH", "llmcache:\(namespace):v0:vs:*", "COUNT", 100_000))
+    return scan.array?.last?.array?.first?.string
+}
+
+/// The search alone as a bare command sent by the same client: `VSIM` on
+/// the tier's vector set or `FT.SEARCH` on its index (with the batches
+/// policy the tier uses for a scope holding the whole index).
+func bareSearchCommand(
+    _ backend: RedisSemanticTier.Backend, client: RedisClient, namespace: String,
     configuration: RedisSemanticTier.Configuration
-) async throws -> Double? {
+) async throws -> (@Sendable ([UInt8]) -> RedisCommand)? {
     let prefix = "llmcache:\(namespace):"
-    let command: ([UInt8]) -> RedisCommand
     switch backend {
     case .vectorSet:
-        let scan = try await client.execute(RedisCommand("SCAN", 0, "MATCH", prefix + "v0:vs:*", "COUNT", 100_000))
-        guard let key = scan.array?.last?.array?.first?.string else { return nil }
+        guard let key = try await vectorSetKey(client: client, namespace: namespace) else { return nil }
         let ef = configuration.vectorSet.searchExplorationFactor
-        command = { RedisCommand("VSIM", key, "FP32", $0, "WITHSCORES", "COUNT", 1, "EF", ef) }
+        return { RedisCommand("VSIM", key, "FP32", $0, "WITHSCORES", "COUNT", 1, "EF", ef) }
     case .search:
         guard let index = try await searchIndexName(client: client, namespace: namespace) else { return nil }
         let scan = try await client.execute(RedisCommand("SCAN", 0, "MATCH", prefix + "doc:*", "COUNT", 1000))
@@ -306,7 +354,7 @@ func bareCommandLatency(
             let container = try await client.execute(RedisCommand("HGET", document, "c")).string
         else { return nil }
         let ef = configuration.search.searchExplorationFactor
-        command = {
+        return {
             RedisCommand(
                 "FT.SEARCH", index, "@c:{\(container)}=>[KNN 1 @vec $vector EF_RUNTIME \(ef) HYBRID_POLICY BATCHES AS distance]",
                 "PARAMS", 2, "vector",
@@ -315,6 +363,12 @@ func bareCommandLatency(
     case .lsh, .auto:
         return nil
     }
+}
+
+/// The median latency of the bare search command over `runs` passes.
+func bareCommandLatency(
+    _ command: ([UInt8]) -> RedisCommand, queries: [[Float]], client: RedisClient
+) async throws -> Double {
     var p50s: [Double] = []
     for _ in 0..<runs {
         var samples: [Double] = []

@@ -1,6 +1,9 @@
 /// How a semantic entry whose vector lives apart from its answer (vector
 /// sets, LSH buckets) is named in its tag sets and in the expiry index:
-/// `answerKey|containerKey|element`.
+/// `containerKey|element`. The answer's key follows from those two (its
+/// container's answer prefix and the element), so the record does not
+/// repeat it: one record per entry in the expiry index and in each tag set
+/// makes its length part of every entry's memory.
 ///
 /// Why one type: the record is written when an entry is stored and read
 /// back by invalidation, the sweep, lookups that find a dead vector and
@@ -19,32 +22,46 @@ public struct IndexRecord: Hashable, Sendable {
     /// The vector's name inside the container (the entry key in hex).
     public let element: String
     public let container: Container
+    /// The record as stored in tag sets and the expiry index: as parsed, for
+    /// a record read back (so that removing it removes that very member,
+    /// also in the longer `answerKey|containerKey|element` form of records
+    /// written before 2026-12), else `containerKey|element`.
+    public let bytes: [UInt8]
 
     public init(answerKey: String, containerKey: String, element: String, container: Container) {
         self.answerKey = answerKey
         self.containerKey = containerKey
         self.element = element
         self.container = container
+        bytes = Array("\(containerKey)|\(element)".utf8)
     }
-
-    /// The record as stored in tag sets and the expiry index.
-    public var bytes: [UInt8] { Array("\(answerKey)|\(containerKey)|\(element)".utf8) }
 
     /// Parses a stored record; `nil` for anything else (a plain key such as
     /// an exact entry or a RediSearch document, which tag sets list too).
-    /// The container's kind is read from its key name by `keyspace`.
+    /// The container's kind, and the answer's key, are read from the
+    /// container's key name by `keyspace`.
     public init?(_ bytes: [UInt8], keyspace: RedisKeyspace) {
         let parts = bytes.split(separator: UInt8(ascii: "|"), maxSplits: 2, omittingEmptySubsequences: false)
-        guard parts.count == 3 else { return nil }
-        let containerKey = String(decoding: parts[1], as: UTF8.self)
+        guard parts.count == 2 || parts.count == 3 else { return nil }
+        let containerKey = String(decoding: parts[parts.count - 2], as: UTF8.self)
+        let element = String(decoding: parts[parts.count - 1], as: UTF8.self)
+        let version: UInt64
+        let containerID: String
         switch keyspace.kind(of: containerKey) {
-        case .vectorSet: container = .vectorSet
-        case .lshBucket: container = .bucket
-        default: return nil
+        case .vectorSet(let setVersion, let id):
+            (container, version, containerID) = (.vectorSet, setVersion, id)
+        case .lshBucket(let bucketVersion, let id, _):
+            (container, version, containerID) = (.bucket, bucketVersion, id)
+        default:
+            return nil
         }
-        answerKey = String(decoding: parts[0], as: UTF8.self)
+        answerKey =
+            parts.count == 3
+            ? String(decoding: parts[0], as: UTF8.self)
+            : keyspace.semanticAnswerPrefix(container: containerID, version: version) + element
         self.containerKey = containerKey
-        element = String(decoding: parts[2], as: UTF8.self)
+        self.element = element
+        self.bytes = bytes
     }
 }
 

@@ -27,7 +27,8 @@ extension RedisNamespace {
     /// The index record under which the semantic answer `answerKey` (vector
     /// sets or LSH) is listed in tag sets and the expiry index, or `nil` if
     /// none is: a direct check for the vector-set form, else a scan of the
-    /// expiry index.
+    /// expiry index for records of its element (an LSH bucket, or the longer
+    /// form of records written before 2026-12).
     public func indexRecord(forSemanticAnswer answerKey: String) async throws -> IndexRecord? {
         guard case .semanticAnswer(let version, let container, let hash) = keyspace.kind(of: answerKey) else { return nil }
         let index = keyspace.group(containing: answerKey).semanticExpiryKey
@@ -39,8 +40,9 @@ extension RedisNamespace {
         }
         var cursor = Array("0".utf8)
         repeat {
-            let page = try await client.execute(.zscan(index, from: cursor, matching: Array("\(answerKey)|*".utf8), count: 1000))
-            if let record = page.keys.lazy.compactMap({ IndexRecord($0, keyspace: self.keyspace) }).first {
+            let page = try await client.execute(.zscan(index, from: cursor, matching: Array("*|\(hash)".utf8), count: 1000))
+            let records = page.keys.lazy.compactMap { IndexRecord($0, keyspace: self.keyspace) }
+            if let record = records.first(where: { $0.answerKey == answerKey }) {
                 return record
             }
             cursor = page.cursor

@@ -5,7 +5,7 @@ import Testing
 @Suite("Index records")
 struct IndexRecordTests {
     @Test(arguments: [RedisKeyspace.Layout.singleServer, .cluster])
-    func aRecordNamesItsContainerAndElementAndImpliesItsAnswer(layout: RedisKeyspace.Layout) throws {
+    func aRecordNamesItsContainerAndElementAndImpliesTheRest(layout: RedisKeyspace.Layout) throws {
         let keyspace = try RedisKeyspace(namespace: "app-1", layout: layout)
         let key = CacheKey(request: "hello")
         let container = String(repeating: "c", count: 32)
@@ -14,8 +14,8 @@ struct IndexRecordTests {
             (keyspace.vectorSetKey(container: container, version: 2), IndexRecord.Container.vectorSet),
             (keyspace.bucketKey(container: container, version: 2, bucket: 7), .bucket),
         ] {
-            let written = IndexRecord(answerKey: answerKey, containerKey: containerKey, element: key.hex, container: kind)
-            #expect(written.bytes == Array("\(containerKey)|\(key.hex)".utf8))
+            let written = IndexRecord(answerKey: answerKey, containerKey: containerKey, element: key.hex, container: kind, keyspace: keyspace)
+            #expect(written.bytes == Array("\(containerKey.dropFirst(keyspace.prefix.count))|\(key.hex)".utf8))
             let read = try #require(IndexRecord(written.bytes, keyspace: keyspace))
             #expect(read == written)
         }

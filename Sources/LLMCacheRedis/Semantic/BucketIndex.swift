@@ -46,7 +46,7 @@ struct BucketIndex: SemanticIndex {
         for (match, (answerKey, frame)) in zip(best, zip(answerKeys, frames)) {
             let record = IndexRecord(
                 answerKey: String(decoding: answerKey, as: UTF8.self), containerKey: match.bucket, element: match.element,
-                container: .bucket)
+                container: .bucket, keyspace: keyspace)
             if let frame {
                 candidates.append(SemanticCandidate(similarity: match.similarity, frame: frame, answerKey: answerKey, record: record))
             } else {

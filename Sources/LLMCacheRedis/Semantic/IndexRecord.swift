@@ -1,8 +1,9 @@
 /// How a semantic entry whose vector lives apart from its answer (vector
-/// sets, LSH buckets) is named in its tag sets and in the expiry index:
-/// `containerKey|element`. The answer's key follows from those two (its
-/// container's answer prefix and the element), so the record does not
-/// repeat it: one record per entry in the expiry index and in each tag set
+/// sets, LSH buckets) is named in its tag sets and in the expiry index: its
+/// container's key without the namespace prefix, then `|` and the element.
+/// The answer's key follows from those two (the container's answer prefix
+/// and the element), and the prefix from the set or index that holds the
+/// record: one record per entry in the expiry index and in each tag set
 /// makes its length part of every entry's memory.
 ///
 /// Why one type: the record is written when an entry is stored and read
@@ -25,15 +26,17 @@ public struct IndexRecord: Hashable, Sendable {
     /// The record as stored in tag sets and the expiry index: as parsed, for
     /// a record read back (so that removing it removes that very member,
     /// also in the longer `answerKey|containerKey|element` form of records
-    /// written before 2026-12), else `containerKey|element`.
+    /// written before 2026-12), else the short form.
     public let bytes: [UInt8]
 
-    public init(answerKey: String, containerKey: String, element: String, container: Container) {
+    /// A record for a new entry of the namespace `keyspace`, in the short form.
+    public init(answerKey: String, containerKey: String, element: String, container: Container, keyspace: RedisKeyspace) {
         self.answerKey = answerKey
         self.containerKey = containerKey
         self.element = element
         self.container = container
-        bytes = Array("\(containerKey)|\(element)".utf8)
+        assert(containerKey.hasPrefix(keyspace.prefix), "a container key of another namespace")
+        bytes = Array("\(containerKey.dropFirst(keyspace.prefix.count))|\(element)".utf8)
     }
 
     /// Parses a stored record; `nil` for anything else (a plain key such as
@@ -43,7 +46,8 @@ public struct IndexRecord: Hashable, Sendable {
     public init?(_ bytes: [UInt8], keyspace: RedisKeyspace) {
         let parts = bytes.split(separator: UInt8(ascii: "|"), maxSplits: 2, omittingEmptySubsequences: false)
         guard parts.count == 2 || parts.count == 3 else { return nil }
-        let containerKey = String(decoding: parts[parts.count - 2], as: UTF8.self)
+        var containerKey = String(decoding: parts[parts.count - 2], as: UTF8.self)
+        if parts.count == 2 { containerKey = keyspace.prefix + containerKey }
         let element = String(decoding: parts[parts.count - 1], as: UTF8.self)
         let version: UInt64
         let containerID: String

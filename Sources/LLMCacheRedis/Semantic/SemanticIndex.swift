@@ -90,7 +90,7 @@ extension RedisClient {
         let answerKey = keyspace.semanticAnswerKey(entry.key, in: entry.container)
         let record = IndexRecord(
             answerKey: answerKey, containerKey: containerKey, element: entry.key.hex,
-            container: vectorInBucket ? .bucket : .vectorSet)
+            container: vectorInBucket ? .bucket : .vectorSet, keyspace: keyspace)
         let reply = try await run(
             RedisScripts.storeIndexed,
             keys: [Array(answerKey.utf8), Array(containerKey.utf8), keyspace.group(containing: answerKey).semanticExpiryKey]

@@ -36,7 +36,9 @@ struct VectorSetIndex: SemanticIndex {
             throw RedisError(.protocolError, "unexpected reply from the vector-set search script")
         }
         func record(_ element: String) -> IndexRecord {
-            IndexRecord(answerKey: answerPrefix + element, containerKey: setKey, element: element, container: .vectorSet)
+            IndexRecord(
+                answerKey: answerPrefix + element, containerKey: setKey, element: element, container: .vectorSet,
+                keyspace: keyspace)
         }
         if !dead.isEmpty {
             // Vectors whose answer expired or was removed: they go now.

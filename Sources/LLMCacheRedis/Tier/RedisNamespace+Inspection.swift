@@ -34,7 +34,7 @@ extension RedisNamespace {
         let index = keyspace.group(containing: answerKey).semanticExpiryKey
         let vectorSetRecord = IndexRecord(
             answerKey: answerKey, containerKey: keyspace.vectorSetKey(container: container, version: version),
-            element: hash, container: .vectorSet)
+            element: hash, container: .vectorSet, keyspace: keyspace)
         if try await client.execute(.zscore(index, vectorSetRecord.bytes)) != nil {
             return vectorSetRecord
         }

@@ -112,10 +112,16 @@ struct DenseLayer {
                     Int32(panel), Int32(panel + 1), output, outputStride, epilogue.kernelMode)
             }
         case .packedBFloat16(let packed):
-            team.forEach(panels) { panel, _ in
+            // A call rounds its rows to bfloat16 once for all its panels, so
+            // chunks are runs of panels: few enough to round rarely, enough
+            // (4 per thread) that a descheduled thread's share is taken over.
+            let panels = panels
+            let chunks = min(panels, 4 * team.threads)
+            team.forEach(chunks) { chunk, _ in
                 llmk_dense_bf16(
                     input, inputStride, Int32(rows), Int32(inputs), packed.pointer, bias.pointer, Int32(outputs),
-                    Int32(panel), Int32(panel + 1), output, outputStride, epilogue.kernelMode)
+                    Int32(panels * chunk / chunks), Int32(panels * (chunk + 1) / chunks), output, outputStride,
+                    epilogue.kernelMode)
             }
         case .stored(let stored):
             // One contiguous range of outputs per thread, so each OpenBLAS

@@ -70,8 +70,9 @@ void llmk_pack_bf16(const float *source, int outputs, int inputs, ptrdiff_t outp
 
 /// llmk_dense_avx512 over weights packed by llmk_pack_bf16: each input value
 /// is rounded to bfloat16 too, products are summed in float32. About twice
-/// as fast, and within bfloat16 rounding of the float32 product. Only when
-/// llmk_avx512_bf16_available(); uses up to 16·`inputs` bytes of stack.
+/// as fast, and within bfloat16 rounding of the float32 product. A call
+/// rounds each tile of rows once for all its panels, so give it several.
+/// Only when llmk_avx512_bf16_available(); uses up to 16·`inputs` bytes of stack.
 void llmk_dense_bf16(const float *input, ptrdiff_t input_stride, int rows, int inputs, const uint16_t *packed,
                      const float *bias, int outputs, int panel_begin, int panel_end, float *output,
                      ptrdiff_t output_stride, llmk_epilogue epilogue);

@@ -10,3 +10,13 @@ int llmk_avx512_available(void) {
     return 0;
 #endif
 }
+
+int llmk_avx512_bf16_available(void) {
+#if defined(__x86_64__)
+    // CPUID's AVX512_BF16 bit (the avx512_bf16 flag of /proc/cpuinfo); the
+    // OS support for the registers is what llmk_avx512_available() checks.
+    return llmk_avx512_available() && __builtin_cpu_supports("avx512bf16") ? 1 : 0;
+#else
+    return 0;
+#endif
+}

@@ -21,6 +21,10 @@ LLMK_INLINE float llmk_gelu_scalar(float x) {
 /// llmk_avx512_available() first.
 #define LLMK_AVX512 __attribute__((target("avx512f,avx2,fma")))
 
+/// The same for functions that also use AVX512-BF16 (vdpbf16ps,
+/// vcvtne2ps2bf16): callers check llmk_avx512_bf16_available() first.
+#define LLMK_AVX512_BF16 __attribute__((target("avx512f,avx512bf16,avx2,fma")))
+
 /// GELU on 16 floats. erf(u) is the rational fit u·P(u²)/Q(u²) on
 /// |u| ≤ 4 (made for this file by least squares: error below 1e-7 in double,
 /// 3e-7 evaluated in float), and ±1 beyond, where erf is 1 to float precision.

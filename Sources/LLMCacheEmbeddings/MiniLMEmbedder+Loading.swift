@@ -14,7 +14,7 @@ extension MiniLMEmbedder {
     public static func load(
         modelFolder: URL? = nil, configuration: Configuration = .init()
     ) async throws(EmbeddingError) -> MiniLMEmbedder {
-        try await load(modelFolder: modelFolder, configuration: configuration, kernels: .best)
+        try await load(modelFolder: modelFolder, configuration: configuration, kernels: configuration.weights.kernels())
     }
 
     /// ``load(modelFolder:configuration:)`` with a chosen implementation of

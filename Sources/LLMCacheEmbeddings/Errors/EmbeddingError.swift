@@ -12,6 +12,7 @@ public struct EmbeddingError: Error, Sendable, CustomStringConvertible {
             case malformedModelFile
             case invalidConfiguration
             case queueFull
+            case unsupportedCPU
         }
 
         private let base: Base
@@ -29,6 +30,12 @@ public struct EmbeddingError: Error, Sendable, CustomStringConvertible {
         /// lets a caller shed load — a semantic tier counts a miss — instead of
         /// queueing behind seconds of work it would time out on anyway.
         public static var queueFull: Self { .init(.queueFull) }
+        /// A setting asks for instructions this CPU lacks: bfloat16 weights
+        /// (``MiniLMEmbedder/WeightPrecision/bfloat16``) need AVX512-BF16.
+        /// Raised when the embedder is created, so a service configured for
+        /// a faster path learns at start-up that it would not get it;
+        /// ``MiniLMEmbedder/WeightPrecision/automatic`` never raises it.
+        public static var unsupportedCPU: Self { .init(.unsupportedCPU) }
 
         public var description: String { base.rawValue }
     }

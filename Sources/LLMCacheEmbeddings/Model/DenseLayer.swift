@@ -7,8 +7,8 @@ internal import CLLMCacheKernels
 /// Several stored layers can be joined into one (the attention's query, key
 /// and value projections become one 384 → 1152 product), so one pass over
 /// the input feeds all three. The weights are copied out of the file at load
-/// time: packed in panels for the AVX-512 kernel (see `dense.c`), or as
-/// stored, one matrix, for OpenBLAS.
+/// time: packed in panels for the AVX-512 kernels (float32, see `dense.c`, or
+/// bfloat16, see `dense_bf16.c`), or as stored, one matrix, for OpenBLAS.
 struct DenseLayer {
     /// What happens to `x · Wᵀ + b` before it is written.
     enum Epilogue {
@@ -18,12 +18,30 @@ struct DenseLayer {
         case accumulate
         /// Overwrite the output with GELU of it (the feed-forward's first half).
         case gelu
+
+        /// The same for the packed kernels.
+        var kernelMode: llmk_epilogue {
+            switch self {
+            case .store: LLMK_STORE
+            case .accumulate: LLMK_ACCUMULATE
+            case .gelu: LLMK_GELU
+            }
+        }
+    }
+
+    /// The weights in the layout their kernel reads.
+    private enum Weights {
+        /// float32 panels for `llmk_dense_avx512`.
+        case packed(AlignedFloats)
+        /// bfloat16 panels for `llmk_dense_bf16`.
+        case packedBFloat16(AlignedBuffer<UInt16>)
+        /// The stored matrix, for OpenBLAS.
+        case stored(AlignedFloats)
     }
 
     let inputs: Int
     let outputs: Int
-    let kernels: KernelSet
-    private let weights: AlignedFloats
+    private let weights: Weights
     private let bias: AlignedFloats
 
     /// Reads `<prefix>.weight` `[outputs, inputs]` and `<prefix>.bias`
@@ -47,26 +65,38 @@ struct DenseLayer {
             }
             return copy
         }
-        switch kernels {
-        case .avx512:
-            let packed = AlignedFloats(count: llmk_packed_count(Int32(total), Int32(inputs)))
+        /// The parts packed by `pack` into `count(outputs, inputs)` values.
+        func packed<Element>(
+            _ count: (Int32, Int32) -> Int,
+            _ pack: (UnsafePointer<Float>, Int32, Int32, UnsafeMutablePointer<Element>) -> Void
+        ) -> AlignedBuffer<Element> {
+            let packed = AlignedBuffer<Element>(count: count(Int32(total), Int32(inputs)))
             if outputs % Int(LLMK_PANEL_WIDTH) == 0 {
                 // Each part fills whole panels: pack it straight from the file.
+                let partCount = count(Int32(outputs), Int32(inputs))
                 for (index, part) in parts.enumerated() {
-                    llmk_pack(part, Int32(outputs), Int32(inputs), inputs, 1, packed.pointer + index * outputs * inputs)
+                    pack(part, Int32(outputs), Int32(inputs), packed.pointer + index * partCount)
                 }
             } else {
-                llmk_pack(stacked().pointer, Int32(total), Int32(inputs), inputs, 1, packed.pointer)
+                pack(stacked().pointer, Int32(total), Int32(inputs), packed.pointer)
             }
-            weights = packed
+            return packed
+        }
+        switch kernels {
+        case .avx512:
+            weights = .packed(packed(llmk_packed_count) { llmk_pack($0, $1, $2, Int($2), 1, $3) })
+        case .avx512BF16:
+            weights = .packedBFloat16(packed(llmk_packed_bf16_count) { llmk_pack_bf16($0, $1, $2, Int($2), 1, $3) })
         case .portable:
-            weights = stacked()
+            weights = .stored(stacked())
         }
         self.inputs = inputs
         self.outputs = total
-        self.kernels = kernels
         self.bias = bias
     }
+
+    /// Panels of the packed layouts: each is one chunk of a product's work.
+    private var panels: Int { (outputs + Int(LLMK_PANEL_WIDTH) - 1) / Int(LLMK_PANEL_WIDTH) }
 
     /// Computes `rows` rows of `input` (rows `inputStride` floats apart) into
     /// `output` (rows `outputStride` apart), split over `team`'s threads.
@@ -74,21 +104,26 @@ struct DenseLayer {
         _ input: UnsafePointer<Float>, inputStride: Int, rows: Int,
         into output: UnsafeMutablePointer<Float>, outputStride: Int, _ epilogue: Epilogue, team: ComputeTeam
     ) {
-        switch kernels {
-        case .avx512:
-            let panels = (outputs + Int(LLMK_PANEL_WIDTH) - 1) / Int(LLMK_PANEL_WIDTH)
-            let mode: llmk_epilogue =
-                switch epilogue {
-                case .store: LLMK_STORE
-                case .accumulate: LLMK_ACCUMULATE
-                case .gelu: LLMK_GELU
-                }
+        switch weights {
+        case .packed(let packed):
             team.forEach(panels) { panel, _ in
                 llmk_dense_avx512(
-                    input, inputStride, Int32(rows), Int32(inputs), weights.pointer, bias.pointer, Int32(outputs),
-                    Int32(panel), Int32(panel + 1), output, outputStride, mode)
+                    input, inputStride, Int32(rows), Int32(inputs), packed.pointer, bias.pointer, Int32(outputs),
+                    Int32(panel), Int32(panel + 1), output, outputStride, epilogue.kernelMode)
             }
-        case .portable:
+        case .packedBFloat16(let packed):
+            // A call rounds its rows to bfloat16 once for all its panels, so
+            // chunks are runs of panels: few enough to round rarely, enough
+            // (4 per thread) that a descheduled thread's share is taken over.
+            let panels = panels
+            let chunks = min(panels, 4 * team.threads)
+            team.forEach(chunks) { chunk, _ in
+                llmk_dense_bf16(
+                    input, inputStride, Int32(rows), Int32(inputs), packed.pointer, bias.pointer, Int32(outputs),
+                    Int32(panels * chunk / chunks), Int32(panels * (chunk + 1) / chunks), output, outputStride,
+                    epilogue.kernelMode)
+            }
+        case .stored(let stored):
             // One contiguous range of outputs per thread, so each OpenBLAS
             // call is as large as possible.
             let parts = team.threads
@@ -96,7 +131,7 @@ struct DenseLayer {
                 let first = outputs * part / parts
                 let count = outputs * (part + 1) / parts - first
                 guard count > 0 else { return }
-                applyBLAS(input, inputStride, rows, output + first, outputStride, epilogue, first, count)
+                applyBLAS(stored, input, inputStride, rows, output + first, outputStride, epilogue, first, count)
             }
         }
     }
@@ -104,8 +139,8 @@ struct DenseLayer {
     /// Outputs `first ..< first + count` through `cblas_sgemm`: the bias is
     /// written (or added) first, then the product is accumulated onto it.
     private func applyBLAS(
-        _ input: UnsafePointer<Float>, _ inputStride: Int, _ rows: Int, _ output: UnsafeMutablePointer<Float>,
-        _ outputStride: Int, _ epilogue: Epilogue, _ first: Int, _ count: Int
+        _ weights: AlignedFloats, _ input: UnsafePointer<Float>, _ inputStride: Int, _ rows: Int,
+        _ output: UnsafeMutablePointer<Float>, _ outputStride: Int, _ epilogue: Epilogue, _ first: Int, _ count: Int
     ) {
         for row in 0..<rows {
             let destination = output + row * outputStride

@@ -57,7 +57,7 @@ struct SelfAttention {
             let output = context + sequence.lowerBound * width + column
             let scratch = workspace.attentionScratch(worker: worker)
             switch kernels {
-            case .avx512:
+            case .avx512, .avx512BF16:
                 llmk_attention_head_avx512(
                     queries, queries + width, queries + 2 * width, stride, Int32(sequence.count), Int32(headSize),
                     scale, output, width, scratch)

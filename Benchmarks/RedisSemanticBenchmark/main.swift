@@ -150,8 +150,10 @@ for backend in backends {
     for size in sizes {
         let (stored, queries, extra) = dataset(size: size)
         let truth = bruteForceNearest(queries, in: stored)
-        let namespace = try await RedisNamespace(
-            name: ThrowawayNamespace.uniqueName("bench-semantic-\(backend)-\(size)"), client: client)
+        // A namespace of 12 characters, as an application's would be: its
+        // name is part of each entry's key and index records, so of the
+        // memory per entry (about 2 bytes per character).
+        let namespace = try await RedisNamespace(name: ThrowawayNamespace.uniqueName("sem"), client: client)
         var configuration = RedisSemanticTier.Configuration(threshold: -1, backend: backend)
         configuration.matchGuard = nil
         configuration.candidates = 1

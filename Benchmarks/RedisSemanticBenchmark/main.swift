@@ -73,12 +73,23 @@ let links = BenchmarkReport.argument("links").flatMap(Int.init)
 let buildExplorationFactor = BenchmarkReport.argument("build-ef").flatMap(Int.init)
 let concurrentInserts = BenchmarkReport.argument("concurrent-inserts").flatMap(Int.init)
 
-/// The vectors stored and the queries asked at `size` entries, and the
-/// vectors stored by writers while lookups are timed.
-func dataset(size: Int) -> (stored: [[Float]], queries: [[Float]], extra: [[Float]]) {
-    if let realText { return realText.dataset(size: size, queries: queryCount, extra: storesDuringLookups) }
-    let stored = vectors.storedVectors(size)
-    return (stored, vectors.paraphrases(of: stored, count: queryCount), vectors.storedVectors(storesDuringLookups, seed: 99))
+/// The vectors stored and the queries asked at `size` entries, and four
+/// batches of new vectors stored once the lookups are timed (by the tier's
+/// writers during tier lookups and during bare searches, then by bare
+/// `VADD`s 8 and 1 at a time), so that each phase inserts vectors the graph
+/// has not seen.
+func dataset(size: Int) -> (stored: [[Float]], queries: [[Float]], extra: [[[Float]]]) {
+    let (stored, queries, more): ([[Float]], [[Float]], [[Float]])
+    if let realText {
+        (stored, queries, more) = realText.dataset(size: size, queries: queryCount, extra: 4 * storesDuringLookups)
+    } else {
+        stored = vectors.storedVectors(size)
+        (queries, more) = (vectors.paraphrases(of: stored, count: queryCount), vectors.storedVectors(4 * storesDuringLookups, seed: 99))
+    }
+    let batches = stride(from: 0, to: more.count, by: storesDuringLookups).map {
+        Array(more[$0..<min(more.count, $0 + storesDuringLookups)])
+    }
+    return (stored, queries, batches)
 }
 
 /// The server's own microseconds per call of each command since the last
@@ -223,7 +234,7 @@ for backend in backends {
         progress("\(backend), \(size) entries: lookups while \(writers) writers store \(storesDuringLookups) more")
         let during = try await lookupsDuringStores(
             { index, query in _ = try await tier.lookup(CacheQuery(request: "during \(index)"), vector: query) },
-            queries: queries, extra: extra, firstIndex: size, in: tier, writers: writers, answer: answer)
+            queries: queries, extra: extra[0], firstIndex: size, in: tier, writers: writers, answer: answer)
         sizeReport.add("lookup_during_stores_p50_us", during.value(at: 0.5))
         sizeReport.add("lookup_during_stores_p99_us", during.value(at: 0.99))
         // The same write load under the bare search command: how much of the
@@ -232,7 +243,7 @@ for backend in backends {
             progress("\(backend), \(size) entries: bare searches while \(writers) writers store \(storesDuringLookups) more")
             let bareDuring = try await lookupsDuringStores(
                 { _, query in _ = try await client.execute(bareSearch(float32Bytes(query))) }, queries: queries,
-                extra: extra, firstIndex: size + extra.count, in: tier, writers: writers, answer: answer)
+                extra: extra[1], firstIndex: size + extra[0].count, in: tier, writers: writers, answer: answer)
             sizeReport.add("bare_command_during_stores_p50_us", bareDuring.value(at: 0.5))
             sizeReport.add("bare_command_during_stores_p99_us", bareDuring.value(at: 0.99))
         }
@@ -240,10 +251,10 @@ for backend in backends {
         // the bound on the tier's stores (vector sets; RediSearch inserts
         // inside HSET, whose server time is reported above).
         if backend == .vectorSet, let setKey = try await vectorSetKey(client: client, namespace: namespace.keyspace.namespace) {
-            for inFlight in [writers, 1] {
+            for (inFlight, batch) in [(writers, extra[2]), (1, extra[3])] {
                 progress("\(backend), \(size) entries: bare VADD … CAS, \(inFlight) in flight")
                 let rate = try await bareInsertRate(
-                    extra, into: setKey, tag: "bare\(inFlight)-", client: client, inFlight: inFlight,
+                    batch, into: setKey, tag: "bare\(inFlight)-", client: client, inFlight: inFlight,
                     settings: configuration.vectorSet)
                 sizeReport.add("bare_vadd_per_second_\(inFlight)_in_flight", rate)
             }

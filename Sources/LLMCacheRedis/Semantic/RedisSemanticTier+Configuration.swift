@@ -28,8 +28,9 @@ extension RedisSemanticTier {
     /// The defaults (M 32, search EF 48) were chosen on MiniLM embeddings of
     /// real questions and checked on random vectors, the worst case for a
     /// graph: the true nearest neighbour of 100% of paraphrase queries at 10k
-    /// real questions, 99.8% at 50k, and 100% of 500 paraphrase queries among
-    /// 50k random 384-dim vectors. Links cost every entry memory (about
+    /// and 100k real questions, 99.6–99.8% at 50k, and 99.4–100% of 500
+    /// paraphrase queries among 50k random 384-dim vectors (three graphs
+    /// built by 8 writers). Links cost every entry memory (about
     /// 19 bytes per link: M 48 took 300 bytes more per entry than M 32) and
     /// the server insert time on its main thread, which is what bounds
     /// stores; search effort costs only lookups. M 16 is cheaper still and
@@ -47,10 +48,12 @@ extension RedisSemanticTier {
         public var searchExplorationFactor: Int = 48
         /// Graph inserts (`VADD`) this tier has in flight at once; further
         /// stores wait their turn, so that a burst of writes leaves the
-        /// server's cores to lookups. 0: no limit. With 1, lookups at 10k
-        /// real questions took 1.5 ms p50 while 8 writers stored, against
-        /// 5.0–5.7 ms without a limit; the writers stored 408 entries/s
-        /// instead of 630 (the server's insert work is the bound either way).
+        /// server's cores to lookups. 0: no limit. With 1 (at M 48), lookups
+        /// at 10k real questions took 1.5 ms p50 while 8 writers stored,
+        /// against 5.0–5.7 ms without a limit; the writers stored 408
+        /// entries/s instead of 630 (the server's insert work is the bound
+        /// either way: at M 32 the tier stores 935/s where bare `VADD`s, 8 at
+        /// a time, reach 965/s).
         public var concurrentInserts: Int = 1
 
         public init(

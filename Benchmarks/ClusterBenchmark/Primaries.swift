@@ -56,18 +56,6 @@ enum Primaries {
     }
 }
 
-/// Runs `body` for every element from `tasks` concurrent tasks.
-func forEach<T: Sendable>(_ items: [T], tasks: Int, _ body: @escaping @Sendable (T) async throws -> Void) async throws {
-    try await withThrowingTaskGroup(of: Void.self) { group in
-        for task in 0..<tasks {
-            group.addTask {
-                for index in stride(from: task, to: items.count, by: tasks) { try await body(items[index]) }
-            }
-        }
-        try await group.waitForAll()
-    }
-}
-
 extension Array where Element: Sendable {
     func asyncMap<T>(_ transform: (Element) async throws -> T) async throws -> [T] {
         var results: [T] = []

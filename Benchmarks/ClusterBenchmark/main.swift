@@ -46,7 +46,7 @@ let tagCount = 1_000
 
 print("storing \(entries) entries in both", to: &standardError)
 for tier in [clusterTier, singleTier] {
-    try await forEach(Array(queries.indices), tasks: tasks) { index in try await tier.store(entry(index), for: queries[index]) }
+    try await forEachConcurrently(Array(queries.indices), tasks: tasks) { index in try await tier.store(entry(index), for: queries[index]) }
 }
 
 // Keys per primary.

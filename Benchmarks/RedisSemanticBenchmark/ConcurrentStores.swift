@@ -11,17 +11,9 @@ func storeConcurrently(
 ) async throws -> Double {
     let now = SystemCacheClock().now
     let start = ContinuousClock.now
-    try await withThrowingTaskGroup(of: Void.self) { group in
-        for writer in 0..<writers {
-            group.addTask {
-                for index in stride(from: writer, to: vectors.count, by: writers) {
-                    let entry = CacheEntry(value: answer, createdAt: now, expiresAt: now.advanced(by: .seconds(7200)))
-                    try await tier.store(
-                        entry, for: CacheQuery(request: "stored \(firstIndex + index)"), vector: vectors[index])
-                }
-            }
-        }
-        try await group.waitForAll()
+    try await forEachConcurrently(Array(vectors.indices), tasks: writers) { index in
+        let entry = CacheEntry(value: answer, createdAt: now, expiresAt: now.advanced(by: .seconds(7200)))
+        try await tier.store(entry, for: CacheQuery(request: "stored \(firstIndex + index)"), vector: vectors[index])
     }
     return Double(vectors.count) / (microseconds(since: start) / 1e6)
 }
@@ -64,18 +56,11 @@ func bareInsertRate(
     settings: RedisSemanticTier.VectorSetSettings
 ) async throws -> Double {
     let start = ContinuousClock.now
-    try await withThrowingTaskGroup(of: Void.self) { group in
-        for writer in 0..<inFlight {
-            group.addTask {
-                for index in stride(from: writer, to: vectors.count, by: inFlight) {
-                    try await client.execute(
-                        RedisCommand(
-                            "VADD", setKey, "FP32", float32Bytes(vectors[index]), "\(tag)\(index)", "CAS",
-                            settings.quantization.rawValue, "M", settings.links, "EF", settings.buildExplorationFactor))
-                }
-            }
-        }
-        try await group.waitForAll()
+    try await forEachConcurrently(Array(vectors.indices), tasks: inFlight) { index in
+        try await client.execute(
+            RedisCommand(
+                "VADD", setKey, "FP32", float32Bytes(vectors[index]), "\(tag)\(index)", "CAS",
+                settings.quantization.rawValue, "M", settings.links, "EF", settings.buildExplorationFactor))
     }
     return Double(vectors.count) / (microseconds(since: start) / 1e6)
 }

@@ -11,10 +11,9 @@ import LLMCacheRedis
 /// one at a time. Every lookup is a hit (no threshold, no guard), so the
 /// figure is the embedding plus the lookup, with nothing else measured.
 func endToEndHitLatency(
-    texts: RealTextVectors, size: Int, queries count: Int, runs: Int, client: RedisClient, answer: [UInt8]
+    texts: RealTextVectors, modelFolder: String, size: Int, queries count: Int, runs: Int, client: RedisClient,
+    answer: [UInt8]
 ) async throws -> (p50: Double, p99: Double, embedding: Double) {
-    let modelFolder = ProcessInfo.processInfo.environment[MiniLMEmbedder.modelPathVariable]
-        ?? FileManager.default.currentDirectoryPath + "/.cache/models/all-MiniLM-L6-v2"
     let embedder = try await MiniLMEmbedder.load(modelFolder: URL(fileURLWithPath: modelFolder))
     let namespace = try await RedisNamespace(name: ThrowawayNamespace.uniqueName("bench-end-to-end"), client: client)
     var configuration = RedisSemanticTier.Configuration(threshold: -1, backend: .vectorSet)

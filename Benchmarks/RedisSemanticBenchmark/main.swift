@@ -58,12 +58,13 @@ func serverURL(for backend: RedisSemanticTier.Backend) -> String {
 }
 
 let vectors = PrecomputedVectors(dimensions: dimensions)
+/// The MiniLM files `scripts/model.sh` fetched (or `LLMCACHE_MINILM_PATH`).
+let modelFolder = ProcessInfo.processInfo.environment[MiniLMEmbedder.modelPathVariable]
+    ?? FileManager.default.currentDirectoryPath + "/.cache/models/all-MiniLM-L6-v2"
 let realText: RealTextVectors? = if CommandLine.arguments.contains("--real-text") {
     try await RealTextVectors.load(
         pairs: BenchmarkReport.argument("pairs") ?? "../shared/data/pairs/qqp-train.jsonl",
-        modelFolder: ProcessInfo.processInfo.environment[MiniLMEmbedder.modelPathVariable]
-            ?? FileManager.default.currentDirectoryPath + "/.cache/models/all-MiniLM-L6-v2",
-        cacheFolder: FileManager.default.currentDirectoryPath + "/.cache/embeddings")
+        modelFolder: modelFolder, cacheFolder: FileManager.default.currentDirectoryPath + "/.cache/embeddings")
 } else {
     nil
 }
@@ -270,7 +271,8 @@ if let realText, CommandLine.arguments.contains("--end-to-end") {
     progress("end to end: storing 2,000 questions as text, then \(runs) runs of paraphrases")
     let client = RedisClient(configuration: try RedisConfiguration(url: serverURL(for: .vectorSet)))
     let figures = try await endToEndHitLatency(
-        texts: realText, size: 2000, queries: queryCount, runs: runs, client: client, answer: answer)
+        texts: realText, modelFolder: modelFolder, size: 2000, queries: queryCount, runs: runs, client: client,
+        answer: answer)
     await client.shutdown()
     var endToEnd = BenchmarkReport(name: "end_to_end")
     endToEnd.add("hit_p50_us", figures.p50)
